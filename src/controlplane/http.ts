@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import { ApiError, serializationError } from './api-error.js'
+import { Input } from './input.js'
+import type { ManagementDeps, ManagementRouter } from './router.js'
+
+/** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
+const MAX_BODY_BYTES = 6 * 1024 * 1024
+
+/**
+ * Serves one management-API request: reads and parses the JSON body, runs the operation and
+ * renders its result or its error in AWS's shape (`{"message": ...}` + `x-amzn-ErrorType`).
+ */
+export async function handleManagementRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  router: ManagementRouter,
+  deps: ManagementDeps,
+  log: Logger,
+): Promise<void> {
+  const requestId = randomUUID()
+  try {
+    const match = router.match(req.method ?? 'GET', url.pathname)
+    if (match === undefined || match === 'method-not-allowed') {
+      throw new ApiError(
+        'UnknownOperationException',
+        `No operation matches ${req.method ?? ''} ${url.pathname}`,
+      )
+    }
+    const body = await readJsonBody(req)
+    const result = await match.handler(
+      {
+        method: req.method ?? 'GET',
+        params: match.params,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      },
+      deps,
+    )
+    const payload = result.body === undefined ? '' : JSON.stringify(result.body)
+    res.writeHead(result.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'x-amzn-requestid': requestId,
+    })
+    res.end(payload)
+  } catch (error) {
+    const apiError =
+      error instanceof ApiError ? error : new ApiError('InternalFailure', 'Internal server error')
+    if (!(error instanceof ApiError)) log.error({ err: error, requestId }, 'management operation failed')
+    const payload = JSON.stringify({ message: apiError.message })
+    res.writeHead(apiError.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'x-amzn-requestid': requestId,
+      'x-amzn-errortype': apiError.type,
+    })
+    res.end(payload)
+  }
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<Input> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) throw new ApiError('BadRequestException', 'Request body is too large')
+    chunks.push(chunk)
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim()
+  if (text === '') return Input.of(undefined)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw serializationError(`Invalid JSON in request body: ${(error as Error).message}`)
+  }
+  return Input.of(parsed)
+}

@@ -1,0 +1,29 @@
+import { deploymentRoutes } from './deployments.js'
+import { gatewayResponseRoutes } from './gateway-responses.js'
+import { integrationRoutes } from './integrations.js'
+import { methodRoutes } from './methods.js'
+import { modelRoutes } from './models.js'
+import { requestValidatorRoutes } from './request-validators.js'
+import { resourceRoutes } from './resources.js'
+import { restApiRoutes } from './restapis.js'
+import type { Route } from './router.js'
+import { stageRoutes } from './stages.js'
+import { tagRoutes } from './tags.js'
+
+export { ManagementRouter } from './router.js'
+export type { ManagementDeps } from './router.js'
+export { handleManagementRequest } from './http.js'
+
+/** Every management operation, one list per resource family. */
+export const MANAGEMENT_ROUTES: readonly Route[] = [
+  ...restApiRoutes,
+  ...resourceRoutes,
+  ...methodRoutes,
+  ...integrationRoutes,
+  ...modelRoutes,
+  ...requestValidatorRoutes,
+  ...gatewayResponseRoutes,
+  ...deploymentRoutes,
+  ...stageRoutes,
+  ...tagRoutes,
+]

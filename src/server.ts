@@ -1,0 +1,80 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import type { TollgateConfig } from './config/config.js'
+import { handleManagementRequest, MANAGEMENT_ROUTES, ManagementRouter } from './controlplane/index.js'
+import { createLogger } from './observability/logger.js'
+import { SqliteConfigStore, type ConfigStore } from './store/index.js'
+
+/** A running gateway: its listener, store and logger. */
+export interface Gateway {
+  readonly config: TollgateConfig
+  readonly store: ConfigStore
+  readonly log: Logger
+  /** The bound address (the port is the real one when config.port was 0). */
+  readonly url: string
+  /** Stops accepting connections, lets in-flight requests finish (up to the grace period), closes the store. */
+  close(): Promise<void>
+}
+
+/** Builds every dependency once, then starts the listener. */
+export async function startGateway(
+  config: TollgateConfig,
+  log: Logger = createLogger(config),
+): Promise<Gateway> {
+  const store =
+    config.dataDir === ':memory:' ? SqliteConfigStore.inMemory() : SqliteConfigStore.open(config.dataDir)
+  const router = new ManagementRouter(MANAGEMENT_ROUTES)
+  const deps = { store, config }
+  let inFlight = 0
+  let drained: (() => void) | undefined
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    inFlight++
+    res.on('close', () => {
+      inFlight--
+      if (inFlight === 0) drained?.()
+    })
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname === '/_tollgate/health') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ status: 'ok' }))
+      return
+    }
+    void handleManagementRequest(req, res, url, router, deps, log)
+  })
+  // Slow clients must not hold sockets forever.
+  server.headersTimeout = 30_000
+  server.requestTimeout = 120_000
+  server.keepAliveTimeout = 65_000
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+  log.info({ url, dataDir: config.dataDir }, 'tollgate listening')
+
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (inFlight > 0) {
+        const allDone = new Promise<void>((resolve) => (drained = resolve))
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())
+        await Promise.race([allDone, grace])
+      }
+      server.closeAllConnections()
+      await serverClosed
+      await store.close()
+      log.info('tollgate stopped')
+    })())
+
+  return { config, store, log, url, close }
+}

@@ -1,0 +1,47 @@
+import type { DeploymentRecord, RestApiDocument, StageRecord } from '../model/index.js'
+
+/**
+ * What the store holds, by kind. Each record lives under a scope (`''` for account-level
+ * records, the REST API id for records that belong to an API) and an id. Later capabilities
+ * (API keys, usage plans, domain names, functions) add their kinds here.
+ */
+export interface RecordKinds {
+  restapi: RestApiDocument
+  deployment: DeploymentRecord
+  stage: StageRecord
+}
+export type RecordKind = keyof RecordKinds
+
+/** Reads inside a transaction see the transaction's own writes. */
+export interface ConfigReader {
+  get<K extends RecordKind>(kind: K, scope: string, id: string): Promise<RecordKinds[K] | undefined>
+  /** Records of a kind under a scope, oldest first. */
+  list<K extends RecordKind>(kind: K, scope: string): Promise<RecordKinds[K][]>
+}
+
+export interface ConfigTx extends ConfigReader {
+  put<K extends RecordKind>(kind: K, scope: string, id: string, value: RecordKinds[K]): Promise<void>
+  /** Says whether a record was removed. */
+  delete(kind: RecordKind, scope: string, id: string): Promise<boolean>
+  /** Removes every record under a scope (all kinds), e.g. a deleted API's stages and deployments. */
+  deleteScope(scope: string): Promise<void>
+}
+
+/**
+ * The configuration store: REST APIs, deployments, stages, and later every other management
+ * object. Implementations: SQLite (embedded, default) and PostgreSQL (scale-out). Nothing above
+ * this interface knows which one runs.
+ */
+export interface ConfigStore {
+  /**
+   * Runs `fn` in one transaction: every write commits together, or, when `fn` throws, none does
+   * and the error is rethrown. Transactions are serialisable.
+   */
+  transaction<T>(fn: (tx: ConfigTx) => Promise<T>): Promise<T>
+  /** Runs `fn` against a consistent view of committed data. */
+  read<T>(fn: (reader: ConfigReader) => Promise<T>): Promise<T>
+  /** A number that grows with every committed write: caches compare it to know they are stale. */
+  revision(): Promise<number>
+  /** Closes the underlying connections; holds the database file open until then. */
+  close(): Promise<void>
+}

@@ -1,0 +1,2 @@
+export type { ConfigStore, ConfigTx, ConfigReader, RecordKind, RecordKinds } from './config-store.js'
+export { SqliteConfigStore } from './sqlite/sqlite-store.js'
