@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { TollgateConfig } from './config/config.js'
 import { handleManagementRequest, MANAGEMENT_ROUTES, ManagementRouter } from './controlplane/index.js'
+import { Agent } from 'undici'
+import { parseExecuteApiAddress } from './dataplane/address.js'
+import { handleDataPlaneRequest } from './dataplane/http.js'
+import type { DataPlaneDeps } from './dataplane/stage.js'
+import { StageRegistry } from './deployment/stage-registry.js'
 import { createLogger } from './observability/logger.js'
 import { SqliteConfigStore, type ConfigStore } from './store/index.js'
 
@@ -26,6 +31,15 @@ export async function startGateway(
     config.dataDir === ':memory:' ? SqliteConfigStore.inMemory() : SqliteConfigStore.open(config.dataDir)
   const router = new ManagementRouter(MANAGEMENT_ROUTES)
   const deps = { store, config }
+  const registry = new StageRegistry(store, log)
+  // One keep-alive pool per process for every HTTP integration.
+  const httpDispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 })
+  const dataPlane: DataPlaneDeps = {
+    log,
+    accountId: config.accountId,
+    region: config.region,
+    httpDispatcher,
+  }
   let inFlight = 0
   let drained: (() => void) | undefined
 
@@ -35,7 +49,18 @@ export async function startGateway(
       inFlight--
       if (inFlight === 0) drained?.()
     })
-    const url = new URL(req.url ?? '/', 'http://localhost')
+    const rawUrl = req.url ?? '/'
+    const address = parseExecuteApiAddress(rawUrl, req.headers.host)
+    if (address) {
+      handleDataPlaneRequest(req, res, address, registry, dataPlane).catch((error: unknown) => {
+        log.error({ err: error }, 'data plane request failed')
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+        res.end('{"message":"Internal server error"}')
+      })
+      return
+    }
+    // Management paths never start with `//`; parse them as a path, not as a protocol-relative URL.
+    const url = new URL(rawUrl.replace(/^\/+/, '/'), 'http://localhost')
     if (url.pathname === '/_tollgate/health') {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ status: 'ok' }))
@@ -72,6 +97,8 @@ export async function startGateway(
       }
       server.closeAllConnections()
       await serverClosed
+      registry.close()
+      await httpDispatcher.close()
       await store.close()
       log.info('tollgate stopped')
     })())

@@ -42,6 +42,11 @@ export interface ConfigStore {
   read<T>(fn: (reader: ConfigReader) => Promise<T>): Promise<T>
   /** A number that grows with every committed write: caches compare it to know they are stale. */
   revision(): Promise<number>
+  /**
+   * Calls `listener` after every committed write (here, or on another node for a shared store),
+   * with the new revision. Returns the function that unsubscribes.
+   */
+  onChange(listener: (revision: number) => void): () => void
   /** Closes the underlying connections; holds the database file open until then. */
   close(): Promise<void>
 }

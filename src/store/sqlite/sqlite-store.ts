@@ -21,6 +21,7 @@ export class SqliteConfigStore implements ConfigStore {
   readonly #db: Database.Database
   readonly #mutex = new Mutex()
   readonly #statements
+  readonly #listeners = new Set<(revision: number) => void>()
 
   constructor(file: string) {
     this.#db = new Database(file)
@@ -86,6 +87,7 @@ export class SqliteConfigStore implements ConfigStore {
         const result = await fn(tx)
         if (wrote) s.bump.run()
         this.#db.exec('COMMIT')
+        if (wrote) this.#notify()
         return result
       } catch (error) {
         this.#db.exec('ROLLBACK')
@@ -100,6 +102,16 @@ export class SqliteConfigStore implements ConfigStore {
 
   revision(): Promise<number> {
     return Promise.resolve(this.#statements.revision.get()?.value ?? 0)
+  }
+
+  onChange(listener: (revision: number) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  #notify(): void {
+    const revision = this.#statements.revision.get()?.value ?? 0
+    for (const listener of this.#listeners) listener(revision)
   }
 
   close(): Promise<void> {

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto'
+import type { ActiveStage } from '../deployment/stage-registry.js'
+import type { CompiledDeployment, CompiledResource } from '../deployment/compiled-deployment.js'
+import type { HttpMethod, Method } from '../model/index.js'
+import type { GatewayError } from './errors/gateway-error.js'
+import type { HeaderEntry, InboundRequest } from './request.js'
+
+/** The matched resource and method (set by routeRequest). */
+export interface RouteMatch {
+  readonly resource: CompiledResource
+  readonly method: Method
+  /** The method key that matched: the request's method, or ANY. */
+  readonly methodKey: HttpMethod
+  readonly pathParameters: Readonly<Record<string, string>>
+}
+
+/** What the gateway sends to the integration (AWS's "endpoint request"). */
+export interface IntegrationRequest {
+  method: string
+  /** Absolute URL for HTTP integrations; empty for MOCK. */
+  url: string
+  headers: HeaderEntry[]
+  body: Buffer
+}
+
+/** What the integration answered (AWS's "endpoint response"). */
+export interface EndpointResponse {
+  status: number
+  headers: HeaderEntry[]
+  body: Buffer
+}
+
+/** What goes back to the client. */
+export interface OutboundResponse {
+  status: number
+  headers: HeaderEntry[]
+  body: Buffer
+}
+
+/** The stage and deployment serving this request, fixed when it arrives. */
+export interface ServingTarget {
+  readonly apiId: string
+  readonly stageName: string
+  readonly active: ActiveStage
+  /** The canary deployment for a canary request, else the stage's. */
+  readonly deployment: CompiledDeployment
+  readonly isCanaryRequest: boolean
+  /** The stage's variables, with the canary's overrides applied for a canary request. */
+  readonly stageVariables: Readonly<Record<string, string>>
+}
+
+/**
+ * One request's state as it flows through the pipeline, filled in stage by stage. Fields are
+ * AWS's names for the same things.
+ */
+export class InvocationContext {
+  /** $context.requestId */
+  readonly requestId = randomUUID()
+  /** $context.extendedRequestId (also the x-amz-apigw-id header) */
+  readonly extendedRequestId = randomUUID().replaceAll('-', '').slice(0, 16)
+  /** $context.requestTimeEpoch (ms) */
+  readonly requestTimeEpoch = Date.now()
+  /** Set by routeRequest. */
+  match?: RouteMatch
+  /** Set by buildIntegrationRequest. */
+  integrationRequest?: IntegrationRequest
+  /** Set by invokeIntegration. */
+  endpointResponse?: EndpointResponse
+  /** Set by the response stages, or by rendering a gateway error. */
+  response?: OutboundResponse
+  /** The gateway error this request ended with, if any. */
+  error?: GatewayError
+
+  constructor(
+    /** The client request exactly as received. */
+    readonly request: InboundRequest,
+    /** The stage and deployment serving it. */
+    readonly target: ServingTarget,
+  ) {}
+}
+
+/** A later stage states its precondition in one line instead of sprinkling `!`. */
+export function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`pipeline invariant: ${name} is not set`)
+  return value
+}

@@ -1,0 +1,65 @@
+import type { GatewayResponse } from '../../model/index.js'
+import type { InvocationContext, OutboundResponse } from '../context.js'
+import { contextVariables, type ContextSettings } from '../mapping/context-variables.js'
+import { mapResponseHeaders } from '../mapping/parameters.js'
+import { headerMap } from '../mapping/source.js'
+import { renderStaticTemplate } from '../mapping/templates.js'
+import { DEFAULT_GATEWAY_TEMPLATE, GATEWAY_RESPONSE_DEFAULTS } from './defaults.js'
+import type { GatewayError } from './gateway-error.js'
+
+/**
+ * Turns a gateway error into the response the client gets: the API's customised response for
+ * the type, else its customised DEFAULT_4XX / DEFAULT_5XX, else AWS's built-in one (AWS docs
+ * "supported-gateway-response-types"; REQUEST_TOO_LARGE cannot be customised).
+ */
+export function renderGatewayError(
+  error: GatewayError,
+  ctx: InvocationContext | undefined,
+  settings: ContextSettings,
+): OutboundResponse {
+  const defaults = GATEWAY_RESPONSE_DEFAULTS[error.type]
+  const builtinStatus = defaults.status ?? 500
+  const family = builtinStatus < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX'
+  const configured: Readonly<Record<string, GatewayResponse>> =
+    ctx?.target.deployment.snapshot.gatewayResponses ?? {}
+  const own = error.type === 'REQUEST_TOO_LARGE' ? undefined : configured[error.type]
+  const fallback = error.type === 'REQUEST_TOO_LARGE' ? undefined : configured[family]
+
+  const status = Number(own?.statusCode ?? fallback?.statusCode ?? builtinStatus)
+  const templates = own?.responseTemplates ?? fallback?.responseTemplates
+  const template =
+    templates?.['application/json'] ?? Object.values(templates ?? {})[0] ?? DEFAULT_GATEWAY_TEMPLATE
+  const stageVariables = ctx?.target.stageVariables ?? {}
+  const context = ctx ? contextVariables(ctx, settings) : errorOnlyContext(error)
+  const body = renderStaticTemplate(template, { context, stageVariables })
+
+  const headers: [string, string][] = [['Content-Type', 'application/json']]
+  if (defaults.errorType) headers.push(['x-amzn-ErrorType', defaults.errorType])
+  const parameters = { ...fallback?.responseParameters, ...own?.responseParameters }
+  if (ctx) {
+    const source = {
+      pathParameters: ctx.match?.pathParameters ?? {},
+      query: ctx.request.query,
+      headers: headerMap(ctx.request.headers),
+      context,
+      stageVariables,
+    }
+    for (const [name, value] of mapResponseHeaders(parameters, 'gatewayresponse', source)) {
+      const index = headers.findIndex(([n]) => n.toLowerCase() === name.toLowerCase())
+      if (index >= 0) headers.splice(index, 1)
+      headers.push([name, value])
+    }
+  }
+  return { status, headers, body: Buffer.from(body) }
+}
+
+function errorOnlyContext(error: GatewayError): Record<string, unknown> {
+  return {
+    error: {
+      message: error.message,
+      messageString: JSON.stringify(error.message),
+      responseType: error.type,
+      validationErrorString: error.validationErrorString ?? null,
+    },
+  }
+}

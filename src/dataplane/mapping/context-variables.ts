@@ -1,0 +1,88 @@
+import type { InvocationContext } from '../context.js'
+import { headerValue } from '../request.js'
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** `dd/MMM/yyyy:HH:mm:ss +0000`, the CLF form of $context.requestTime (recorded proxy event). */
+export function clfTime(epochMs: number): string {
+  const d = new Date(epochMs)
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()] ?? ''}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
+}
+
+/** The account id the gateway reports (configured; AWS's is the API owner's). */
+export interface ContextSettings {
+  accountId: string
+}
+
+/**
+ * `$context` as a nested object, for parameter mappings (`context.requestId`), templates and logs.
+ * Fields and values follow the AWS reference "api-gateway-mapping-template-reference"
+ * ($context variables) and the recorded Lambda proxy event's requestContext.
+ */
+export function contextVariables(ctx: InvocationContext, settings: ContextSettings): Record<string, unknown> {
+  const { request, target } = ctx
+  const host = request.host
+  const match = ctx.match
+  const vars: Record<string, unknown> = {
+    accountId: settings.accountId,
+    apiId: target.apiId,
+    deploymentId: target.deployment.id,
+    domainName: host,
+    domainPrefix: host.split('.')[0] ?? host,
+    extendedRequestId: ctx.extendedRequestId,
+    httpMethod: request.method,
+    identity: {
+      accountId: null,
+      apiKey: null,
+      apiKeyId: null,
+      caller: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      sourceIp: request.sourceIp,
+      user: null,
+      userAgent: headerValue(request.headers, 'user-agent') ?? null,
+      userArn: null,
+    },
+    isCanaryRequest: target.isCanaryRequest,
+    path: request.stagePath,
+    protocol: request.protocol,
+    requestId: ctx.requestId,
+    requestTime: clfTime(ctx.requestTimeEpoch),
+    requestTimeEpoch: ctx.requestTimeEpoch,
+    resourceId: match?.resource.id ?? null,
+    resourcePath: match?.resource.path ?? null,
+    stage: target.stageName,
+  }
+  if (match?.method.operationName) vars['operationName'] = match.method.operationName
+  if (ctx.error) {
+    vars['error'] = {
+      message: ctx.error.message,
+      messageString: JSON.stringify(ctx.error.message),
+      responseType: ctx.error.type,
+      validationErrorString: ctx.error.validationErrorString ?? null,
+    }
+  }
+  return vars
+}
+
+/** Looks up a dotted path (`identity.sourceIp`) in the $context object. */
+export function lookupContext(vars: Record<string, unknown>, dottedPath: string): unknown {
+  let current: unknown = vars
+  for (const part of dottedPath.split('.')) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, part)) return undefined
+    current = (current as Record<string, unknown>)[part]
+  }
+  return current
+}
+
+/** A $context value as text: scalars as written, objects as JSON, null and absent as undefined. */
+export function contextValueText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  return JSON.stringify(value)
+}

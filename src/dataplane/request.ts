@@ -1,0 +1,61 @@
+/** A header as the client sent it: original name casing, one entry per occurrence. */
+export type HeaderEntry = readonly [name: string, value: string]
+
+/** The client request exactly as received, split the way API Gateway reads it. */
+export interface InboundRequest {
+  readonly method: string
+  /** The path after the stage, still percent-encoded, e.g. `/pets/1` (the proxy event's `path`). */
+  readonly path: string
+  /** `/{stage}{path}` as received (the proxy event's `requestContext.path`). */
+  readonly stagePath: string
+  readonly headers: readonly HeaderEntry[]
+  /** The raw query string without `?`. */
+  readonly rawQuery: string
+  /** Query parameters, URL-decoded with `+` as space, every value in order. */
+  readonly query: ReadonlyMap<string, readonly string[]>
+  readonly body: Buffer
+  readonly sourceIp: string
+  readonly protocol: string
+  readonly host: string
+}
+
+/** The last value of a header, case-insensitively (API Gateway's single-value view). */
+export function headerValue(headers: readonly HeaderEntry[], name: string): string | undefined {
+  const lower = name.toLowerCase()
+  for (let i = headers.length - 1; i >= 0; i--) {
+    const entry = headers[i] as HeaderEntry
+    if (entry[0].toLowerCase() === lower) return entry[1]
+  }
+  return undefined
+}
+
+/** Every value of a header, case-insensitively, in order. */
+export function headerValues(headers: readonly HeaderEntry[], name: string): string[] {
+  const lower = name.toLowerCase()
+  return headers.filter((h) => h[0].toLowerCase() === lower).map((h) => h[1])
+}
+
+/** Parses a query string as API Gateway does: values decoded, `+` as space, repeats kept in order. */
+export function parseQuery(rawQuery: string): Map<string, string[]> {
+  const query = new Map<string, string[]>()
+  if (rawQuery === '') return query
+  for (const pair of rawQuery.split('&')) {
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    const name = decodeQueryComponent(eq < 0 ? pair : pair.slice(0, eq))
+    const value = eq < 0 ? '' : decodeQueryComponent(pair.slice(eq + 1))
+    const values = query.get(name)
+    if (values) values.push(value)
+    else query.set(name, [value])
+  }
+  return query
+}
+
+function decodeQueryComponent(text: string): string {
+  const spaced = text.replaceAll('+', ' ')
+  try {
+    return decodeURIComponent(spaced)
+  } catch {
+    return spaced
+  }
+}

@@ -1,0 +1,115 @@
+import { apiConfigurationError } from '../errors/gateway-error.js'
+import { required } from '../context.js'
+import { chooseRequestTemplate, renderStaticTemplate } from '../mapping/templates.js'
+import { mapRequestParameters, substituteStageVariables } from '../mapping/parameters.js'
+import { requestMappingSource } from '../mapping/source.js'
+import { headerValue, type HeaderEntry } from '../request.js'
+import type { Stage } from '../stage.js'
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) and those the HTTP client sets itself: never forwarded
+ * to an HTTP backend.
+ */
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+])
+
+/**
+ * Builds the endpoint request: parameter mappings, the request template (or passthrough),
+ * stage variables in the URI. Proxy integrations forward the client's method, query string,
+ * headers and body as they came (AWS docs "set-up-http-proxy-integrations").
+ */
+export const buildIntegrationRequest: Stage = {
+  name: 'buildIntegrationRequest',
+  run(ctx, deps) {
+    const { method } = required(ctx.match, 'match')
+    const integration = method.methodIntegration
+    if (!integration) throw apiConfigurationError('integration_request.no_integration')
+    const source = requestMappingSource(ctx, deps)
+    const mapped = mapRequestParameters(integration.requestParameters, source)
+    const isProxy = integration.type === 'HTTP_PROXY' || integration.type === 'AWS_PROXY'
+
+    let body = ctx.request.body
+    const headers: HeaderEntry[] = []
+    if (isProxy) {
+      for (const entry of ctx.request.headers) {
+        if (!NOT_FORWARDED.has(entry[0].toLowerCase())) headers.push(entry)
+      }
+    } else {
+      const choice = chooseRequestTemplate(
+        integration.requestTemplates,
+        headerValue(ctx.request.headers, 'content-type'),
+        integration.passthroughBehavior,
+      )
+      if (choice.kind === 'template') {
+        body = Buffer.from(
+          renderStaticTemplate(choice.template, {
+            context: source.context,
+            stageVariables: source.stageVariables,
+            body: ctx.request.body.toString('utf8'),
+          }),
+        )
+      } else {
+        const contentType = headerValue(ctx.request.headers, 'content-type')
+        if (contentType !== undefined) headers.push(['Content-Type', contentType])
+      }
+    }
+    const mappedNames = new Set(mapped.header.map(([name]) => name.toLowerCase()))
+    const kept = headers.filter(([name]) => !mappedNames.has(name.toLowerCase()))
+    kept.push(...mapped.header)
+    if (isProxy) appendForwardedFor(kept, ctx.request.sourceIp)
+
+    let url = ''
+    if (integration.type === 'HTTP' || integration.type === 'HTTP_PROXY') {
+      url = buildHttpUrl(
+        substituteStageVariables(integration.uri ?? '', ctx.target.stageVariables),
+        { ...(integration.type === 'HTTP_PROXY' ? ctx.match?.pathParameters : {}), ...mapped.path },
+        isProxy ? ctx.request.rawQuery : '',
+        mapped.querystring,
+      )
+    }
+    const httpMethod =
+      integration.httpMethod === undefined || integration.httpMethod === 'ANY'
+        ? ctx.request.method
+        : integration.httpMethod
+    ctx.integrationRequest = { method: httpMethod, url, headers: kept, body }
+    return 'continue'
+  },
+}
+
+/** Appends the caller's address to X-Forwarded-For, as API Gateway does for proxy integrations. */
+function appendForwardedFor(headers: HeaderEntry[], sourceIp: string): void {
+  const index = headers.findIndex(([name]) => name.toLowerCase() === 'x-forwarded-for')
+  if (index < 0) headers.push(['X-Forwarded-For', sourceIp])
+  else {
+    const [name, value] = headers[index] as HeaderEntry
+    headers[index] = [name, `${value}, ${sourceIp}`]
+  }
+}
+
+/**
+ * Fills `{name}` / `{name+}` placeholders of an integration URI with path parameter values (left
+ * encoded as they arrived) and appends the query string.
+ */
+function buildHttpUrl(
+  uri: string,
+  pathValues: Readonly<Record<string, string>>,
+  rawQuery: string,
+  mappedQuery: readonly [string, string][],
+): string {
+  const filled = uri.replace(/\{([A-Za-z0-9._-]+)\+?\}/g, (whole, name: string) => pathValues[name] ?? whole)
+  const extra = mappedQuery.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+  const query = [rawQuery, ...extra].filter((part) => part !== '').join('&')
+  if (query === '') return filled
+  return `${filled}${filled.includes('?') ? '&' : '?'}${query}`
+}

@@ -1,0 +1,34 @@
+import type { HttpMethod } from '../../model/index.js'
+import { missingAuthenticationToken } from '../errors/gateway-error.js'
+import { matchResource } from '../routing/match.js'
+import type { Stage } from '../stage.js'
+
+/** Methods ANY stands for (AWS docs "set up a method"; GET does not imply HEAD when both are explicit). */
+const ANY_COVERS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'])
+
+/**
+ * Picks the resource and method. AWS answers an unknown path *or* an unmapped method with 403
+ * "Missing Authentication Token", never 404/405 (recorded: test_routing_not_found "not-found",
+ * "wrong-method").
+ */
+export const routeRequest: Stage = {
+  name: 'routeRequest',
+  run(ctx) {
+    const { deployment } = ctx.target
+    const found = matchResource(deployment.routes, ctx.request.path)
+    const resource = found && deployment.resources.get(found.resourceId)
+    if (!found || !resource) throw missingAuthenticationToken('route.no_resource')
+    const requested = ctx.request.method as HttpMethod
+    const explicit = resource.methods[requested]
+    const any = ANY_COVERS.has(requested) ? resource.methods.ANY : undefined
+    const method = explicit ?? any
+    if (!method) throw missingAuthenticationToken('route.no_method')
+    ctx.match = {
+      resource,
+      method,
+      methodKey: explicit ? requested : 'ANY',
+      pathParameters: found.pathParameters,
+    }
+    return 'continue'
+  },
+}

@@ -1,0 +1,57 @@
+import {
+  resourcePath,
+  type DeploymentRecord,
+  type HttpMethod,
+  type Method,
+  type RestApi,
+  type RestApiDocument,
+} from '../model/index.js'
+import { compileRoutes, type RouteTable } from '../dataplane/routing/compile.js'
+
+/** A resource of a compiled deployment: its full path and methods. */
+export interface CompiledResource {
+  readonly id: string
+  /** The resource path template, e.g. `/pets/{id}` ($context.resourcePath). */
+  readonly path: string
+  readonly methods: Readonly<Partial<Record<HttpMethod, Method>>>
+}
+
+/**
+ * A deployment made ready to serve: built once from the immutable snapshot, never changed
+ * afterwards (the snapshot is deep-frozen), shared by every request and stage that uses it.
+ */
+export interface CompiledDeployment {
+  readonly id: string
+  readonly api: RestApi
+  readonly snapshot: RestApiDocument
+  readonly routes: RouteTable
+  readonly resources: ReadonlyMap<string, CompiledResource>
+}
+
+/** Compiles a deployment snapshot; throws if the snapshot cannot be served. */
+export function compileDeployment(record: DeploymentRecord): CompiledDeployment {
+  const snapshot = deepFreeze(structuredClone(record.snapshot))
+  const resources = new Map<string, CompiledResource>()
+  for (const resource of Object.values(snapshot.resources)) {
+    resources.set(resource.id, {
+      id: resource.id,
+      path: resourcePath(snapshot.resources, resource.id),
+      methods: resource.resourceMethods ?? {},
+    })
+  }
+  return Object.freeze({
+    id: record.id,
+    api: snapshot.api,
+    snapshot,
+    routes: compileRoutes(snapshot.resources),
+    resources,
+  })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}
