@@ -6,7 +6,8 @@ import { InvocationContext, type OutboundResponse, type ServingTarget } from './
 import { GatewayError, requestTooLarge } from './errors/gateway-error.js'
 import { renderGatewayError } from './errors/render.js'
 import { runPipeline } from './pipeline.js'
-import { parseQuery, type HeaderEntry, type InboundRequest } from './request.js'
+import { headerValue, parseQuery, type HeaderEntry, type InboundRequest } from './request.js'
+import { compressResponse } from './compression.js'
 import type { DataPlaneDeps } from './stage.js'
 
 /** API Gateway's payload limit (AWS docs "limits": 10 MB, not adjustable). */
@@ -39,7 +40,11 @@ export async function handleDataPlaneRequest(
     return
   }
   const ctx = new InvocationContext(inboundRequest(req, address, body), servingTarget(address, lookup))
-  const response = await runPipeline(ctx, deps)
+  const response = compressResponse(
+    await runPipeline(ctx, deps),
+    headerValue(ctx.request.headers, 'accept-encoding'),
+    ctx.target.deployment.api.minimumCompressionSize,
+  )
   send(res, response, ctx)
 }
 

@@ -6,6 +6,8 @@ import { mapResponseHeaders, type MappingSource } from '../mapping/parameters.js
 import { headerMap } from '../mapping/source.js'
 import { renderStaticTemplate } from '../mapping/templates.js'
 import type { Stage } from '../stage.js'
+import { headerValue } from '../request.js'
+import { convertContent, isBinaryMediaType } from '../mapping/content-handling.js'
 
 /**
  * Selects the integration response whose selectionPattern matches the backend status (a whole
@@ -24,7 +26,15 @@ export const applyIntegrationResponse: Stage = {
     )
     if (!selected) throw apiConfigurationError('integration_response.no_match')
 
-    const body = endpoint.body.toString('utf8')
+    const converted = convertContent(
+      endpoint.body,
+      isBinaryMediaType(
+        headerValue(endpoint.headers, 'content-type'),
+        ctx.target.deployment.api.binaryMediaTypes,
+      ),
+      selected.contentHandling,
+    )
+    const body = converted.toString('utf8')
     const source: MappingSource = {
       pathParameters: {},
       query: new Map(),
@@ -37,7 +47,7 @@ export const applyIntegrationResponse: Stage = {
     const headers = mapResponseHeaders(selected.responseParameters, 'method.response', source)
     const templates = Object.entries(selected.responseTemplates ?? {})
     const chosen = templates.find(([type]) => type === 'application/json') ?? templates[0]
-    let outBody = endpoint.body
+    let outBody = converted
     if (chosen && chosen[1] !== null && chosen[1] !== '') {
       outBody = Buffer.from(
         renderStaticTemplate(chosen[1], {

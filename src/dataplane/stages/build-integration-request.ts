@@ -1,6 +1,7 @@
 import { apiConfigurationError } from '../errors/gateway-error.js'
 import { required } from '../context.js'
 import { chooseRequestTemplate, renderStaticTemplate } from '../mapping/templates.js'
+import { convertContent, isBinaryMediaType } from '../mapping/content-handling.js'
 import { mapRequestParameters, substituteStageVariables } from '../mapping/parameters.js'
 import { requestMappingSource } from '../mapping/source.js'
 import { headerValue, type HeaderEntry } from '../request.js'
@@ -46,9 +47,15 @@ export const buildIntegrationRequest: Stage = {
         if (!NOT_FORWARDED.has(entry[0].toLowerCase())) headers.push(entry)
       }
     } else {
+      const contentType = headerValue(ctx.request.headers, 'content-type')
+      body = convertContent(
+        body,
+        isBinaryMediaType(contentType, ctx.target.deployment.api.binaryMediaTypes),
+        integration.contentHandling,
+      )
       const choice = chooseRequestTemplate(
         integration.requestTemplates,
-        headerValue(ctx.request.headers, 'content-type'),
+        contentType,
         integration.passthroughBehavior,
       )
       if (choice.kind === 'template') {
@@ -56,12 +63,11 @@ export const buildIntegrationRequest: Stage = {
           renderStaticTemplate(choice.template, {
             context: source.context,
             stageVariables: source.stageVariables,
-            body: ctx.request.body.toString('utf8'),
+            body: body.toString('utf8'),
           }),
         )
-      } else {
-        const contentType = headerValue(ctx.request.headers, 'content-type')
-        if (contentType !== undefined) headers.push(['Content-Type', contentType])
+      } else if (contentType !== undefined) {
+        headers.push(['Content-Type', contentType])
       }
     }
     const mappedNames = new Set(mapped.header.map(([name]) => name.toLowerCase()))

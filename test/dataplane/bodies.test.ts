@@ -1,0 +1,165 @@
+import { UpdateIntegrationResponseCommand, UpdateRestApiCommand } from '@aws-sdk/client-api-gateway'
+import { gunzipSync, inflateSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApi, deploy, httpRequest, putMethodWithIntegration } from '../support/apis.js'
+import { startBackend, type TestBackend } from '../support/backend.js'
+import { startTestGateway, type TestGateway } from '../support/gateway.js'
+
+let tg: TestGateway
+let backend: TestBackend
+beforeAll(async () => {
+  tg = await startTestGateway()
+  backend = await startBackend()
+})
+afterAll(async () => {
+  await tg.close()
+  await backend.close()
+})
+
+const invokePath = (apiId: string, stage: string, path: string): string =>
+  `/_aws/execute-api/${apiId}/${stage}${path}`
+
+describe('payload limits', () => {
+  it('refuses a body over 10 MB with 413 and keeps serving', async () => {
+    const { apiId, rootId } = await createApi(tg.client)
+    await putMethodWithIntegration(tg.client, apiId, rootId, 'POST', {
+      type: 'HTTP_PROXY',
+      integrationHttpMethod: 'POST',
+      uri: backend.url,
+    })
+    await deploy(tg.client, apiId, 'dev')
+    const before = backend.received.length
+    const big = Buffer.alloc(10 * 1024 * 1024 + 1, 97)
+    const response = await httpRequest(tg.url, {
+      method: 'POST',
+      path: invokePath(apiId, 'dev', '/'),
+      body: big,
+    })
+    // AWS docs "limits": 10 MB payload; REQUEST_TOO_LARGE answers 413.
+    expect(response.status).toBe(413)
+    expect(JSON.parse(response.body.toString())).toEqual({ message: 'Request Too Long' })
+    expect(backend.received.length).toBe(before)
+    const ok = await httpRequest(tg.url, {
+      method: 'POST',
+      path: invokePath(apiId, 'dev', '/'),
+      body: 'small',
+    })
+    expect(ok.status).toBe(200)
+  })
+})
+
+describe('binary media types and content handling', () => {
+  it('converts a binary request body to base64 text for CONVERT_TO_TEXT', async () => {
+    const { apiId, rootId } = await createApi(tg.client)
+    await tg.client.send(
+      new UpdateRestApiCommand({
+        restApiId: apiId,
+        patchOperations: [{ op: 'add', path: '/binaryMediaTypes/application~1octet-stream' }],
+      }),
+    )
+    await putMethodWithIntegration(tg.client, apiId, rootId, 'POST', {
+      type: 'HTTP',
+      integrationHttpMethod: 'POST',
+      uri: backend.url,
+      contentHandling: 'CONVERT_TO_TEXT',
+    })
+    await deploy(tg.client, apiId, 'dev')
+    const bytes = Buffer.from([0, 255, 1, 254, 128, 10])
+    const before = backend.received.length
+    const response = await httpRequest(tg.url, {
+      method: 'POST',
+      path: invokePath(apiId, 'dev', '/'),
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    })
+    expect(response.status).toBe(200)
+    expect(backend.received[before]!.body.toString()).toBe(bytes.toString('base64'))
+  })
+
+  it('passes a binary body through unchanged without content handling', async () => {
+    const { apiId, rootId } = await createApi(tg.client)
+    await putMethodWithIntegration(tg.client, apiId, rootId, 'POST', {
+      type: 'HTTP',
+      integrationHttpMethod: 'POST',
+      uri: backend.url,
+    })
+    await deploy(tg.client, apiId, 'dev')
+    const bytes = Buffer.from([0, 255, 1, 254, 128, 10, 0xc3, 0x28])
+    const before = backend.received.length
+    await httpRequest(tg.url, {
+      method: 'POST',
+      path: invokePath(apiId, 'dev', '/'),
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    })
+    expect(backend.received[before]!.body.equals(bytes)).toBe(true)
+  })
+
+  it('decodes a base64 backend answer to bytes for CONVERT_TO_BINARY', async () => {
+    const bytes = Buffer.from([137, 80, 78, 71, 0, 1, 2, 255])
+    const imageBackend = await startBackend((_, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.end(bytes.toString('base64'))
+    })
+    try {
+      const { apiId, rootId } = await createApi(tg.client)
+      await putMethodWithIntegration(tg.client, apiId, rootId, 'GET', {
+        type: 'HTTP',
+        integrationHttpMethod: 'GET',
+        uri: imageBackend.url,
+      })
+      await tg.client.send(
+        new UpdateIntegrationResponseCommand({
+          restApiId: apiId,
+          resourceId: rootId,
+          httpMethod: 'GET',
+          statusCode: '200',
+          patchOperations: [{ op: 'replace', path: '/contentHandling', value: 'CONVERT_TO_BINARY' }],
+        }),
+      )
+      await deploy(tg.client, apiId, 'dev')
+      const response = await httpRequest(tg.url, { path: invokePath(apiId, 'dev', '/') })
+      expect(response.status).toBe(200)
+      expect(response.body.equals(bytes)).toBe(true)
+    } finally {
+      await imageBackend.close()
+    }
+  })
+})
+
+describe('minimumCompressionSize', () => {
+  it('compresses answers at least that large for clients that accept gzip or deflate', async () => {
+    const text = JSON.stringify({ items: Array.from({ length: 200 }, (_, i) => `item-${i}`) })
+    const bigBackend = await startBackend((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(text)
+    })
+    try {
+      const { apiId, rootId } = await createApi(tg.client)
+      await tg.client.send(
+        new UpdateRestApiCommand({
+          restApiId: apiId,
+          patchOperations: [{ op: 'replace', path: '/minimumCompressionSize', value: '1000' }],
+        }),
+      )
+      await putMethodWithIntegration(tg.client, apiId, rootId, 'GET', {
+        type: 'HTTP_PROXY',
+        integrationHttpMethod: 'GET',
+        uri: bigBackend.url,
+      })
+      await deploy(tg.client, apiId, 'dev')
+      const path = invokePath(apiId, 'dev', '/')
+      const gzip = await httpRequest(tg.url, { path, headers: { 'accept-encoding': 'gzip' } })
+      expect(gzip.headers['content-encoding']).toBe('gzip')
+      expect(gunzipSync(gzip.body).toString()).toBe(text)
+      const deflate = await httpRequest(tg.url, { path, headers: { 'accept-encoding': 'deflate' } })
+      expect(deflate.headers['content-encoding']).toBe('deflate')
+      expect(inflateSync(deflate.body).toString()).toBe(text)
+      const plain = await httpRequest(tg.url, { path })
+      expect(plain.headers['content-encoding']).toBeUndefined()
+      expect(plain.body.toString()).toBe(text)
+    } finally {
+      await bigBackend.close()
+    }
+  })
+})

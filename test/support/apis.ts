@@ -1,0 +1,149 @@
+import {
+  CreateDeploymentCommand,
+  CreateResourceCommand,
+  CreateRestApiCommand,
+  PutIntegrationCommand,
+  PutIntegrationResponseCommand,
+  PutMethodCommand,
+  PutMethodResponseCommand,
+  type APIGatewayClient,
+  type PutIntegrationCommandInput,
+} from '@aws-sdk/client-api-gateway'
+import { request } from 'node:http'
+
+/** Creates an API and returns its id and root resource id. */
+export async function createApi(
+  client: APIGatewayClient,
+  name = 'test-api',
+): Promise<{ apiId: string; rootId: string }> {
+  const api = await client.send(new CreateRestApiCommand({ name }))
+  return { apiId: api.id!, rootId: api.rootResourceId! }
+}
+
+/** Creates the resources of a path under a parent (`a/{b}/c`), returning the last one's id. */
+export async function createPath(
+  client: APIGatewayClient,
+  apiId: string,
+  parentId: string,
+  path: string,
+): Promise<string> {
+  let current = parentId
+  for (const pathPart of path.split('/').filter(Boolean)) {
+    const created = await client.send(
+      new CreateResourceCommand({ restApiId: apiId, parentId: current, pathPart }),
+    )
+    current = created.id!
+  }
+  return current
+}
+
+/** A method with an integration (and, for non-proxy types, a default 200 response). */
+export async function putMethodWithIntegration(
+  client: APIGatewayClient,
+  apiId: string,
+  resourceId: string,
+  httpMethod: string,
+  integration: Omit<PutIntegrationCommandInput, 'restApiId' | 'resourceId' | 'httpMethod'>,
+  options: {
+    responseTemplates?: Record<string, string>
+    responseParameters?: Record<string, string>
+    requestParameters?: Record<string, boolean>
+  } = {},
+): Promise<void> {
+  await client.send(
+    new PutMethodCommand({
+      restApiId: apiId,
+      resourceId,
+      httpMethod,
+      authorizationType: 'NONE',
+      ...(options.requestParameters ? { requestParameters: options.requestParameters } : {}),
+    }),
+  )
+  await client.send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod, ...integration }))
+  if (integration.type === 'HTTP_PROXY' || integration.type === 'AWS_PROXY') return
+  const responseParameters = options.responseParameters ?? {}
+  await client.send(
+    new PutMethodResponseCommand({
+      restApiId: apiId,
+      resourceId,
+      httpMethod,
+      statusCode: '200',
+      responseParameters: Object.fromEntries(Object.keys(responseParameters).map((k) => [k, false])),
+    }),
+  )
+  await client.send(
+    new PutIntegrationResponseCommand({
+      restApiId: apiId,
+      resourceId,
+      httpMethod,
+      statusCode: '200',
+      selectionPattern: '',
+      ...(options.responseTemplates ? { responseTemplates: options.responseTemplates } : {}),
+      responseParameters,
+    }),
+  )
+}
+
+/** Deploys the API to a stage and returns the deployment id. */
+export async function deploy(
+  client: APIGatewayClient,
+  apiId: string,
+  stageName: string,
+  variables?: Record<string, string>,
+): Promise<string> {
+  const deployment = await client.send(
+    new CreateDeploymentCommand({ restApiId: apiId, stageName, ...(variables ? { variables } : {}) }),
+  )
+  return deployment.id!
+}
+
+export interface RawResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  rawHeaders: string[]
+  body: Buffer
+}
+
+/**
+ * A raw HTTP request (node:http), for what fetch hides: a custom Host header, raw paths with
+ * double slashes or encodings, repeated headers.
+ */
+export function httpRequest(
+  url: string,
+  options: {
+    method?: string
+    path: string
+    headers?: Record<string, string | string[]>
+    body?: Buffer | string
+  } = {
+    path: '/',
+  },
+): Promise<RawResponse> {
+  const base = new URL(url)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks),
+          }),
+        )
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
