@@ -12,6 +12,7 @@ import {
 } from '../model/index.js'
 import { badRequest } from './api-error.js'
 import { loadApi, saveApi } from './documents.js'
+import { defaultModels } from './models.js'
 import type { Input } from './input.js'
 import { paginate } from './paging.js'
 import {
@@ -38,7 +39,7 @@ export const restApiRoutes: Route[] = [
       const doc: RestApiDocument = {
         api: { ...api, rootResourceId: rootId },
         resources: { [rootId]: { id: rootId } },
-        models: {},
+        models: defaultModels(),
         requestValidators: {},
         gatewayResponses: {},
       }

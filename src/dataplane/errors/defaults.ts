@@ -1,36 +1,41 @@
-import type { GatewayResponseType } from '../../model/index.js'
+import { DEFAULT_GATEWAY_RESPONSE_STATUS, type GatewayResponseType } from '../../model/index.js'
 
 /**
- * AWS's built-in gateway responses: the status each type answers with when not customised, and
- * the `x-amzn-ErrorType` header it carries. Statuses from the developer guide page
- * "supported-gateway-response-types"; error types from recorded responses and AWS's Knowledge
- * Center pages on 403/5XX errors (see docs/errors.md for each source). DEFAULT_4XX / DEFAULT_5XX
- * have no status of their own: they take the status of the error they stand in for.
+ * The `x-amzn-ErrorType` header each gateway response type carries (recorded responses and AWS's
+ * Knowledge Center pages on 403 / 5XX errors; docs/errors.md cites each).
  */
-export const GATEWAY_RESPONSE_DEFAULTS: Record<GatewayResponseType, { status?: number; errorType?: string }> =
-  {
-    ACCESS_DENIED: { status: 403, errorType: 'AccessDeniedException' },
-    API_CONFIGURATION_ERROR: { status: 500, errorType: 'InternalServerErrorException' },
-    AUTHORIZER_CONFIGURATION_ERROR: { status: 500, errorType: 'AuthorizerConfigurationException' },
-    AUTHORIZER_FAILURE: { status: 500, errorType: 'AuthorizerFailureException' },
-    BAD_REQUEST_PARAMETERS: { status: 400, errorType: 'BadRequestException' },
-    BAD_REQUEST_BODY: { status: 400, errorType: 'BadRequestException' },
-    DEFAULT_4XX: {},
-    DEFAULT_5XX: { status: 500, errorType: 'InternalServerErrorException' },
-    EXPIRED_TOKEN: { status: 403, errorType: 'InvalidSignatureException' },
-    INTEGRATION_FAILURE: { status: 504, errorType: 'InternalServerErrorException' },
-    INTEGRATION_TIMEOUT: { status: 504, errorType: 'InternalServerErrorException' },
-    INVALID_API_KEY: { status: 403, errorType: 'ForbiddenException' },
-    INVALID_SIGNATURE: { status: 403, errorType: 'InvalidSignatureException' },
-    MISSING_AUTHENTICATION_TOKEN: { status: 403, errorType: 'MissingAuthenticationTokenException' },
-    QUOTA_EXCEEDED: { status: 429, errorType: 'LimitExceededException' },
-    REQUEST_TOO_LARGE: { status: 413, errorType: 'RequestTooLargeException' },
-    RESOURCE_NOT_FOUND: { status: 404, errorType: 'NotFoundException' },
-    THROTTLED: { status: 429, errorType: 'TooManyRequestsException' },
-    UNAUTHORIZED: { status: 401, errorType: 'UnauthorizedException' },
-    UNSUPPORTED_MEDIA_TYPE: { status: 415, errorType: 'UnsupportedMediaTypeException' },
-    WAF_FILTERED: { status: 403, errorType: 'WAFFilteredException' },
-  }
+const ERROR_TYPES: Record<GatewayResponseType, string | undefined> = {
+  ACCESS_DENIED: 'AccessDeniedException',
+  API_CONFIGURATION_ERROR: 'InternalServerErrorException',
+  AUTHORIZER_CONFIGURATION_ERROR: 'AuthorizerConfigurationException',
+  AUTHORIZER_FAILURE: 'AuthorizerFailureException',
+  BAD_REQUEST_PARAMETERS: 'BadRequestException',
+  BAD_REQUEST_BODY: 'BadRequestException',
+  DEFAULT_4XX: undefined,
+  DEFAULT_5XX: 'InternalServerErrorException',
+  EXPIRED_TOKEN: 'InvalidSignatureException',
+  INTEGRATION_FAILURE: 'InternalServerErrorException',
+  INTEGRATION_TIMEOUT: 'InternalServerErrorException',
+  INVALID_API_KEY: 'ForbiddenException',
+  INVALID_SIGNATURE: 'InvalidSignatureException',
+  MISSING_AUTHENTICATION_TOKEN: 'MissingAuthenticationTokenException',
+  QUOTA_EXCEEDED: 'LimitExceededException',
+  REQUEST_TOO_LARGE: 'RequestTooLargeException',
+  RESOURCE_NOT_FOUND: 'NotFoundException',
+  THROTTLED: 'TooManyRequestsException',
+  UNAUTHORIZED: 'UnauthorizedException',
+  UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaTypeException',
+  WAF_FILTERED: 'WAFFilteredException',
+}
 
-/** The default body template of every gateway response type. */
-export const DEFAULT_GATEWAY_TEMPLATE = '{"message":$context.error.messageString}'
+/**
+ * AWS's built-in gateway responses: status (DEFAULT_5XX, raised for unexpected failures, answers
+ * 500) and error type.
+ */
+export function builtinGatewayResponse(type: GatewayResponseType): {
+  status: number
+  errorType: string | undefined
+} {
+  const status = DEFAULT_GATEWAY_RESPONSE_STATUS[type]
+  return { status: status === undefined ? 500 : Number(status), errorType: ERROR_TYPES[type] }
+}

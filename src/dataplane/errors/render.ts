@@ -4,7 +4,8 @@ import { contextVariables, type ContextSettings } from '../mapping/context-varia
 import { mapResponseHeaders } from '../mapping/parameters.js'
 import { headerMap } from '../mapping/source.js'
 import { renderStaticTemplate } from '../mapping/templates.js'
-import { DEFAULT_GATEWAY_TEMPLATE, GATEWAY_RESPONSE_DEFAULTS } from './defaults.js'
+import { DEFAULT_GATEWAY_TEMPLATE } from '../../model/index.js'
+import { builtinGatewayResponse } from './defaults.js'
 import type { GatewayError } from './gateway-error.js'
 
 /**
@@ -17,8 +18,8 @@ export function renderGatewayError(
   ctx: InvocationContext | undefined,
   settings: ContextSettings,
 ): OutboundResponse {
-  const defaults = GATEWAY_RESPONSE_DEFAULTS[error.type]
-  const builtinStatus = defaults.status ?? 500
+  const defaults = builtinGatewayResponse(error.type)
+  const builtinStatus = defaults.status
   const family = builtinStatus < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX'
   const configured: Readonly<Record<string, GatewayResponse>> =
     ctx?.target.deployment.snapshot.gatewayResponses ?? {}

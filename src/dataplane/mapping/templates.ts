@@ -46,13 +46,13 @@ export function renderStaticTemplate(
   vars: { context: Record<string, unknown>; stageVariables: Readonly<Record<string, string>>; body?: string },
 ): string {
   return template.replace(
-    /\$(?:!)?\{?(context|stageVariables|input)\.([A-Za-z0-9_.]+?)\}?(?=[^A-Za-z0-9_.]|$)/g,
-    (whole, root: string, name: string) => {
-      if (root === 'context') {
-        return contextValueText(lookupContext(vars.context, name)) ?? ''
-      }
-      if (root === 'stageVariables') return vars.stageVariables[name] ?? ''
-      return name === 'body' && vars.body !== undefined ? vars.body : whole
+    /\$!?(?:\{(context|stageVariables|input)\.([\w.]+)\}|(context|stageVariables|input)\.(\w+(?:\.\w+)*))/g,
+    (whole, formalRoot?: string, formalName?: string, root?: string, name?: string) => {
+      const source = formalRoot ?? root
+      const key = formalName ?? name ?? ''
+      if (source === 'context') return contextValueText(lookupContext(vars.context, key)) ?? ''
+      if (source === 'stageVariables') return vars.stageVariables[key] ?? ''
+      return key === 'body' && vars.body !== undefined ? vars.body : whole
     },
   )
 }
