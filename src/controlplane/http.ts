@@ -57,6 +57,7 @@ export async function handleManagementRequest(
       'content-length': Buffer.byteLength(payload),
       'x-amzn-requestid': requestId,
       'x-amzn-errortype': apiError.type,
+      ...(req.complete ? {} : { connection: 'close' }),
     })
     res.end(payload)
   }
@@ -67,7 +68,11 @@ async function readJsonBody(req: IncomingMessage): Promise<Input> {
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > MAX_BODY_BYTES) throw new ApiError('BadRequestException', 'Request body is too large')
+    if (size > MAX_BODY_BYTES) {
+      // Let the rest of the body drain into the void; the connection closes after the answer.
+      req.resume()
+      throw new ApiError('BadRequestException', 'Request body is too large')
+    }
     chunks.push(chunk)
   }
   const text = Buffer.concat(chunks).toString('utf8').trim()

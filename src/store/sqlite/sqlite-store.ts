@@ -78,7 +78,8 @@ export class SqliteConfigStore implements ConfigStore {
           return Promise.resolve(removed)
         },
         deleteScope: (scope) => {
-          wrote ||= s.deleteScope.run(scope).changes > 0
+          const removed = s.deleteScope.run(scope).changes > 0
+          wrote ||= removed
           return Promise.resolve()
         },
       }
