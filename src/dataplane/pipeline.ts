@@ -6,13 +6,15 @@ import { applyIntegrationResponse } from './stages/apply-integration-response.js
 import { buildIntegrationRequest } from './stages/build-integration-request.js'
 import { invokeIntegration } from './stages/invoke-integration.js'
 import { routeRequest } from './stages/route-request.js'
+import { validateRequest } from './stages/validate-request.js'
 
 /**
  * The request path in AWS's order (DESIGN.md, layer 3). Slots still empty, filled by later work:
- * authorize (IAM / Lambda / Cognito), checkApiKey, throttle, validateRequest, lookupCache.
+ * authorize (IAM / Lambda / Cognito), checkApiKey and throttle (before validateRequest), lookupCache.
  */
 export const REQUEST_STAGES: readonly Stage[] = [
   routeRequest, // resource + method + path params, or MISSING_AUTHENTICATION_TOKEN
+  validateRequest, // request validator: required parameters, body model
   buildIntegrationRequest, // parameter mappings + request templates + stage variables
   invokeIntegration, // MOCK | HTTP | HTTP_PROXY | AWS | AWS_PROXY: the terminal stage
 ]

@@ -7,6 +7,7 @@ import {
   type RestApiDocument,
 } from '../model/index.js'
 import { compileRoutes, type RouteTable } from '../dataplane/routing/compile.js'
+import { DeploymentValidators } from '../dataplane/validation/compile.js'
 
 /** A resource of a compiled deployment: its full path and methods. */
 export interface CompiledResource {
@@ -26,6 +27,8 @@ export interface CompiledDeployment {
   readonly snapshot: RestApiDocument
   readonly routes: RouteTable
   readonly resources: ReadonlyMap<string, CompiledResource>
+  /** Request validation per method, compiled on first use and kept for the deployment's life. */
+  readonly validators: DeploymentValidators
 }
 
 /** Compiles a deployment snapshot; throws if the snapshot cannot be served. */
@@ -45,6 +48,7 @@ export function compileDeployment(record: DeploymentRecord): CompiledDeployment 
     snapshot,
     routes: compileRoutes(snapshot.resources),
     resources,
+    validators: new DeploymentValidators(snapshot),
   })
 }
 
