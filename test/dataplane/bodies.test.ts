@@ -163,3 +163,39 @@ describe('minimumCompressionSize', () => {
     }
   })
 })
+
+describe('passthrough behaviour', () => {
+  it('answers 415 when no request template matches and passthroughBehavior forbids passing through', async () => {
+    // AWS docs "integration-passthrough-behaviors": NEVER and WHEN_NO_TEMPLATES (with templates) reject
+    // an unmatched Content-Type with 415 {"message":"Unsupported Media Type"}.
+    for (const passthroughBehavior of ['NEVER', 'WHEN_NO_TEMPLATES'] as const) {
+      const { apiId, rootId } = await createApi(tg.client)
+      await putMethodWithIntegration(tg.client, apiId, rootId, 'POST', {
+        type: 'HTTP',
+        integrationHttpMethod: 'POST',
+        uri: backend.url,
+        passthroughBehavior,
+        requestTemplates: { 'application/json': '{"wrapped": true}' },
+      })
+      await deploy(tg.client, apiId, 'dev')
+      const path = invokePath(apiId, 'dev', '/')
+      const rejected = await httpRequest(tg.url, {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'text/plain' },
+        body: 'x',
+      })
+      expect(rejected.status).toBe(415)
+      expect(rejected.body.toString()).toBe('{"message":"Unsupported Media Type"}')
+      const before = backend.received.length
+      const accepted = await httpRequest(tg.url, {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+      expect(accepted.status).toBe(200)
+      expect(backend.received[before]!.body.toString()).toBe('{"wrapped": true}')
+    }
+  })
+})
