@@ -236,12 +236,35 @@ function readIntegrationResponse(body: Input, statusCode: string): IntegrationRe
   for (const contentType of Object.keys(responseTemplates ?? {})) checkContentType(contentType)
   const selectionPattern = body.string('selectionPattern')
   const responseParameters = body.stringMap('responseParameters')
+  checkResponseParameters(responseParameters)
   return {
     statusCode,
     ...(selectionPattern !== undefined ? { selectionPattern } : {}),
     ...(responseParameters ? { responseParameters } : {}),
     ...(responseTemplates ? { responseTemplates } : {}),
     ...(contentHandling !== undefined ? { contentHandling: contentHandling as ContentHandling } : {}),
+  }
+}
+
+/**
+ * Integration response mappings read the integration's answer, the context and stage variables,
+ * never the method request (AWS docs "request-response-data-mappings": "method.request.*" is not a
+ * valid response mapping source).
+ */
+function checkResponseParameters(parameters: Readonly<Record<string, string>> | undefined): void {
+  for (const [target, source] of Object.entries(parameters ?? {})) {
+    const validTarget = /^method\.response\.header\.[^.]+$/.test(target)
+    const validSource =
+      /^'.*'$/s.test(source) ||
+      /^integration\.response\.(header|multivalueheader)\.[^.]+$/.test(source) ||
+      /^integration\.response\.body(\..+)?$/.test(source) ||
+      /^context\..+$/.test(source) ||
+      /^stageVariables\..+$/.test(source)
+    if (!validTarget || !validSource) {
+      throw badRequest(
+        `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${validTarget ? source : target}]`,
+      )
+    }
   }
 }
 
@@ -364,6 +387,8 @@ function applyIntegrationResponsePatch(response: IntegrationResponse, op: PatchO
     if (op.op !== 'add' && op.op !== 'remove' && op.op !== 'replace')
       throw invalidPatchOperation(['add', 'remove', 'replace'])
     if (field === 'responseTemplates' && op.op !== 'remove') checkContentType(key)
+    if (field === 'responseParameters' && op.op !== 'remove')
+      checkResponseParameters({ [key]: op.value ?? '' })
     const map: Record<string, string | null> = { ...response[field] }
     if (op.op === 'remove') delete map[key]
     else map[key] = op.value ?? ''

@@ -525,3 +525,48 @@ describe('integrations', () => {
     expect(numeric).toEqual({ status: 400, errorType: expected.code, json: { message: expected.message } })
   })
 })
+
+describe('integration response mappings', () => {
+  it('refuses method.request.* as a response mapping source', async () => {
+    const { apiId, rootId } = await createApi(tg.client)
+    await tg.client.send(
+      new PutMethodCommand({
+        restApiId: apiId,
+        resourceId: rootId,
+        httpMethod: 'GET',
+        authorizationType: 'NONE',
+      }),
+    )
+    await tg.client.send(
+      new PutIntegrationCommand({ restApiId: apiId, resourceId: rootId, httpMethod: 'GET', type: 'MOCK' }),
+    )
+    const before = await storedApi(tg, apiId)
+    await expect(
+      tg.client.send(
+        new PutIntegrationResponseCommand({
+          restApiId: apiId,
+          resourceId: rootId,
+          httpMethod: 'GET',
+          statusCode: '200',
+          responseParameters: { 'method.response.header.x': 'method.request.header.y' },
+        }),
+      ),
+    ).rejects.toThrow('Invalid mapping expression specified')
+    expect(await storedApi(tg, apiId)).toEqual(before)
+    const ok = await tg.client.send(
+      new PutIntegrationResponseCommand({
+        restApiId: apiId,
+        resourceId: rootId,
+        httpMethod: 'GET',
+        statusCode: '200',
+        responseParameters: {
+          'method.response.header.a': "'static'",
+          'method.response.header.b': 'integration.response.header.x',
+          'method.response.header.c': 'context.requestId',
+          'method.response.header.d': 'stageVariables.v',
+        },
+      }),
+    )
+    expect(Object.keys(ok.responseParameters ?? {})).toHaveLength(4)
+  })
+})

@@ -449,3 +449,11 @@ describe('canary', () => {
     expect(canary).toBeLessThan(372)
   })
 })
+
+describe('unknown APIs', () => {
+  it('answers an unknown API id with 403 Forbidden, as the execute-api host does', async () => {
+    const response = await invoke('nosuchapi0', 'dev', '/')
+    expect(response.status).toBe(403)
+    expect(await response.json()).toEqual({ message: 'Forbidden' })
+  })
+})
