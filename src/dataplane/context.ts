@@ -68,6 +68,8 @@ export class InvocationContext {
   endpointResponse?: EndpointResponse
   /** Set by the response stages, or by rendering a gateway error. */
   response?: OutboundResponse
+  /** `$context.responseOverride` values a request template set (applied to the method response). */
+  responseOverrides?: { status?: number; header: Record<string, string> }
   /** The gateway error this request ended with, if any. */
   error?: GatewayError
 

@@ -8,6 +8,7 @@ import {
 } from '../model/index.js'
 import { compileRoutes, type RouteTable } from '../dataplane/routing/compile.js'
 import { DeploymentValidators } from '../dataplane/validation/compile.js'
+import { TemplateCache } from '../dataplane/mapping/template-cache.js'
 
 /** A resource of a compiled deployment: its full path and methods. */
 export interface CompiledResource {
@@ -29,6 +30,8 @@ export interface CompiledDeployment {
   readonly resources: ReadonlyMap<string, CompiledResource>
   /** Request validation per method, compiled on first use and kept for the deployment's life. */
   readonly validators: DeploymentValidators
+  /** Mapping templates, each parsed once for the deployment's life. */
+  readonly templates: TemplateCache
 }
 
 /** Compiles a deployment snapshot; throws if the snapshot cannot be served. */
@@ -49,6 +52,7 @@ export function compileDeployment(record: DeploymentRecord): CompiledDeployment 
     routes: compileRoutes(snapshot.resources),
     resources,
     validators: new DeploymentValidators(snapshot),
+    templates: new TemplateCache(),
   })
 }
 

@@ -3,7 +3,7 @@ import type { InvocationContext, OutboundResponse } from '../context.js'
 import { contextVariables, type ContextSettings } from '../mapping/context-variables.js'
 import { mapResponseHeaders } from '../mapping/parameters.js'
 import { headerMap } from '../mapping/source.js'
-import { renderStaticTemplate } from '../mapping/templates.js'
+import { compileTemplate, type CompiledTemplate } from '../mapping/velocity/index.js'
 import { DEFAULT_GATEWAY_TEMPLATE } from '../../model/index.js'
 import { builtinGatewayResponse } from './defaults.js'
 import type { GatewayError } from './gateway-error.js'
@@ -32,7 +32,7 @@ export function renderGatewayError(
     templates?.['application/json'] ?? Object.values(templates ?? {})[0] ?? DEFAULT_GATEWAY_TEMPLATE
   const stageVariables = ctx?.target.stageVariables ?? {}
   const context = ctx ? contextVariables(ctx, settings) : errorOnlyContext(error)
-  const body = renderStaticTemplate(template, { context, stageVariables })
+  const body = renderGatewayTemplate(ctx, template, context, stageVariables)
 
   const headers: [string, string][] = [['Content-Type', 'application/json']]
   if (defaults.errorType) headers.push(['x-amzn-ErrorType', defaults.errorType])
@@ -62,5 +62,41 @@ function errorOnlyContext(error: GatewayError): Record<string, unknown> {
       responseType: error.type,
       validationErrorString: error.validationErrorString ?? null,
     },
+  }
+}
+
+/** AWS's default template, parsed once for every API. */
+let defaultTemplate: CompiledTemplate | undefined
+
+/**
+ * Renders a gateway response template with the VTL engine. A template that fails falls back to
+ * the default body: an error response must never itself fail.
+ */
+function renderGatewayTemplate(
+  ctx: InvocationContext | undefined,
+  template: string,
+  context: Record<string, unknown>,
+  stageVariables: Readonly<Record<string, string>>,
+): string {
+  const variables = {
+    input: {
+      body: ctx?.request.body.toString('utf8') ?? '',
+      path: { ...ctx?.match?.pathParameters },
+      querystring: {},
+      header: {},
+    },
+    context,
+    stageVariables,
+  }
+  try {
+    const compiled =
+      template === DEFAULT_GATEWAY_TEMPLATE
+        ? (defaultTemplate ??= compileTemplate(DEFAULT_GATEWAY_TEMPLATE))
+        : ctx
+          ? ctx.target.deployment.templates.get(template)
+          : compileTemplate(template)
+    return compiled.render(variables).output
+  } catch {
+    return (defaultTemplate ??= compileTemplate(DEFAULT_GATEWAY_TEMPLATE)).render(variables).output
   }
 }

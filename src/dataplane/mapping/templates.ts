@@ -1,6 +1,5 @@
 import type { PassthroughBehavior } from '../../model/index.js'
 import { unsupportedMediaType } from '../errors/gateway-error.js'
-import { contextValueText, lookupContext } from './context-variables.js'
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */
 export function mediaType(contentType: string | undefined): string | undefined {
@@ -38,21 +37,32 @@ export function chooseRequestTemplate(
 }
 
 /**
- * Renders a template until the VTL engine (mapping-template issue) lands: static text, with
- * `$context.X`, `$stageVariables.X` and `$input.body` substituted. Anything else is left as written.
+ * Chooses the response template by the client's Accept header (AWS docs "request-response-data-mappings":
+ * `application/json` when there is no Accept header, the first template defined when none
+ * matches); undefined when there is no template (the body then passes through).
  */
-export function renderStaticTemplate(
-  template: string,
-  vars: { context: Record<string, unknown>; stageVariables: Readonly<Record<string, string>>; body?: string },
-): string {
-  return template.replace(
-    /\$!?(?:\{(context|stageVariables|input)\.([\w.]+)\}|(context|stageVariables|input)\.(\w+(?:\.\w+)*))/g,
-    (whole, formalRoot?: string, formalName?: string, root?: string, name?: string) => {
-      const source = formalRoot ?? root
-      const key = formalName ?? name ?? ''
-      if (source === 'context') return contextValueText(lookupContext(vars.context, key)) ?? ''
-      if (source === 'stageVariables') return vars.stageVariables[key] ?? ''
-      return key === 'body' && vars.body !== undefined ? vars.body : whole
-    },
-  )
+export function chooseResponseTemplate(
+  templates: Readonly<Record<string, string | null>> | undefined,
+  accept: string | undefined,
+): { contentType: string; template: string } | undefined {
+  const entries = Object.entries(templates ?? {}).map(([type, template]) => ({
+    contentType: type,
+    template: template ?? '',
+  }))
+  if (entries.length === 0) return undefined
+  const wanted = (accept ?? 'application/json')
+    .split(',')
+    .map((part) => mediaType(part))
+    .filter((type): type is string => type !== undefined)
+  for (const type of wanted) {
+    const exact = entries.find((e) => e.contentType.toLowerCase() === type)
+    if (exact) return exact
+    if (type === '*/*') return entries.find((e) => e.contentType === 'application/json') ?? entries[0]
+    if (type.endsWith('/*')) {
+      const prefix = type.slice(0, -1)
+      const partial = entries.find((e) => e.contentType.toLowerCase().startsWith(prefix))
+      if (partial) return partial
+    }
+  }
+  return entries[0]
 }

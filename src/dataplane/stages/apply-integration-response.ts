@@ -4,7 +4,8 @@ import { apiConfigurationError } from '../errors/gateway-error.js'
 import { required } from '../context.js'
 import { mapResponseHeaders, type MappingSource } from '../mapping/parameters.js'
 import { headerMap } from '../mapping/source.js'
-import { renderStaticTemplate } from '../mapping/templates.js'
+import { chooseResponseTemplate } from '../mapping/templates.js'
+import { renderTemplate, templateVariables } from '../mapping/render-template.js'
 import type { Stage } from '../stage.js'
 import { headerValue } from '../request.js'
 import { convertContent, isBinaryMediaType } from '../mapping/content-handling.js'
@@ -45,22 +46,36 @@ export const applyIntegrationResponse: Stage = {
       integrationResponseBody: body,
     }
     const headers = mapResponseHeaders(selected.responseParameters, 'method.response', source)
-    const templates = Object.entries(selected.responseTemplates ?? {})
-    const chosen = templates.find(([type]) => type === 'application/json') ?? templates[0]
+    const chosen = chooseResponseTemplate(
+      selected.responseTemplates,
+      headerValue(ctx.request.headers, 'accept'),
+    )
     let outBody = converted
-    if (chosen && chosen[1] !== null && chosen[1] !== '') {
-      outBody = Buffer.from(
-        renderStaticTemplate(chosen[1], {
-          context: source.context,
-          stageVariables: source.stageVariables,
-          body,
-        }),
+    let status = Number(selected.statusCode)
+    const overrides = { header: { ...ctx.responseOverrides?.header }, status: ctx.responseOverrides?.status }
+    if (chosen && chosen.template !== '') {
+      const result = renderTemplate(
+        ctx,
+        chosen.template,
+        templateVariables(ctx, deps, body),
+        'integration_response.template_failed',
       )
+      outBody = Buffer.from(result.output)
+      Object.assign(overrides.header, result.overrides.response.header)
+      overrides.status = result.overrides.response.status ?? overrides.status
     }
     if (!headers.some(([name]) => name.toLowerCase() === 'content-type')) {
-      headers.push(['Content-Type', chosen?.[0] ?? 'application/json'])
+      headers.push(['Content-Type', chosen?.contentType ?? 'application/json'])
     }
-    ctx.response = { status: Number(selected.statusCode), headers, body: outBody }
+    // $context.responseOverride (AWS docs "apigateway-override-request-response-parameters").
+    for (const [name, value] of Object.entries(overrides.header)) {
+      const index = headers.findIndex(([n]) => n.toLowerCase() === name.toLowerCase())
+      if (index >= 0) headers.splice(index, 1)
+      headers.push([name, value])
+    }
+    if (overrides.status !== undefined && overrides.status >= 100 && overrides.status <= 599)
+      status = overrides.status
+    ctx.response = { status, headers, body: outBody }
     return 'continue'
   },
 }

@@ -1,8 +1,14 @@
 import { apiConfigurationError } from '../errors/gateway-error.js'
 import { required } from '../context.js'
-import { chooseRequestTemplate, renderStaticTemplate } from '../mapping/templates.js'
+import { chooseRequestTemplate } from '../mapping/templates.js'
+import { renderTemplate, templateVariables } from '../mapping/render-template.js'
+import type { TemplateOverrides } from '../mapping/velocity/index.js'
 import { convertContent, isBinaryMediaType } from '../mapping/content-handling.js'
-import { mapRequestParameters, substituteStageVariables } from '../mapping/parameters.js'
+import {
+  mapRequestParameters,
+  substituteStageVariables,
+  type MappedParameters,
+} from '../mapping/parameters.js'
 import { requestMappingSource } from '../mapping/source.js'
 import { headerValue, type HeaderEntry } from '../request.js'
 import type { Stage } from '../stage.js'
@@ -59,13 +65,16 @@ export const buildIntegrationRequest: Stage = {
         integration.passthroughBehavior,
       )
       if (choice.kind === 'template') {
-        body = Buffer.from(
-          renderStaticTemplate(choice.template, {
-            context: source.context,
-            stageVariables: source.stageVariables,
-            body: body.toString('utf8'),
-          }),
+        const result = renderTemplate(
+          ctx,
+          choice.template,
+          templateVariables(ctx, deps, body.toString('utf8')),
+          'integration_request.template_failed',
         )
+        body = Buffer.from(result.output)
+        headers.push(['Content-Type', choice.contentType])
+        applyRequestOverrides(mapped, result.overrides.request)
+        ctx.responseOverrides = result.overrides.response
       } else if (contentType !== undefined) {
         headers.push(['Content-Type', contentType])
       }
@@ -91,6 +100,22 @@ export const buildIntegrationRequest: Stage = {
     ctx.integrationRequest = { method: httpMethod, url, headers: kept, body }
     return 'continue'
   },
+}
+
+/**
+ * `$context.requestOverride.*` set by the request template replaces (or adds) the header, query
+ * string or path parameter of the endpoint request (AWS docs "apigateway-override-request-response-parameters").
+ */
+function applyRequestOverrides(mapped: MappedParameters, overrides: TemplateOverrides['request']): void {
+  for (const [name, value] of Object.entries(overrides.header)) {
+    mapped.header = mapped.header.filter(([n]) => n.toLowerCase() !== name.toLowerCase())
+    mapped.header.push([name, value])
+  }
+  for (const [name, value] of Object.entries(overrides.querystring)) {
+    mapped.querystring = mapped.querystring.filter(([n]) => n !== name)
+    mapped.querystring.push([name, value])
+  }
+  for (const [name, value] of Object.entries(overrides.path)) mapped.path[name] = value
 }
 
 /** Appends the caller's address to X-Forwarded-For, as API Gateway does for proxy integrations. */

@@ -1,0 +1,46 @@
+import type { InvocationContext } from '../context.js'
+import { apiConfigurationError, type DetailCode } from '../errors/gateway-error.js'
+import { contextVariables, type ContextSettings } from './context-variables.js'
+import type { RenderResult, TemplateVariables } from './velocity/index.js'
+import { TemplateBudgetError } from './velocity/index.js'
+
+/**
+ * The variables a mapping template sees for this request: `$input` over `body` (the request body
+ * for request templates, the integration's answer for response templates) and the method
+ * request's parameters, `$context`, `$stageVariables`.
+ */
+export function templateVariables(
+  ctx: InvocationContext,
+  settings: ContextSettings,
+  body: string,
+): TemplateVariables {
+  const header: Record<string, string> = Object.create(null) as Record<string, string>
+  for (const [name, value] of ctx.request.headers) header[name] = value
+  const querystring: Record<string, string> = Object.create(null) as Record<string, string>
+  for (const [name, values] of ctx.request.query) querystring[name] = values.at(-1) ?? ''
+  return {
+    input: { body, path: { ...ctx.match?.pathParameters }, querystring, header },
+    context: contextVariables(ctx, settings),
+    stageVariables: ctx.target.stageVariables,
+  }
+}
+
+/**
+ * Renders a template of the serving deployment (compiled once per deployment). A template that
+ * does not parse, fails or exceeds a budget ends the request with a 500 (AWS answers
+ * "Internal server error" for template failures).
+ */
+export function renderTemplate(
+  ctx: InvocationContext,
+  text: string,
+  variables: TemplateVariables,
+  detail: DetailCode,
+): RenderResult {
+  try {
+    return ctx.target.deployment.templates.get(text).render(variables)
+  } catch (error) {
+    const code: DetailCode =
+      error instanceof TemplateBudgetError ? `${detail.split('.')[0] ?? 'template'}.template_budget` : detail
+    throw apiConfigurationError(code, error)
+  }
+}

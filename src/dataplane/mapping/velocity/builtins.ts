@@ -1,0 +1,179 @@
+import { selectJsonPath } from './jsonpath.js'
+import {
+  fromPlain,
+  javaString,
+  parseJsonValue,
+  toJson,
+  type HostObject,
+  type TemplateValue,
+} from './values.js'
+
+/** The request data a template reads through `$input`. */
+export interface InputData {
+  /** The raw body text. */
+  readonly body: string
+  readonly path: Readonly<Record<string, string>>
+  readonly querystring: Readonly<Record<string, string>>
+  readonly header: Readonly<Record<string, string>>
+}
+
+/**
+ * `$input` (AWS docs "api-gateway-mapping-template-reference", $input variables): `body`,
+ * `json(path)`, `path(path)`, `params()`, `params(name)` (path, then query string, then header).
+ */
+export function inputObject(data: InputData): HostObject {
+  let parsed: TemplateValue | undefined
+  const document = (): TemplateValue => {
+    if (parsed !== undefined) return parsed
+    const text = data.body.trim()
+    try {
+      // An empty body reads as an empty object, as AWS's examples show for $input.json('$').
+      parsed = text === '' ? new Map() : parseJsonValue(text)
+    } catch {
+      // Not JSON: `$` is the body itself.
+      parsed = data.body
+    }
+    return parsed
+  }
+  const params = (): Map<string, TemplateValue> =>
+    new Map<string, TemplateValue>([
+      ['path', fromPlain(data.path)],
+      ['querystring', fromPlain(data.querystring)],
+      ['header', fromPlain(data.header)],
+    ])
+  return {
+    kind: 'host',
+    property: (name) => (name === 'body' ? data.body : name === 'params' ? params() : undefined),
+    call: (name, args) => {
+      const [a] = args
+      switch (name) {
+        case 'json':
+          return typeof a === 'string' ? toJson(selectJsonPath(document(), a)) : undefined
+        case 'path':
+          return typeof a === 'string' ? selectJsonPath(document(), a) : undefined
+        case 'params': {
+          if (args.length === 0) return params()
+          const key = javaString(a ?? null)
+          return data.path[key] ?? data.querystring[key] ?? headerLookup(data.header, key) ?? ''
+        }
+        case 'getBody':
+          return data.body
+        default:
+          return undefined
+      }
+    },
+  }
+}
+
+function headerLookup(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  if (Object.hasOwn(headers, name)) return headers[name]
+  const lower = name.toLowerCase()
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === lower)
+  return key === undefined ? undefined : headers[key]
+}
+
+/** `$util` (AWS docs "api-gateway-mapping-template-reference", $util variables). */
+export const utilObject: HostObject = {
+  kind: 'host',
+  property: () => undefined,
+  call: (name, args) => {
+    const [a] = args
+    if (typeof a !== 'string') return undefined
+    switch (name) {
+      case 'escapeJavaScript':
+        return escapeJavaScript(a)
+      case 'parseJson':
+        return parseJsonValue(a)
+      case 'urlEncode':
+        return urlEncode(a)
+      case 'urlDecode':
+        return urlDecode(a)
+      case 'base64Encode':
+        return Buffer.from(a, 'utf8').toString('base64')
+      case 'base64Decode':
+        return Buffer.from(a, 'base64').toString('utf8')
+      default:
+        return undefined
+    }
+  },
+}
+
+/**
+ * Apache Commons Lang's StringEscapeUtils.escapeJavaScript, which AWS uses: quotes, backslash
+ * and `/` escaped; \b \f \n \r \t named; other control and all non-ASCII characters as upper-case
+ * `\uXXXX`.
+ */
+export function escapeJavaScript(text: string): string {
+  let out = ''
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0
+    if (code > 0xffff) {
+      // Java strings are UTF-16: each half of a surrogate pair is escaped.
+      for (let i = 0; i < ch.length; i++)
+        out += `\\u${ch.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`
+      continue
+    }
+    if (code > 0x7f) {
+      out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`
+      continue
+    }
+    switch (ch) {
+      case '\b':
+        out += '\\b'
+        break
+      case '\n':
+        out += '\\n'
+        break
+      case '\t':
+        out += '\\t'
+        break
+      case '\f':
+        out += '\\f'
+        break
+      case '\r':
+        out += '\\r'
+        break
+      case "'":
+        out += "\\'"
+        break
+      case '"':
+        out += '\\"'
+        break
+      case '\\':
+        out += '\\\\'
+        break
+      case '/':
+        out += '\\/'
+        break
+      default:
+        out += code < 0x20 ? `\\u${code.toString(16).toUpperCase().padStart(4, '0')}` : ch
+    }
+  }
+  return out
+}
+
+/** java.net.URLEncoder with UTF-8: `a-zA-Z0-9.-*_` kept, space as `+`, the rest `%XX`. */
+export function urlEncode(text: string): string {
+  let out = ''
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const ch = String.fromCharCode(byte)
+    if (/[A-Za-z0-9.\-*_]/.test(ch)) out += ch
+    else if (ch === ' ') out += '+'
+    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}
+
+/** java.net.URLDecoder with UTF-8: `+` is a space, `%XX` a byte. */
+export function urlDecode(text: string): string {
+  const bytes: number[] = []
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string
+    if (ch === '+') bytes.push(0x20)
+    else if (ch === '%' && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16))
+      i += 2
+    } else bytes.push(...Buffer.from(ch, 'utf8'))
+  }
+  return Buffer.from(bytes).toString('utf8')
+}

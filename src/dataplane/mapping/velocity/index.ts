@@ -1,0 +1,105 @@
+import { parse } from 'velocityjs'
+import type { AstNode } from './ast.js'
+import { inputObject, utilObject, type InputData } from './builtins.js'
+import { DEFAULT_BUDGETS, TemplateError, type TemplateBudgets } from './errors.js'
+import { Renderer, Source, type ParsedTemplate } from './interpreter.js'
+import { fromPlain, javaString, numericValue, type TemplateValue } from './values.js'
+
+export { TemplateError, TemplateBudgetError, DEFAULT_BUDGETS, type TemplateBudgets } from './errors.js'
+export type { InputData } from './builtins.js'
+
+/** What a template can read. */
+export interface TemplateVariables {
+  input: InputData
+  /** The $context object (plain data); requestOverride / responseOverride are added for the template to set. */
+  context: Record<string, unknown>
+  stageVariables: Readonly<Record<string, string>>
+}
+
+/** What a template set in `$context.requestOverride` / `$context.responseOverride`. */
+export interface TemplateOverrides {
+  request: {
+    header: Record<string, string>
+    querystring: Record<string, string>
+    path: Record<string, string>
+  }
+  response: { status?: number; header: Record<string, string> }
+}
+
+export interface RenderResult {
+  output: string
+  overrides: TemplateOverrides
+}
+
+/** A mapping template parsed once (per deployment), rendered per request. */
+export interface CompiledTemplate {
+  render(variables: TemplateVariables, budgets?: TemplateBudgets): RenderResult
+}
+
+/** Velocity's `#stop` is missing from velocityjs's grammar: it becomes a reserved macro call. */
+const STOP = /#(?:\{stop\}|stop(?![A-Za-z0-9_]))/g
+
+function parseTemplate(text: string): ParsedTemplate {
+  try {
+    const ast = parse(text.replace(STOP, '#tollgateStop()')) as unknown as AstNode[]
+    return { ast, source: new Source(text) }
+  } catch (error) {
+    throw new TemplateError(`Invalid mapping template: ${(error as Error).message.split('\n')[0] ?? ''}`)
+  }
+}
+
+/** Parses a template; throws TemplateError when it is not valid VTL. */
+export function compileTemplate(text: string): CompiledTemplate {
+  const parsed = parseTemplate(text)
+  // Double-quoted strings are small templates of their own; each is parsed once.
+  const nested = new Map<string, ParsedTemplate>()
+  const parseNested = (source: string): ParsedTemplate => {
+    let found = nested.get(source)
+    if (!found) {
+      found = parseTemplate(source)
+      if (nested.size < 1000) nested.set(source, found)
+    }
+    return found
+  }
+  return {
+    render(variables, budgets = DEFAULT_BUDGETS) {
+      const context = fromPlain(variables.context) as Map<string, TemplateValue>
+      const requestOverride = new Map<string, TemplateValue>([
+        ['header', new Map()],
+        ['querystring', new Map()],
+        ['path', new Map()],
+      ])
+      const responseOverride = new Map<string, TemplateValue>([['header', new Map()]])
+      context.set('requestOverride', requestOverride)
+      context.set('responseOverride', responseOverride)
+      const globals = new Map<string, TemplateValue | undefined>([
+        ['input', inputObject(variables.input)],
+        ['util', utilObject],
+        ['context', context],
+        ['stageVariables', fromPlain(variables.stageVariables)],
+      ])
+      const output = new Renderer(globals, budgets, parseNested).render(parsed)
+      const status = numericValue(responseOverride.get('status') ?? null)
+      return {
+        output,
+        overrides: {
+          request: {
+            header: stringMap(requestOverride.get('header')),
+            querystring: stringMap(requestOverride.get('querystring')),
+            path: stringMap(requestOverride.get('path')),
+          },
+          response: {
+            ...(status !== undefined ? { status: Math.trunc(status) } : {}),
+            header: stringMap(responseOverride.get('header')),
+          },
+        },
+      }
+    },
+  }
+}
+
+function stringMap(value: TemplateValue | undefined): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>
+  if (value instanceof Map) for (const [k, v] of value) out[k] = javaString(v)
+  return out
+}

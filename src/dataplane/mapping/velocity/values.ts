@@ -1,0 +1,105 @@
+/**
+ * The values a template works with, modelled on the Java objects API Gateway's Velocity engine
+ * sees: strings, integers and doubles, booleans, null, lists (ArrayList), maps (LinkedHashMap,
+ * here a JS `Map`, so no key can reach an object prototype) and a few host objects with an
+ * allowlist of methods ($input, $util, $foreach).
+ */
+
+/** A Java double (a number that renders as `2.0`, and makes arithmetic non-integer). */
+export class JavaDouble {
+  constructor(readonly value: number) {}
+}
+
+/** An object whose methods and properties a template may use, by name, through an allowlist. */
+export interface HostObject {
+  readonly kind: 'host'
+  property(name: string): TemplateValue | undefined
+  call(name: string, args: readonly TemplateValue[]): TemplateValue | undefined
+}
+
+export type TemplateValue =
+  string | number | boolean | null | JavaDouble | TemplateValue[] | Map<string, TemplateValue> | HostObject
+
+export const isHost = (value: unknown): value is HostObject =>
+  typeof value === 'object' &&
+  value !== null &&
+  (value as { kind?: unknown }).kind === 'host' &&
+  !(value instanceof Map)
+
+/** Converts plain data (parsed JSON, the $context object) into template values, copying it. */
+export function fromPlain(value: unknown): TemplateValue {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number') return Number.isInteger(value) ? value : new JavaDouble(value)
+  if (Array.isArray(value)) return value.map(fromPlain)
+  if (value instanceof Map) return value as Map<string, TemplateValue>
+  if (typeof value === 'object') {
+    const map = new Map<string, TemplateValue>()
+    for (const key of Object.keys(value)) map.set(key, fromPlain((value as Record<string, unknown>)[key]))
+    return map
+  }
+  return null
+}
+
+/** Parses JSON text into template values; `__proto__` keys stay ordinary map keys. */
+export function parseJsonValue(text: string): TemplateValue {
+  return fromPlain(JSON.parse(text))
+}
+
+/** Converts a template value to JSON text (what `$input.json` and `$util.parseJson` round-trip). */
+export function toJson(value: TemplateValue | undefined): string {
+  return JSON.stringify(toPlain(value)) ?? 'null'
+}
+
+function toPlain(value: TemplateValue | undefined): unknown {
+  if (value === undefined || value === null) return null
+  if (value instanceof JavaDouble) return value.value
+  if (Array.isArray(value)) return value.map(toPlain)
+  if (value instanceof Map) {
+    // Object.create(null) + defineProperty: a "__proto__" key stays data, never a prototype.
+    const out = Object.create(null) as Record<string, unknown>
+    for (const [key, item] of value) {
+      Object.defineProperty(out, key, {
+        value: toPlain(item),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+    return out
+  }
+  if (isHost(value)) return null
+  return value
+}
+
+/** Java's Double.toString for the common range: `2.0`, `0.5`, `1.0E21`. */
+export function javaDoubleString(value: number): string {
+  if (Number.isNaN(value)) return 'NaN'
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
+  const abs = Math.abs(value)
+  if (abs !== 0 && (abs >= 1e7 || abs < 1e-3)) {
+    const [mantissa = '0', exponent = '0'] = value.toExponential().split('e')
+    const m = mantissa.includes('.') ? mantissa : `${mantissa}.0`
+    return `${m}E${Number(exponent)}`
+  }
+  return Number.isInteger(value) ? `${value}.0` : String(value)
+}
+
+/** How a value prints: Java's toString (maps `{k=v}`, lists `[a, b]`). */
+export function javaString(value: TemplateValue): string {
+  if (value === null) return 'null'
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (value instanceof JavaDouble) return javaDoubleString(value.value)
+  if (Array.isArray(value)) return `[${value.map(javaString).join(', ')}]`
+  if (value instanceof Map) return `{${[...value].map(([k, v]) => `${k}=${javaString(v)}`).join(', ')}}`
+  return ''
+}
+
+export const numericValue = (value: TemplateValue | undefined): number | undefined =>
+  typeof value === 'number' ? value : value instanceof JavaDouble ? value.value : undefined
+
+/** Velocity 1.7 truthiness: null and false are false, everything else is true. */
+export const isTruthy = (value: TemplateValue | undefined): boolean =>
+  value !== undefined && value !== null && value !== false
