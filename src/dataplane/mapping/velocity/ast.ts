@@ -29,7 +29,7 @@ export type Expression =
   | { type: 'bool'; value: string }
   | { type: 'string'; value: string; isEval?: boolean }
   | { type: 'array'; value: (Expression | string)[]; isRange?: boolean }
-  | { type: 'map'; value: Record<string, Expression> }
+  | { type: 'map'; value: Record<string, Expression> | undefined }
   | { type: 'math'; expression: Expression[]; operator: string }
 
 export type Directive =

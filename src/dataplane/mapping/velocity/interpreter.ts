@@ -349,8 +349,9 @@ export class Renderer {
         )
       case 'map': {
         const map = new Map<string, TemplateValue>()
-        for (const key of Object.keys(expression.value)) {
-          const item = expression.value[key] as Expression
+        const entries = expression.value ?? {}
+        for (const key of Object.keys(entries)) {
+          const item = entries[key] as Expression
           map.set(key, this.#valueOf(this.#evaluate(item, source), source) ?? null)
         }
         return map
