@@ -1,223 +1,357 @@
 /**
  * bench/proxy: HTTP_PROXY throughput and latency through Tollgate against the same backend called
- * directly, interleaved in one run. Every server runs in its own process; autocannon runs here.
+ * directly, interleaved in one run (direct, gateway, direct, gateway, ...). The backend and the gateway
+ * each run in their own child process; the load generator (autocannon) runs in this one.
  *
  *   npx tsx bench/proxy.ts [--duration 5] [--rounds 2] [--connections 50] [--write]
+ *
+ * Exits non-zero if any request failed or answered non-2xx (warm-ups included); `--write` then leaves
+ * docs/performance.md alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { freePort } from '../test/support/process.js'
+import * as prettier from 'prettier'
+import { freePort, spawnTollgate } from '../test/support/process.js'
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '50' },
-    write: { type: 'boolean', default: false },
-  },
-})
-const duration = Number(values.duration)
-const rounds = Number(values.rounds)
-const connections = Number(values.connections)
+const WARM_UP_SECONDS = 1
+const PERFORMANCE_DOC = new URL('../docs/performance.md', import.meta.url).pathname
+const MARKER = '<!-- bench:proxy -->'
 
+/** ~100-byte JSON on GET /hello, 404 elsewhere: a wrongly forwarded path shows up as non-2xx. */
 const BACKEND_SOURCE = `
 const http = require('node:http')
-const body = JSON.stringify({ message: 'hello from the bench backend', items: [1, 2, 3, 4, 5], ok: true })
-http.createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
-  res.end(body)
-}).listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'))
+const body = JSON.stringify({ message: 'hello from the bench backend', items: [1, 2, 3, 4, 5, 6, 7, 8], ok: true, version: 1 })
+const server = http.createServer((req, res) => {
+  const found = req.method === 'GET' && req.url === '/hello'
+  res.writeHead(found ? 200 : 404, { 'content-type': 'application/json', 'content-length': found ? Buffer.byteLength(body) : 2 })
+  res.end(found ? body : '{}')
+})
+server.keepAliveTimeout = 60_000
+server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'))
 `
 
-interface Point {
-  target: 'direct' | 'gateway'
-  rps: number
+type Target = 'direct' | 'gateway'
+
+/** One measured point: a single autocannon run against one target, after its warm-up. */
+interface Run {
+  target: Target
+  round: number
+  requestsPerSecond: number
+  requests: number
   p50: number
   p99: number
-  errors: number
-  non2xx: number
-  cpuMicrosPerRequest?: number
+  /** Failed requests (connection errors, timeouts) and non-2xx answers, warm-up included. */
+  failures: number
+  /** CPU time (user + system) per request of each process, in microseconds. */
+  gatewayCpu: number
+  backendCpu: number
+  loaderCpu: number
 }
 
-const children: ChildProcess[] = []
-
-function startChild(args: string[], readyWhen: (output: string) => boolean): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString()
-      if (readyWhen(output)) resolve(child)
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.on('exit', (code) => reject(new Error(`child exited (${code ?? 'signal'}): ${output}`)))
+function options(): { duration: number; rounds: number; connections: number; write: boolean } {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '50' },
+      write: { type: 'boolean', default: false },
+    },
   })
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/_tollgate/health`)).ok) return
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 50))
+  const positive = (name: string, text: string): number => {
+    const value = Number(text)
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`)
+    return value
   }
-  throw new Error('gateway did not start')
+  return {
+    duration: positive('duration', values.duration),
+    rounds: positive('rounds', values.rounds),
+    connections: positive('connections', values.connections),
+    write: values.write,
+  }
 }
 
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
-  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
-}
-
-/** utime + stime of a process, in microseconds (Linux /proc; clock ticks are 1/100 s). */
+/** utime + stime of a process in microseconds, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
 function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10_000
+  // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const CLOCK_TICKS_PER_SECOND = 100 // USER_HZ; `getconf CLK_TCK` is 100 on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND
 }
 
-function rssMb(pid: number): number {
+function selfCpuMicros(): number {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
+
+function rssMegabytes(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
     .find((l) => l.startsWith('VmRSS:'))
   return Math.round(Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024)
 }
 
-async function load(url: string, seconds: number): Promise<autocannon.Result> {
-  return autocannon({ url, connections, duration: seconds, pipelining: 1 })
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-async function main(): Promise<void> {
-  const backendPort = await freePort()
-  await startChild(['-e', BACKEND_SOURCE, String(backendPort)], (o) => o.includes('ready'))
-  const gatewayPort = await freePort()
-  const bin = new URL('../bin/tollgate.js', import.meta.url).pathname
-  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
-  const gateway = spawn(
-    process.execPath,
-    [bin, 'serve', '--port', String(gatewayPort), '--data-dir', dataDir, '--log-level', 'warn'],
-    {
-      stdio: 'ignore',
-    },
-  )
-  children.push(gateway)
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
-  await waitHealthy(gatewayUrl)
-  const gatewayPid = gateway.pid!
+interface Load {
+  result: autocannon.Result
+  /** Latencies in ms, sorted. autocannon's own histogram has 1 ms resolution, too coarse here. */
+  latencies: Float64Array
+}
 
-  const api = await call(gatewayUrl, 'POST', '/restapis', { name: 'bench' })
-  const apiId = api['id'] as string
+function load(url: string, seconds: number, connections: number): Promise<Load> {
+  const latencies: number[] = []
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration: seconds, pipelining: 1 }, (error, result) => {
+      if (error) reject(error instanceof Error ? error : new Error(String(error)))
+      else resolve({ result, latencies: Float64Array.from(latencies).sort() })
+    })
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime)
+    })
+  })
+}
+
+const failuresOf = (r: autocannon.Result): number => r.errors + r.timeouts + r.non2xx
+
+function startBackend(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', BACKEND_SOURCE, String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('ready')) resolve(child)
+    })
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`backend exited (${code ?? 'signal'}): ${output}`)))
+  })
+}
+
+/** SIGTERM, then SIGKILL if the process is still there after 3 s. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
+  await exited
+  clearTimeout(timer)
+}
+
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+}
+
+/** A `{proxy+}` ANY method with an HTTP_PROXY integration to the backend, deployed to stage `bench`. */
+async function configureProxyApi(gatewayUrl: string, backendPort: number): Promise<string> {
+  const api = await call(gatewayUrl, 'POST', '/restapis', { name: 'bench-proxy' })
+  const apiId = String(api['id'])
   const proxy = await call(
     gatewayUrl,
     'POST',
-    `/restapis/${apiId}/resources/${api['rootResourceId'] as string}`,
-    { pathPart: '{proxy+}' },
+    `/restapis/${apiId}/resources/${String(api['rootResourceId'])}`,
+    {
+      pathPart: '{proxy+}',
+    },
   )
-  const base = `/restapis/${apiId}/resources/${proxy['id'] as string}/methods/ANY`
-  await call(gatewayUrl, 'PUT', base, {
+  const method = `/restapis/${apiId}/resources/${String(proxy['id'])}/methods/ANY`
+  await call(gatewayUrl, 'PUT', method, {
     authorizationType: 'NONE',
     requestParameters: { 'method.request.path.proxy': true },
   })
-  await call(gatewayUrl, 'PUT', `${base}/integration`, {
+  await call(gatewayUrl, 'PUT', `${method}/integration`, {
     type: 'HTTP_PROXY',
     httpMethod: 'ANY',
     uri: `http://127.0.0.1:${backendPort}/{proxy}`,
     requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' },
   })
   await call(gatewayUrl, 'POST', `/restapis/${apiId}/deployments`, { stageName: 'bench' })
+  return apiId
+}
 
-  const targets = {
-    direct: `http://127.0.0.1:${backendPort}/hello`,
-    gateway: `${gatewayUrl}/_aws/execute-api/${apiId}/bench/hello`,
+/** Fails early, with the answer in the message, if the two targets do not serve the same body. */
+async function checkSameAnswer(direct: string, viaGateway: string): Promise<void> {
+  const [a, b] = await Promise.all([fetch(direct), fetch(viaGateway)])
+  const [bodyA, bodyB] = await Promise.all([a.text(), b.text()])
+  if (a.status !== 200 || b.status !== 200 || bodyA !== bodyB) {
+    throw new Error(`direct answered ${a.status} ${bodyA}; gateway answered ${b.status} ${bodyB}`)
   }
-  const points: Point[] = []
-  for (let round = 0; round < rounds; round++) {
-    for (const target of ['direct', 'gateway'] as const) {
-      await load(targets[target], 1) // warm-up
-      const cpuBefore = cpuMicros(gatewayPid)
-      const result = await load(targets[target], duration)
-      const cpuAfter = cpuMicros(gatewayPid)
-      points.push({
-        target,
-        rps: result.requests.average,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        errors: result.errors + result.timeouts,
-        non2xx: result.non2xx,
-        ...(target === 'gateway'
-          ? { cpuMicrosPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.requests.total) }
-          : {}),
-      })
-      process.stderr.write(`round ${round + 1} ${target}: ${Math.round(result.requests.average)} req/s\n`)
-    }
-  }
-  const summary = (target: 'direct' | 'gateway') => {
-    const mine = points.filter((p) => p.target === target)
+}
+
+const ms = (value: number): string => value.toFixed(2)
+const micros = (value: number): string => (value < 0.5 ? '—' : value.toFixed(0))
+
+function report(
+  runs: Run[],
+  settings: ReturnType<typeof options>,
+  rss: { idle: number; loaded: number },
+): string {
+  const summary = (target: Target) => {
+    const mine = runs.filter((r) => r.target === target)
+    const of = (pick: (r: Run) => number): number => median(mine.map(pick))
     return {
-      rps: median(mine.map((p) => p.rps)),
-      p50: median(mine.map((p) => p.p50)),
-      p99: median(mine.map((p) => p.p99)),
-      cpu: target === 'gateway' ? median(mine.map((p) => p.cpuMicrosPerRequest ?? 0)) : undefined,
+      rps: of((r) => r.requestsPerSecond),
+      p50: of((r) => r.p50),
+      p99: of((r) => r.p99),
+      gatewayCpu: of((r) => r.gatewayCpu),
+      backendCpu: of((r) => r.backendCpu),
+      loaderCpu: of((r) => r.loaderCpu),
+      // CPU-seconds per second across the three processes: 2.0 would be the whole machine.
+      coresBusy: of((r) => ((r.gatewayCpu + r.backendCpu + r.loaderCpu) * r.requestsPerSecond) / 1e6),
+      gatewayCores: of((r) => (r.gatewayCpu * r.requestsPerSecond) / 1e6),
     }
   }
   const direct = summary('direct')
   const viaGateway = summary('gateway')
-  const ratio = viaGateway.rps / direct.rps
-  const rss = rssMb(gatewayPid)
+  const label = { direct: 'Node backend, direct', gateway: 'Tollgate HTTP_PROXY → same backend' }
+  const row = (name: string, s: typeof direct, ratio: string): string =>
+    `| ${name} | ${s.rps.toFixed(0)} | ${ratio} | ${ms(s.p50)} | ${ms(s.p99)} | ` +
+    `${micros(s.gatewayCpu)} | ${micros(s.backendCpu)} | ${micros(s.loaderCpu)} | ${s.coresBusy.toFixed(2)} |`
   const date = new Date().toISOString().slice(0, 10)
-  const table = [
-    `Measured ${date}: ${rounds} interleaved rounds of ${duration} s, ${connections} connections, medians.`,
+  return [
+    `Measured ${date} (Node ${process.version}): ${settings.rounds} interleaved rounds of ` +
+      `${settings.duration} s per target after a ${WARM_UP_SECONDS} s warm-up, ` +
+      `${settings.connections} connections; medians over the rounds.`,
     '',
-    '| target | requests/s | × direct | p50 ms | p99 ms | gateway CPU µs/request |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    `| Node backend, direct | ${Math.round(direct.rps)} | 1.00 | ${direct.p50} | ${direct.p99} | — |`,
-    `| Tollgate HTTP_PROXY → same backend | ${Math.round(viaGateway.rps)} | ${ratio.toFixed(2)} | ${viaGateway.p50} | ${viaGateway.p99} | ${Math.round(viaGateway.cpu ?? 0)} |`,
+    '| target | requests/s | × direct | p50 ms | p99 ms | gateway CPU µs/req | backend CPU µs/req | autocannon CPU µs/req | cores busy |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row(label.direct, direct, '1.00'),
+    row(label.gateway, viaGateway, (viaGateway.rps / direct.rps).toFixed(2)),
     '',
-    `Gateway RSS after the run: ${rss} MB.`,
+    `During its runs the gateway process kept ${viaGateway.gatewayCores.toFixed(2)} cores busy. ` +
+      `Gateway RSS: ${rss.idle} MB idle after configuration, ${rss.loaded} MB after the last gateway run.`,
+    '',
+    'Every run, in the order it ran:',
+    '',
+    '| round | target | requests/s | p50 ms | p99 ms | requests | failed or non-2xx |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.map(
+      (r) =>
+        `| ${r.round} | ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ` +
+        `${r.requests} | ${r.failures} |`,
+    ),
   ].join('\n')
-  process.stdout.write(`${table}\n`)
+}
 
-  if (values.write) {
-    const file = new URL('../docs/performance.md', import.meta.url).pathname
-    const current = readFileSync(file, 'utf8')
-    const marker = '<!-- bench:proxy -->'
-    const [head, , tail = ''] = current.split(marker)
-    writeFileSync(file, `${head ?? ''}${marker}\n${table}\n${marker}${tail}`)
+/** Replaces what lies between the two markers in docs/performance.md, formatted like the rest of the repo. */
+async function writeResults(results: string): Promise<void> {
+  const parts = readFileSync(PERFORMANCE_DOC, 'utf8').split(MARKER)
+  if (parts.length !== 3) throw new Error(`${PERFORMANCE_DOC} must hold exactly two ${MARKER} markers`)
+  const text = `${parts[0]!}${MARKER}\n\n${results}\n\n${MARKER}${parts[2]!}`
+  const config = (await prettier.resolveConfig(PERFORMANCE_DOC)) ?? {}
+  writeFileSync(PERFORMANCE_DOC, await prettier.format(text, { ...config, parser: 'markdown' }))
+}
+
+async function main(): Promise<number> {
+  const settings = options()
+  const children: ChildProcess[] = []
+  // Children die with us even if we are interrupted or something throws past the finally below.
+  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
+  const killAll = (): void => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
-  const failed = points.some((p) => p.errors > 0 || p.non2xx > 0)
-  if (failed) {
-    process.stderr.write(`errors or non-2xx answers: ${JSON.stringify(points)}\n`)
-    process.exitCode = 1
+  process.once('exit', killAll)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll()
+      rmSync(dataDir, { recursive: true, force: true })
+      process.exit(130)
+    })
+  }
+  try {
+    const backendPort = await freePort()
+    const backend = await startBackend(backendPort)
+    children.push(backend)
+    const gateway = await spawnTollgate(['--data-dir', dataDir])
+    children.push(gateway.child)
+    const gatewayPid = gateway.child.pid!
+    const backendPid = backend.pid!
+
+    const apiId = await configureProxyApi(gateway.url, backendPort)
+    const urls: Record<Target, string> = {
+      direct: `http://127.0.0.1:${backendPort}/hello`,
+      gateway: `${gateway.url}/_aws/execute-api/${apiId}/bench/hello`,
+    }
+    await checkSameAnswer(urls.direct, urls.gateway)
+    const rss = { idle: rssMegabytes(gatewayPid), loaded: 0 }
+
+    const runs: Run[] = []
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const target of ['direct', 'gateway'] as const) {
+        const warmUp = await load(urls[target], WARM_UP_SECONDS, settings.connections)
+        const before = {
+          gateway: cpuMicros(gatewayPid),
+          backend: cpuMicros(backendPid),
+          self: selfCpuMicros(),
+        }
+        const { result, latencies } = await load(urls[target], settings.duration, settings.connections)
+        const requests = result.requests.total
+        const perRequest = (micros: number): number => micros / Math.max(1, requests)
+        runs.push({
+          target,
+          round,
+          requestsPerSecond: result.requests.average,
+          requests,
+          p50: percentile(latencies, 50),
+          p99: percentile(latencies, 99),
+          failures: failuresOf(warmUp.result) + failuresOf(result),
+          gatewayCpu: perRequest(cpuMicros(gatewayPid) - before.gateway),
+          backendCpu: perRequest(cpuMicros(backendPid) - before.backend),
+          loaderCpu: perRequest(selfCpuMicros() - before.self),
+        })
+        if (target === 'gateway') rss.loaded = rssMegabytes(gatewayPid)
+        process.stderr.write(`round ${round} ${target}: ${result.requests.average.toFixed(0)} req/s\n`)
+      }
+    }
+
+    const results = report(runs, settings, rss)
+    process.stdout.write(`${results}\n`)
+    const failures = runs.reduce((sum, r) => sum + r.failures, 0)
+    if (failures > 0) {
+      process.stderr.write(
+        `${failures} requests failed or answered non-2xx; docs/performance.md left as is\n`,
+      )
+      const tail = gateway.output().slice(-2_000)
+      if (tail) process.stderr.write(`gateway output (tail):\n${tail}\n`)
+      return 1
+    }
+    if (settings.write) {
+      await writeResults(results)
+      process.stderr.write(`wrote ${PERFORMANCE_DOC}\n`)
+    }
+    return 0
+  } finally {
+    await Promise.all(children.map(stop))
+    rmSync(dataDir, { recursive: true, force: true })
   }
 }
 
-try {
-  await main()
-} finally {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
-}
+process.exitCode = await main()
