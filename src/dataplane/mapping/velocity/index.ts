@@ -36,6 +36,18 @@ export interface CompiledTemplate {
   render(variables: TemplateVariables, budgets?: TemplateBudgets): RenderResult
 }
 
+/**
+ * A `$context.*Override.*` map. AWS: "Overrides are final. An override may only be applied to each
+ * parameter once"; a second one fails the request with a 5XX (docs
+ * "apigateway-override-request-response-parameters").
+ */
+class OverrideMap extends Map<string, TemplateValue> {
+  override set(key: string, value: TemplateValue): this {
+    if (this.has(key)) throw new TemplateError(`Override of ${key} applied more than once`)
+    return super.set(key, value)
+  }
+}
+
 /** Velocity's `#stop` is missing from velocityjs's grammar: it becomes a reserved macro call. */
 const STOP = /#(?:\{stop\}|stop(?![A-Za-z0-9_]))/g
 
@@ -65,11 +77,11 @@ export function compileTemplate(text: string): CompiledTemplate {
     render(variables, budgets = DEFAULT_BUDGETS) {
       const context = fromPlain(variables.context) as Map<string, TemplateValue>
       const requestOverride = new Map<string, TemplateValue>([
-        ['header', new Map()],
-        ['querystring', new Map()],
-        ['path', new Map()],
+        ['header', new OverrideMap()],
+        ['querystring', new OverrideMap()],
+        ['path', new OverrideMap()],
       ])
-      const responseOverride = new Map<string, TemplateValue>([['header', new Map()]])
+      const responseOverride = new OverrideMap([['header', new OverrideMap()]])
       context.set('requestOverride', requestOverride)
       context.set('responseOverride', responseOverride)
       const globals = new Map<string, TemplateValue | undefined>([
