@@ -8,6 +8,7 @@ import { parseExecuteApiAddress } from './dataplane/address.js'
 import { handleDataPlaneRequest } from './dataplane/http.js'
 import type { DataPlaneDeps } from './dataplane/stage.js'
 import { StageRegistry } from './deployment/stage-registry.js'
+import { LambdaService } from './lambda/service.js'
 import { createLogger } from './observability/logger.js'
 import { SqliteConfigStore, type ConfigStore } from './store/index.js'
 
@@ -30,7 +31,8 @@ export async function startGateway(
   const store =
     config.dataDir === ':memory:' ? SqliteConfigStore.inMemory() : SqliteConfigStore.open(config.dataDir)
   const router = new ManagementRouter(MANAGEMENT_ROUTES)
-  const deps = { store, config }
+  const lambda = new LambdaService(store, config, log)
+  const deps = { store, config, lambda }
   const registry = new StageRegistry(store, log)
   // One keep-alive pool per process for every HTTP integration.
   const httpDispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 })
@@ -39,6 +41,7 @@ export async function startGateway(
     accountId: config.accountId,
     region: config.region,
     httpDispatcher,
+    lambda,
   }
   let inFlight = 0
   let drained: (() => void) | undefined
@@ -98,6 +101,7 @@ export async function startGateway(
       server.closeAllConnections()
       await serverClosed
       registry.close()
+      lambda.close()
       await httpDispatcher.close()
       await store.close()
       log.info('tollgate stopped')

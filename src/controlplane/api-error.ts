@@ -10,6 +10,10 @@ export type ApiErrorType =
   | 'UnauthorizedException'
   | 'UnknownOperationException'
   | 'InternalFailure'
+  | 'ResourceNotFoundException'
+  | 'ResourceConflictException'
+  | 'InvalidParameterValueException'
+  | 'InvalidRequestContentException'
 
 const STATUS: Record<ApiErrorType, number> = {
   NotFoundException: 404,
@@ -22,6 +26,10 @@ const STATUS: Record<ApiErrorType, number> = {
   UnauthorizedException: 401,
   UnknownOperationException: 404,
   InternalFailure: 500,
+  ResourceNotFoundException: 404,
+  ResourceConflictException: 409,
+  InvalidParameterValueException: 400,
+  InvalidRequestContentException: 400,
 }
 
 /**

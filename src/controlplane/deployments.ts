@@ -14,8 +14,15 @@ import type { Input } from './input.js'
 import { paginate } from './paging.js'
 import { readPatchOperations, invalidPatchPath } from './patch.js'
 import type { Route } from './router.js'
-import { newStage } from './stages.js'
+import {
+  checkStageName,
+  checkStageVariables,
+  newStage,
+  readCanarySettings,
+  readStageSettings,
+} from './stage-record.js'
 
+/** AWS's answer for a deployment id the API does not have. */
 export const deploymentNotFound = (): Error => notFound('Invalid Deployment identifier specified')
 
 /** Deployments: immutable snapshots of an API, with history (`/restapis/{id}/deployments`). */
@@ -53,26 +60,23 @@ export const deploymentRoutes: Route[] = [
         await loadApi(r, config, apiId)
         return r.list('deployment', apiId)
       })
-      const embed = req.query.getAll('embed').includes('apisummary')
-      return {
-        status: 200,
-        body: paginate(
-          records.map((d) => publicDeployment(d, embed)),
-          req.query,
-        ),
-      }
+      // GetDeployments has no `embed`: the API summary comes with GetDeployment only.
+      const items = records.map((d) => publicDeployment(d, false))
+      return { status: 200, body: paginate(items, req.query) }
     },
   },
   {
     method: 'GET',
     path: '/restapis/{restapi_id}/deployments/{deployment_id}',
     handler: async (req, { store, config }) => {
+      const apiId = req.params['restapi_id'] ?? ''
       const record = await store.read(async (r) => {
-        await loadApi(r, config, req.params['restapi_id'] ?? '')
-        return r.get('deployment', req.params['restapi_id'] ?? '', req.params['deployment_id'] ?? '')
+        await loadApi(r, config, apiId)
+        return r.get('deployment', apiId, req.params['deployment_id'] ?? '')
       })
       if (!record) throw deploymentNotFound()
-      return { status: 200, body: publicDeployment(record, req.query.getAll('embed').includes('apisummary')) }
+      const withSummary = req.query.getAll('embed').includes('apisummary')
+      return { status: 200, body: publicDeployment(record, withSummary) }
     },
   },
   {
@@ -107,14 +111,12 @@ export const deploymentRoutes: Route[] = [
       await store.transaction(async (tx) => {
         await loadApi(tx, config, apiId)
         if (!(await tx.get('deployment', apiId, deploymentId))) throw deploymentNotFound()
+        // A stage serving it, as its deployment or as its canary, pins it (AWS's message).
         const stages = await tx.list('stage', apiId)
-        if (
-          stages.some(
-            (s) => s.deploymentId === deploymentId || s.canarySettings?.deploymentId === deploymentId,
-          )
-        ) {
-          throw badRequest('Active stages pointing to this deployment must be moved or deleted')
-        }
+        const inUse = stages.some(
+          (s) => s.deploymentId === deploymentId || s.canarySettings?.deploymentId === deploymentId,
+        )
+        if (inUse) throw badRequest('Active stages pointing to this deployment must be moved or deleted')
         await tx.delete('deployment', apiId, deploymentId)
       })
       return { status: 202 }
@@ -130,13 +132,15 @@ function checkDeployable(doc: RestApiDocument): void {
 }
 
 /**
- * CreateDeployment's stage side: with `stageName`, creates the stage or points it at the new
- * deployment; with `canarySettings` too, the stage must exist and the deployment becomes its
- * canary instead (messages recorded in test_apigateway_canary.snapshot.json).
+ * CreateDeployment's stage side. With `stageName`, the stage is created or pointed at the new
+ * deployment; with `canarySettings` too, the stage must already exist and the new deployment
+ * becomes its canary instead, replacing any previous one (messages and outcomes recorded in
+ * test_apigateway_canary.snapshot.json, test_create_canary_deployment*).
  */
 async function applyToStage(tx: ConfigTx, apiId: string, deploymentId: string, body: Input): Promise<void> {
   const stageName = body.string('stageName')
   const canary = body.object('canarySettings')
+  const variables = body.stringMap('variables')
   if (canary) {
     if (!stageName) {
       throw badRequest(
@@ -149,35 +153,28 @@ async function applyToStage(tx: ConfigTx, apiId: string, deploymentId: string, b
         `Invalid deployment content specified.Stage ${stageName} must already be created before making a canary release deployment`,
       )
     }
-    const overrides = canary.stringMap('stageVariableOverrides')
-    stage.canarySettings = {
-      deploymentId,
-      percentTraffic: canary.number('percentTraffic') ?? 0,
-      ...(overrides ? { stageVariableOverrides: overrides } : {}),
-      useStageCache: canary.boolean('useStageCache') ?? false,
-    }
-    stage.lastUpdatedDate = nowEpochSeconds()
-    await tx.put('stage', apiId, stageName, stage)
+    const settings = readCanarySettings(canary, deploymentId)
+    await tx.put('stage', apiId, stageName, {
+      ...stage,
+      canarySettings: { ...settings, deploymentId },
+      lastUpdatedDate: nowEpochSeconds(),
+    })
     return
   }
   if (!stageName) return
-  const variables = body.stringMap('variables')
   const existing = await tx.get('stage', apiId, stageName)
-  let stage: StageRecord
   if (existing) {
-    stage = { ...existing, deploymentId, lastUpdatedDate: nowEpochSeconds() }
-    if (variables) stage.variables = { ...existing.variables, ...variables }
-  } else {
-    const description = body.string('stageDescription')
-    const cacheClusterSize = body.string('cacheClusterSize')
-    stage = newStage(apiId, stageName, deploymentId, {
-      ...(description !== undefined ? { description } : {}),
-      ...(variables ? { variables } : {}),
-      cacheClusterEnabled: body.boolean('cacheClusterEnabled') ?? false,
-      ...(cacheClusterSize !== undefined ? { cacheClusterSize } : {}),
-      tracingEnabled: body.boolean('tracingEnabled') ?? false,
-    })
+    const stage: StageRecord = { ...existing, deploymentId, lastUpdatedDate: nowEpochSeconds() }
+    if (variables) stage.variables = checkStageVariables({ ...existing.variables, ...variables })
+    await tx.put('stage', apiId, stageName, stage)
+    return
   }
+  const description = body.string('stageDescription')
+  const stage = newStage(apiId, checkStageName(stageName), deploymentId, {
+    ...readStageSettings(body, 'createDeploymentInput'),
+    ...(description !== undefined ? { description } : {}),
+    ...(variables ? { variables: checkStageVariables(variables) } : {}),
+  })
   await tx.put('stage', apiId, stageName, stage)
 }
 

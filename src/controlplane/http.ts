@@ -29,22 +29,26 @@ export async function handleManagementRequest(
         `No operation matches ${req.method ?? ''} ${url.pathname}`,
       )
     }
-    const body = await readJsonBody(req)
-    const result = await match.handler(
+    const rawBody = await readBody(req)
+    const body = match.route.rawBody ? Input.of(undefined) : parseJsonBody(rawBody)
+    const result = await match.route.handler(
       {
         method: req.method ?? 'GET',
         params: match.params,
         query: url.searchParams,
         headers: req.headers,
         body,
+        rawBody,
       },
       deps,
     )
-    const payload = result.body === undefined ? '' : JSON.stringify(result.body)
+    const payload =
+      result.rawBody ?? Buffer.from(result.body === undefined ? '' : JSON.stringify(result.body))
     res.writeHead(result.status, {
       'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
+      'content-length': payload.length,
       'x-amzn-requestid': requestId,
+      ...result.headers,
     })
     res.end(payload)
   } catch (error) {
@@ -63,7 +67,7 @@ export async function handleManagementRequest(
   }
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<Input> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -75,7 +79,11 @@ async function readJsonBody(req: IncomingMessage): Promise<Input> {
     }
     chunks.push(chunk)
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim()
+  return Buffer.concat(chunks)
+}
+
+function parseJsonBody(raw: Buffer): Input {
+  const text = raw.toString('utf8').trim()
   if (text === '') return Input.of(undefined)
   let parsed: unknown
   try {

@@ -9,6 +9,7 @@ import { restApiRoutes } from './restapis.js'
 import type { Route } from './router.js'
 import { stageRoutes } from './stages.js'
 import { tagRoutes } from './tags.js'
+import { lambdaRoutes } from '../lambda/api.js'
 
 export { ManagementRouter } from './router.js'
 export type { ManagementDeps } from './router.js'
@@ -26,4 +27,5 @@ export const MANAGEMENT_ROUTES: readonly Route[] = [
   ...deploymentRoutes,
   ...stageRoutes,
   ...tagRoutes,
+  ...lambdaRoutes,
 ]

@@ -19,11 +19,15 @@ export function checkIntegrationUri(type: IntegrationType, uri: string | undefin
     if (!valid) throw badRequest('Invalid HTTP endpoint specified for URI')
     return
   }
-  if (uri === undefined || !uri.startsWith('arn:')) throw badRequest('Invalid ARN specified in the request')
-  const match = /^arn:aws[\w-]*:apigateway:([^:]*):([^:]+):(.*)$/.exec(uri)
-  if (!match) throw badRequest('Invalid ARN specified in the request')
-  const [, , service = '', rest = ''] = match
-  if (!rest.startsWith('path/') && !rest.startsWith('action/')) {
+  // Anything shaped like an ARN but not `arn:{partition}:apigateway:{region}:{service}:{path|action}/...`
+  // is refused for its missing path or action (recorded for "arn:aws:iam::0000000000:role/...").
+  const parts = (uri ?? '').split(':')
+  if (uri === undefined || parts[0] !== 'arn' || parts.length < 6) {
+    throw badRequest('Invalid ARN specified in the request')
+  }
+  const [, , arnService = '', , service = ''] = parts
+  const rest = parts.slice(5).join(':')
+  if (arnService !== 'apigateway' || service === '' || !/^(path|action)\/./.test(rest)) {
     throw badRequest('AWS ARN for integration must contain path or action')
   }
   if (type === 'AWS_PROXY') {

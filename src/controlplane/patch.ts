@@ -25,6 +25,7 @@ export function readPatchOperations(body: Input, inputName: string): PatchOperat
   if (!Array.isArray(raw)) throw badRequest('Invalid patch operations: expected a list')
   const errors = new ValidationErrors()
   const operations: PatchOperation[] = []
+  let isPathMissing = false
   raw.forEach((item, index) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       throw badRequest('Invalid patch operations: each operation must be an object')
@@ -42,9 +43,12 @@ export function readPatchOperations(body: Input, inputName: string): PatchOperat
         : {}),
       ...(typeof from === 'string' ? { from } : {}),
     })
-    if (path === undefined || path === null) errors.add(`Invalid patch path null`)
+    if (path === undefined || path === null) isPathMissing = true
   })
   errors.throwIfAny()
+  // Recorded (test_update_gateway_response "update-gateway-no-path"): a BadRequestException, after
+  // the op enum check, not one of the ValidationException's constraint violations.
+  if (isPathMissing) throw badRequest('Invalid patch path null')
   return operations
 }
 

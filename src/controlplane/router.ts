@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { TollgateConfig } from '../config/config.js'
 import type { ConfigStore } from '../store/index.js'
 import type { Input } from './input.js'
+import type { LambdaService } from '../lambda/service.js'
 
 /** What a management handler receives. */
 export interface ManagementRequest {
@@ -10,19 +11,27 @@ export interface ManagementRequest {
   params: Record<string, string>
   query: URLSearchParams
   headers: IncomingHttpHeaders
-  /** The JSON body (an empty object when there is none). */
+  /** The JSON body (an empty object when there is none; empty for routes that take the raw body). */
   body: Input
+  /** The body as received, for routes that set `rawBody` (Lambda Invoke). */
+  rawBody: Buffer
 }
 
 export interface ManagementResponse {
   status: number
+  /** Serialised as JSON. */
   body?: unknown
+  /** Sent as is instead of `body` (Lambda Invoke's payload). */
+  rawBody?: Buffer
+  headers?: Record<string, string>
 }
 
 /** Long-lived things every management handler may use. */
 export interface ManagementDeps {
   store: ConfigStore
   config: TollgateConfig
+  /** The built-in Lambda service, for the Lambda API routes. */
+  lambda: LambdaService
 }
 
 export type Handler = (req: ManagementRequest, deps: ManagementDeps) => Promise<ManagementResponse>
@@ -32,16 +41,18 @@ export interface Route {
   method: string
   path: string
   handler: Handler
+  /** Hand the body over unparsed (it need not be a JSON object). */
+  rawBody?: boolean
 }
 
 interface CompiledRoute {
   method: string
   segments: readonly string[]
-  handler: Handler
+  route: Route
 }
 
 export interface RouteMatch {
-  handler: Handler
+  route: Route
   params: Record<string, string>
 }
 
@@ -55,7 +66,7 @@ export class ManagementRouter {
 
   constructor(routes: readonly Route[]) {
     this.#routes = routes
-      .map((route) => ({ method: route.method, segments: split(route.path), handler: route.handler }))
+      .map((route) => ({ method: route.method, segments: split(route.path), route }))
       // Literal segments first, so specific templates win over variable ones.
       .sort((a, b) => specificity(b.segments) - specificity(a.segments))
   }
@@ -68,7 +79,7 @@ export class ManagementRouter {
       const params = matchSegments(route.segments, segments)
       if (!params) continue
       pathMatched = true
-      if (route.method === method) return { handler: route.handler, params }
+      if (route.method === method) return { route: route.route, params }
     }
     return pathMatched ? 'method-not-allowed' : undefined
   }

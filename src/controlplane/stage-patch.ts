@@ -1,63 +1,26 @@
-import type { MethodSetting, StageRecord } from '../model/index.js'
+import type { CanarySettings, StageRecord } from '../model/index.js'
 import { badRequest } from './api-error.js'
 import { patchBoolean, patchPathSegments, type PatchOperation } from './patch.js'
-
-const METHOD_SETTING_PATHS = [
-  '/{resourcePath}/{httpMethod}/metrics/enabled',
-  '/{resourcePath}/{httpMethod}/logging/dataTrace',
-  '/{resourcePath}/{httpMethod}/logging/loglevel',
-  '/{resourcePath}/{httpMethod}/throttling/burstLimit',
-  '/{resourcePath}/{httpMethod}/throttling/rateLimit',
-  '/{resourcePath}/{httpMethod}/caching/ttlInSeconds',
-  '/{resourcePath}/{httpMethod}/caching/enabled',
-  '/{resourcePath}/{httpMethod}/caching/dataEncrypted',
-  '/{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl',
-  '/{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy',
-]
-const STAGE_PATHS = [
-  '/deploymentId',
-  '/description',
-  '/cacheClusterEnabled',
-  '/cacheClusterSize',
-  '/clientCertificateId',
-  '/accessLogSettings',
-  '/accessLogSettings/destinationArn',
-  '/accessLogSettings/format',
-  ...METHOD_SETTING_PATHS,
-  '/variables/{variable_name}',
-  '/tracingEnabled',
-]
-
-/** AWS's defaults for a method-settings entry created by a patch. */
-const METHOD_SETTING_DEFAULTS: MethodSetting = {
-  metricsEnabled: false,
-  loggingLevel: 'OFF',
-  dataTraceEnabled: false,
-  throttlingBurstLimit: 5000,
-  throttlingRateLimit: 10000,
-  cachingEnabled: false,
-  cacheTtlInSeconds: 300,
-  cacheDataEncrypted: false,
-  requireAuthorizationForCacheControl: true,
-  unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER',
-}
-
-const CACHE_STRATEGIES = ['FAIL_WITH_403', 'SUCCEED_WITH_RESPONSE_HEADER', 'SUCCEED_WITHOUT_RESPONSE_HEADER']
-const CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237']
-
-/** AWS's list, byte for byte (its missing commas included), from the recorded canary errors. */
-const AWS_STAGE_PATH_LIST =
-  '[/deploymentId, /description, /cacheClusterEnabled, /cacheClusterSize, /clientCertificateId, /accessLogSettings, /accessLogSettings/destinationArn, /accessLogSettings/format, /{resourcePath}/{httpMethod}/metrics/enabled, /{resourcePath}/{httpMethod}/logging/dataTrace, /{resourcePath}/{httpMethod}/logging/loglevel, /{resourcePath}/{httpMethod}/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit/{resourcePath}/{httpMethod}/caching/ttlInSeconds, /{resourcePath}/{httpMethod}/caching/enabled, /{resourcePath}/{httpMethod}/caching/dataEncrypted, /{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, /{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, /*/*/metrics/enabled, /*/*/logging/dataTrace, /*/*/logging/loglevel, /*/*/throttling/burstLimit /*/*/throttling/rateLimit /*/*/caching/ttlInSeconds, /*/*/caching/enabled, /*/*/caching/dataEncrypted, /*/*/caching/requireAuthorizationForCacheControl, /*/*/caching/unauthorizedCacheControlHeaderStrategy, /variables/{variable_name}, /tracingEnabled]'
-const invalidStagePath = (path: string): Error =>
-  badRequest(`Invalid method setting path: ${path}. Must be one of: ${AWS_STAGE_PATH_LIST}`)
-const cannotRemove = (what: string): Error =>
-  badRequest(`Cannot remove method setting ${what} because there is no method setting for this method `)
+import {
+  cannotRemove,
+  invalidOpForPath,
+  invalidStagePath,
+  isMethodSettingPath,
+  patchMethodSetting,
+} from './stage-method-settings.js'
+import {
+  CACHE_SIZES,
+  cacheClusterStatus,
+  checkPercentTraffic,
+  checkStageVariables,
+  deploymentIdMissing,
+} from './stage-record.js'
 
 /**
- * Applies one UpdateStage operation. Paths, ops and messages follow AWS (recorded in
- * test_apigateway_api.snapshot.json test_stage_access_log_settings*, test_apigateway_canary
- * test_update_stage_*); method settings are keyed `{resourcePath}/{httpMethod}` with the
- * resource path's `/` escaped as `~1`, as AWS returns them.
+ * Applies one UpdateStage operation to `stage` (a copy the caller saves only when every operation
+ * succeeded). Paths, ops and messages follow AWS: the patch-operations table of the API reference
+ * and the recordings in test_apigateway_api.snapshot.json (test_stage_access_log_settings*) and
+ * test_apigateway_canary.snapshot.json (test_update_stage_*, test_create_canary_deployment_by_stage_update).
  */
 export function applyStagePatch(
   stage: StageRecord,
@@ -65,105 +28,86 @@ export function applyStagePatch(
   deploymentIds: ReadonlySet<string>,
 ): void {
   if (op.op === 'copy') return applyPromotion(stage, op)
-  const raw = op.path.split('/').slice(1)
-  const [head] = patchPathSegments(op.path)
+  const [head, ...rest] = patchPathSegments(op.path)
   switch (head) {
     case 'variables':
-      return patchMap(stage, 'variables', op, patchPathSegments(op.path).slice(1).join('/'))
+      return patchVariable(stage, op, rest.join('/'))
     case 'accessLogSettings':
-      return patchAccessLog(stage, op)
+      return patchAccessLog(stage, op, rest)
     case 'canarySettings':
-      return patchCanary(stage, op, deploymentIds)
+      return patchCanary(stage, op, rest, deploymentIds)
     default:
       break
   }
-  if (raw.length >= 2 && raw.length <= 4 && !STAGE_PATHS.includes(op.path) && raw[0] !== '') {
-    return patchMethodSetting(stage, op, raw)
-  }
-  const value = op.value
-  if (op.op !== 'replace') {
-    if (op.op === 'remove' && op.path === '/description') {
-      delete stage.description
-      return
-    }
-    throw badRequest(`Invalid ${op.op} operation with path: ${op.path}`)
-  }
-  switch (op.path) {
-    case '/deploymentId':
-      if (!value || !deploymentIds.has(value)) throw badRequest('Deployment id does not exist')
-      stage.deploymentId = value
-      return
-    case '/description':
-      if (value) stage.description = value
-      else delete stage.description
-      return
-    case '/cacheClusterEnabled':
-      stage.cacheClusterEnabled = patchBoolean(op)
-      stage.cacheClusterStatus = stage.cacheClusterEnabled ? 'AVAILABLE' : 'NOT_AVAILABLE'
-      if (stage.cacheClusterEnabled && !stage.cacheClusterSize) stage.cacheClusterSize = '0.5'
-      return
-    case '/cacheClusterSize':
-      if (!value || !CACHE_SIZES.includes(value))
-        throw badRequest(`Invalid cache cluster size specified: ${value ?? 'null'}`)
-      stage.cacheClusterSize = value
-      return
-    case '/clientCertificateId':
-      if (value) stage.clientCertificateId = value
-      else delete stage.clientCertificateId
-      return
-    case '/tracingEnabled':
-      stage.tracingEnabled = patchBoolean(op)
-      return
-    case '/documentationVersion':
-      if (value) stage.documentationVersion = value
-      else delete stage.documentationVersion
-      return
-    case '/webAclArn':
-      if (value) stage.webAclArn = value
-      else delete stage.webAclArn
-      return
-    default:
-      throw invalidStagePath(op.path)
-  }
+  if (isMethodSettingPath(op.path)) return patchMethodSetting(stage, op)
+  return patchField(stage, op, deploymentIds)
 }
 
-function patchMap(stage: StageRecord, field: 'variables', op: PatchOperation, key: string): void {
-  if (key === '') throw invalidStagePath(op.path)
-  const map = { ...stage[field] }
-  if (op.op === 'remove') delete map[key]
-  else if (op.op === 'add' || op.op === 'replace') {
-    // AWS limits (docs "limits"): names up to 64 characters of [A-Za-z0-9_], values up to 512.
-    if (!/^[A-Za-z0-9_]{1,64}$/.test(key)) {
-      throw badRequest('Stage variable names must be alphanumeric or underscore, up to 64 characters')
-    }
-    if ((op.value ?? '').length > 512) throw badRequest('Stage variable value must be at most 512 characters')
-    map[key] = op.value ?? ''
-    if (Object.keys(map).length > 100) throw badRequest('A stage can have at most 100 variables')
-  } else throw badRequest(`Invalid ${op.op} operation with path: ${op.path}`)
-  if (Object.keys(map).length > 0) stage[field] = map
-  else delete stage[field]
-}
+/** Optional string fields: `replace` sets them (an empty value clears), `remove` clears. */
+const OPTIONAL_STRINGS = ['description', 'clientCertificateId', 'documentationVersion', 'webAclArn'] as const
+type OptionalString = (typeof OPTIONAL_STRINGS)[number]
+const isOptionalString = (field: string): field is OptionalString =>
+  (OPTIONAL_STRINGS as readonly string[]).includes(field)
+const REPLACE_ONLY = ['/deploymentId', '/cacheClusterEnabled', '/cacheClusterSize', '/tracingEnabled']
 
-function patchAccessLog(stage: StageRecord, op: PatchOperation): void {
-  const [, field] = patchPathSegments(op.path)
-  if (op.op === 'remove') {
-    if (op.path === '/accessLogSettings') {
-      delete stage.accessLogSettings
-      return
-    }
-    if (
-      (field !== 'destinationArn' && field !== 'format') ||
-      stage.accessLogSettings?.[field] === undefined
-    ) {
-      throw cannotRemove(op.path.slice(1))
-    }
-    const settings = { ...stage.accessLogSettings }
-    delete settings[field]
-    if (Object.keys(settings).length > 0) stage.accessLogSettings = settings
-    else delete stage.accessLogSettings
+function patchField(stage: StageRecord, op: PatchOperation, deploymentIds: ReadonlySet<string>): void {
+  const field = op.path.slice(1)
+  if (!isOptionalString(field) && !REPLACE_ONLY.includes(op.path)) throw invalidStagePath(op.path)
+  if (isOptionalString(field) && (op.op === 'remove' || (op.op === 'replace' && !op.value))) {
+    delete stage[field]
     return
   }
-  if (field !== 'destinationArn' && field !== 'format') {
+  if (op.op !== 'replace') throw invalidOpForPath(op)
+  const value = op.value ?? ''
+  switch (field) {
+    case 'deploymentId':
+      if (!deploymentIds.has(value)) throw deploymentIdMissing()
+      stage.deploymentId = value
+      return
+    case 'cacheClusterEnabled':
+      stage.cacheClusterEnabled = patchBoolean(op)
+      stage.cacheClusterStatus = cacheClusterStatus(stage.cacheClusterEnabled)
+      if (stage.cacheClusterEnabled) stage.cacheClusterSize ??= '0.5'
+      return
+    case 'cacheClusterSize':
+      if (!(CACHE_SIZES as readonly string[]).includes(value)) {
+        throw badRequest(`Invalid cache cluster size specified: ${value}`)
+      }
+      stage.cacheClusterSize = value
+      return
+    case 'tracingEnabled':
+      stage.tracingEnabled = patchBoolean(op)
+      return
+    default:
+      stage[field as OptionalString] = value
+  }
+}
+
+function patchVariable(stage: StageRecord, op: PatchOperation, name: string): void {
+  if (name === '') throw invalidStagePath(op.path)
+  const variables = { ...stage.variables }
+  if (op.op === 'remove') delete variables[name]
+  else if (op.op === 'add' || op.op === 'replace') variables[name] = op.value ?? ''
+  else throw invalidOpForPath(op)
+  if (Object.keys(variables).length > 0) stage.variables = checkStageVariables(variables)
+  else delete stage.variables
+}
+
+const ACCESS_LOG_FIELDS = ['destinationArn', 'format'] as const
+
+/**
+ * Recorded (test_stage_access_log_settings_validation): only `/accessLogSettings` itself can be
+ * removed; removing a member is refused even when it is set; set values must be non-empty.
+ */
+function patchAccessLog(stage: StageRecord, op: PatchOperation, rest: string[]): void {
+  if (op.op === 'remove') {
+    if (rest.length > 0) throw cannotRemove(op.path)
+    delete stage.accessLogSettings
+    return
+  }
+  const field = ACCESS_LOG_FIELDS.find((f) => rest.length === 1 && rest[0] === f)
+  if (op.op !== 'add' && op.op !== 'replace') throw invalidOpForPath(op)
+  if (!field) {
     throw badRequest(
       'Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]',
     )
@@ -172,57 +116,78 @@ function patchAccessLog(stage: StageRecord, op: PatchOperation): void {
   stage.accessLogSettings = { ...stage.accessLogSettings, [field]: op.value }
 }
 
-function patchCanary(stage: StageRecord, op: PatchOperation, deploymentIds: ReadonlySet<string>): void {
-  const [, field, ...rest] = patchPathSegments(op.path)
-  if (op.op === 'remove') {
-    if (field === undefined) {
-      delete stage.canarySettings
-      return
-    }
-    if (
-      field === 'stageVariableOverrides' &&
-      rest.length > 0 &&
-      stage.canarySettings?.stageVariableOverrides
-    ) {
-      const overrides = { ...stage.canarySettings.stageVariableOverrides }
-      delete overrides[rest.join('/')]
-      stage.canarySettings.stageVariableOverrides = overrides
-      return
-    }
-    throw cannotRemove(op.path.slice(1))
+const CANARY_FIELDS = ['deploymentId', 'percentTraffic', 'useStageCache', 'stageVariableOverrides']
+
+/**
+ * Canary settings take `replace` only (recorded update-stage-add-deployment). Setting any member
+ * on a stage without a canary creates one pointing at the stage's own deployment, 0% and no
+ * stage cache (recorded update-stage-with-percent, update-stage-with-deployment).
+ */
+function patchCanary(
+  stage: StageRecord,
+  op: PatchOperation,
+  rest: string[],
+  deploymentIds: ReadonlySet<string>,
+): void {
+  const [field, ...name] = rest
+  const override = name.join('/')
+  if (op.op === 'remove') return removeFromCanary(stage, op, field, override)
+  if (field === undefined || !CANARY_FIELDS.includes(field)) throw invalidStagePath(op.path)
+  if (op.op !== 'replace') throw invalidOpForPath(op)
+  const canary: CanarySettings = {
+    deploymentId: stage.deploymentId,
+    percentTraffic: 0,
+    useStageCache: false,
+    ...stage.canarySettings,
   }
-  if (field === undefined) throw invalidStagePath(op.path)
-  const canary = { percentTraffic: 0, useStageCache: false, ...stage.canarySettings }
+  const value = op.value ?? ''
   switch (field) {
     case 'deploymentId':
-      if (op.op !== 'replace') throw badRequest(`Invalid ${op.op} operation with path: ${op.path}`)
-      if (!op.value || !deploymentIds.has(op.value)) throw badRequest('Deployment id does not exist')
-      canary.deploymentId = op.value
+      if (!deploymentIds.has(value)) throw deploymentIdMissing()
+      canary.deploymentId = value
       break
-    case 'percentTraffic': {
-      const percent = Number(op.value)
-      if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
-        throw badRequest('Canary traffic percentage must be between 0.0 and 100.0')
-      }
-      canary.percentTraffic = percent
+    case 'percentTraffic':
+      canary.percentTraffic = checkPercentTraffic(value.trim() === '' ? NaN : Number(value))
       break
-    }
     case 'useStageCache':
       canary.useStageCache = patchBoolean(op)
       break
-    case 'stageVariableOverrides':
-      if (rest.length === 0) throw invalidStagePath(op.path)
-      canary.stageVariableOverrides = { ...canary.stageVariableOverrides, [rest.join('/')]: op.value ?? '' }
-      break
     default:
-      throw invalidStagePath(op.path)
+      if (override === '') throw invalidStagePath(op.path)
+      canary.stageVariableOverrides = checkStageVariables({
+        ...canary.stageVariableOverrides,
+        [override]: value,
+      })
   }
   stage.canarySettings = canary
 }
 
+function removeFromCanary(
+  stage: StageRecord,
+  op: PatchOperation,
+  field: string | undefined,
+  override: string,
+): void {
+  if (field === undefined) {
+    delete stage.canarySettings
+    return
+  }
+  const overrides = stage.canarySettings?.stageVariableOverrides
+  // Recorded: removing the whole map, or any other member, is refused.
+  if (field !== 'stageVariableOverrides' || override === '' || !overrides || !stage.canarySettings) {
+    throw cannotRemove(op.path)
+  }
+  const remaining = { ...overrides }
+  delete remaining[override]
+  const canary: CanarySettings = { ...stage.canarySettings, stageVariableOverrides: remaining }
+  if (Object.keys(remaining).length === 0) delete canary.stageVariableOverrides
+  stage.canarySettings = canary
+}
+
 /**
- * Canary promotion with `copy` (AWS docs "canary-release-cli": copy /canarySettings/deploymentId
- * to /deploymentId and /canarySettings/stageVariableOverrides to /variables).
+ * Canary promotion with `copy`, the only copies AWS takes (recorded test_update_stage_with_copy_ops):
+ * the canary's deployment becomes the stage's, its overrides are merged into the variables. The
+ * canary itself stays until removed.
  */
 function applyPromotion(stage: StageRecord, op: PatchOperation): void {
   const valid =
@@ -237,69 +202,8 @@ function applyPromotion(stage: StageRecord, op: PatchOperation): void {
   if (!canary) throw badRequest('Promotion not available. Canary does not exist.')
   if (op.path === '/deploymentId') {
     if (canary.deploymentId) stage.deploymentId = canary.deploymentId
-  } else {
-    stage.variables = { ...stage.variables, ...canary.stageVariableOverrides }
-  }
-}
-
-function patchMethodSetting(stage: StageRecord, op: PatchOperation, raw: string[]): void {
-  const key = `${raw[0] ?? ''}/${raw[1] ?? ''}`
-  const setting = raw.slice(2).join('/')
-  if (op.op === 'remove') {
-    if (setting !== '' || !Object.hasOwn(stage.methodSettings, key)) throw cannotRemove(op.path.slice(1))
-    const settings = { ...stage.methodSettings }
-    delete settings[key]
-    stage.methodSettings = settings
     return
   }
-  if (op.op !== 'replace' && op.op !== 'add')
-    throw badRequest(`Invalid ${op.op} operation with path: ${op.path}`)
-  const entry: MethodSetting = { ...METHOD_SETTING_DEFAULTS, ...stage.methodSettings[key] }
-  const value = op.value ?? ''
-  const number = (min: number, max: number): number => {
-    const n = Number(value)
-    if (value === '' || !Number.isFinite(n) || n < min || n > max) {
-      throw badRequest(`Invalid value for ${setting}: ${value}`)
-    }
-    return n
-  }
-  switch (setting) {
-    case 'metrics/enabled':
-      entry.metricsEnabled = patchBoolean(op)
-      break
-    case 'logging/dataTrace':
-      entry.dataTraceEnabled = patchBoolean(op)
-      break
-    case 'logging/loglevel':
-      if (!['OFF', 'ERROR', 'INFO'].includes(value))
-        throw badRequest(`Invalid logging level: ${value}. Must be one of: [OFF, ERROR, INFO]`)
-      entry.loggingLevel = value
-      break
-    case 'throttling/burstLimit':
-      entry.throttlingBurstLimit = Math.trunc(number(0, Number.MAX_SAFE_INTEGER))
-      break
-    case 'throttling/rateLimit':
-      entry.throttlingRateLimit = number(0, Number.MAX_VALUE)
-      break
-    case 'caching/enabled':
-      entry.cachingEnabled = patchBoolean(op)
-      break
-    case 'caching/ttlInSeconds':
-      entry.cacheTtlInSeconds = Math.trunc(number(0, 3600))
-      break
-    case 'caching/dataEncrypted':
-      entry.cacheDataEncrypted = patchBoolean(op)
-      break
-    case 'caching/requireAuthorizationForCacheControl':
-      entry.requireAuthorizationForCacheControl = patchBoolean(op)
-      break
-    case 'caching/unauthorizedCacheControlHeaderStrategy':
-      if (!CACHE_STRATEGIES.includes(value))
-        throw badRequest(`Invalid unauthorized cache control header strategy: ${value}`)
-      entry.unauthorizedCacheControlHeaderStrategy = value
-      break
-    default:
-      throw invalidStagePath(op.path)
-  }
-  stage.methodSettings = { ...stage.methodSettings, [key]: entry }
+  const variables = { ...stage.variables, ...canary.stageVariableOverrides }
+  if (Object.keys(variables).length > 0) stage.variables = variables
 }

@@ -1,39 +1,21 @@
-import { nowEpochSeconds, type Stage, type StageRecord } from '../model/index.js'
-import { badRequest, conflict, notFound } from './api-error.js'
+import { nowEpochSeconds } from '../model/index.js'
+import { conflict } from './api-error.js'
 import { loadApi } from './documents.js'
+import type { Input } from './input.js'
 import { readPatchOperations } from './patch.js'
 import type { Route } from './router.js'
 import { applyStagePatch } from './stage-patch.js'
-
-export const stageNotFound = (): Error => notFound('Invalid Stage identifier specified')
-
-/** A stage with AWS's defaults (recorded create-stage / get-stages outputs). */
-export function newStage(
-  apiId: string,
-  stageName: string,
-  deploymentId: string,
-  fields: Partial<Omit<Stage, 'stageName' | 'deploymentId'>> = {},
-): StageRecord {
-  const now = nowEpochSeconds()
-  return {
-    cacheClusterEnabled: false,
-    cacheClusterStatus: 'NOT_AVAILABLE',
-    methodSettings: {},
-    tracingEnabled: false,
-    ...fields,
-    restApiId: apiId,
-    stageName,
-    deploymentId,
-    createdDate: now,
-    lastUpdatedDate: now,
-  }
-}
-
-/** The Stage shape (the stored record without our bookkeeping). */
-export function publicStage(record: StageRecord): Stage {
-  const { restApiId, ...stage } = record
-  return stage
-}
+import { checkTags } from './tags.js'
+import {
+  checkStageName,
+  checkStageVariables,
+  deploymentIdMissing,
+  newStage,
+  publicStage,
+  readCanarySettings,
+  readStageSettings,
+  stageNotFound,
+} from './stage-record.js'
 
 /** Stages of an API: `/restapis/{id}/stages`. */
 export const stageRoutes: Route[] = [
@@ -42,43 +24,18 @@ export const stageRoutes: Route[] = [
     path: '/restapis/{restapi_id}/stages',
     handler: async (req, { store, config }) => {
       const apiId = req.params['restapi_id'] ?? ''
-      const stageName = req.body.string('stageName')
-      const deploymentId = req.body.string('deploymentId')
+      const input = readCreateStage(req.body)
       const stage = await store.transaction(async (tx) => {
         await loadApi(tx, config, apiId)
-        if (!stageName) throw badRequest('Stage name must be non-empty')
-        if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
-          throw badRequest('Stage name only allows a-zA-Z0-9_ and -, up to 128 characters')
-        }
-        if (!deploymentId) throw badRequest('Deployment id must be non-empty')
-        if (!(await tx.get('deployment', apiId, deploymentId)))
-          throw badRequest('Deployment id does not exist')
+        const stageName = checkStageName(input.stageName)
+        const deploymentId = input.deploymentId ?? ''
+        if (!(await tx.get('deployment', apiId, deploymentId))) throw deploymentIdMissing()
         if (await tx.get('stage', apiId, stageName)) throw conflict('Stage already exists')
-        const description = req.body.string('description')
-        const variables = req.body.stringMap('variables')
-        const tags = req.body.stringMap('tags')
-        const cacheClusterSize = req.body.string('cacheClusterSize')
-        const record = newStage(apiId, stageName, deploymentId, {
-          ...(description !== undefined ? { description } : {}),
-          ...(variables ? { variables } : {}),
-          ...(tags ? { tags } : {}),
-          cacheClusterEnabled: req.body.boolean('cacheClusterEnabled') ?? false,
-          ...(cacheClusterSize !== undefined ? { cacheClusterSize } : {}),
-          tracingEnabled: req.body.boolean('tracingEnabled') ?? false,
-        })
-        const canary = req.body.object('canarySettings')
-        if (canary) {
-          const canaryDeployment = canary.string('deploymentId')
-          if (canaryDeployment !== undefined && !(await tx.get('deployment', apiId, canaryDeployment))) {
-            throw badRequest('Deployment id does not exist')
-          }
-          const overrides = canary.stringMap('stageVariableOverrides')
-          record.canarySettings = {
-            ...(canaryDeployment !== undefined ? { deploymentId: canaryDeployment } : {}),
-            percentTraffic: canary.number('percentTraffic') ?? 0,
-            ...(overrides ? { stageVariableOverrides: overrides } : {}),
-            useStageCache: canary.boolean('useStageCache') ?? false,
-          }
+        const record = newStage(apiId, stageName, deploymentId, input.fields)
+        // Recorded (test_create_canary_deployment, bad-canary-deployment-id).
+        const canaryId = record.canarySettings?.deploymentId
+        if (canaryId !== undefined && !(await tx.get('deployment', apiId, canaryId))) {
+          throw deploymentIdMissing()
         }
         await tx.put('stage', apiId, stageName, record)
         return publicStage(record)
@@ -99,7 +56,7 @@ export const stageRoutes: Route[] = [
       const item = stages
         .filter((s) => deploymentId === null || s.deploymentId === deploymentId)
         .map(publicStage)
-      // Recorded (test_get_stages_filters_by_deployment_id): stages come as `{"item": [...]}`, unpaged.
+      // Recorded (test_get_stages_filters_by_deployment_id): `{"item": [...]}`, not paged.
       return { status: 200, body: { item } }
     },
   },
@@ -127,10 +84,11 @@ export const stageRoutes: Route[] = [
         const current = await tx.get('stage', apiId, req.params['stage_name'] ?? '')
         if (!current) throw stageNotFound()
         const deploymentIds = new Set((await tx.list('deployment', apiId)).map((d) => d.id))
-        for (const op of operations) applyStagePatch(current, op, deploymentIds)
-        current.lastUpdatedDate = nowEpochSeconds()
-        await tx.put('stage', apiId, current.stageName, current)
-        return publicStage(current)
+        const updated = structuredClone(current)
+        for (const op of operations) applyStagePatch(updated, op, deploymentIds)
+        updated.lastUpdatedDate = nowEpochSeconds()
+        await tx.put('stage', apiId, updated.stageName, updated)
+        return publicStage(updated)
       })
       return { status: 200, body: stage }
     },
@@ -148,3 +106,30 @@ export const stageRoutes: Route[] = [
     },
   },
 ]
+
+/** Reads a CreateStage body; wrong JSON types fail here, before the store is touched. */
+function readCreateStage(body: Input): {
+  stageName: string | undefined
+  deploymentId: string | undefined
+  fields: Parameters<typeof newStage>[3]
+} {
+  const description = body.string('description')
+  const documentationVersion = body.string('documentationVersion')
+  const variables = body.stringMap('variables')
+  const tags = body.stringMap('tags')
+  const deploymentId = body.string('deploymentId')
+  const canary = body.object('canarySettings')
+  return {
+    stageName: body.string('stageName'),
+    deploymentId,
+    fields: {
+      // A canary without its own deployment starts on the stage's, as UpdateStage does.
+      ...(canary ? { canarySettings: readCanarySettings(canary, deploymentId ?? '') } : {}),
+      ...readStageSettings(body, 'createStageInput'),
+      ...(description !== undefined ? { description } : {}),
+      ...(documentationVersion !== undefined ? { documentationVersion } : {}),
+      ...(variables ? { variables: checkStageVariables(variables) } : {}),
+      ...(tags ? { tags: checkTags(tags) } : {}),
+    },
+  }
+}

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { InvocationContext } from './context.js'
 import type { Dispatcher } from 'undici'
+import type { LambdaService } from '../lambda/service.js'
 
 /** Long-lived things the pipeline stages and integrations use; built once in server.ts. */
 export interface DataPlaneDeps {
@@ -9,6 +10,8 @@ export interface DataPlaneDeps {
   readonly region: string
   /** The process-wide pooled HTTP client for HTTP and HTTP_PROXY integrations. */
   readonly httpDispatcher: Dispatcher
+  /** The built-in Lambda service, for AWS_PROXY and AWS (Lambda) integrations. */
+  readonly lambda: LambdaService
 }
 
 /** 'continue' goes on; 'respond' skips to sending (a proxy integration, a cache hit). */

@@ -1,4 +1,5 @@
 import type { DeploymentRecord, RestApiDocument, StageRecord } from '../model/index.js'
+import type { FunctionRecord } from '../lambda/model.js'
 
 /**
  * What the store holds, by kind. Each record lives under a scope (`''` for account-level
@@ -9,6 +10,8 @@ export interface RecordKinds {
   restapi: RestApiDocument
   deployment: DeploymentRecord
   stage: StageRecord
+  /** Lambda functions, by name (scope ''). */
+  function: FunctionRecord
 }
 export type RecordKind = keyof RecordKinds
 

@@ -1,0 +1,69 @@
+import {
+  AUTHORIZATION_TYPES,
+  type AuthorizationType,
+  type Method,
+  type RestApiDocument,
+} from '../model/index.js'
+import { badRequest } from './api-error.js'
+
+/**
+ * AWS upper-cases the authorization type (recorded: "none" is answered as "NONE",
+ * test_apigateway_integrations.snapshot.json test_put_integration_responses "put-method-put").
+ * It is a plain string in AWS's model, so an unknown one is a BadRequestException, not a
+ * ValidationException; the wording is not recorded.
+ */
+export function checkAuthorizationType(value: string): AuthorizationType {
+  const upper = value.toUpperCase()
+  if (!(AUTHORIZATION_TYPES as readonly string[]).includes(upper)) {
+    throw badRequest('Invalid authorization type specified')
+  }
+  return upper as AuthorizationType
+}
+
+/**
+ * CUSTOM and COGNITO_USER_POOLS need an authorizer of the API (recorded "missing-authorizer-id",
+ * "wrong-auth-type", "wrong-auth-id"); with NONE or AWS_IAM an authorizer id is dropped, as AWS
+ * ignores it (recorded "skip-auth-id-with-wrong-type"). Authorizers arrive with their own
+ * capability: until the document holds an `authorizers` map, such methods are refused.
+ */
+export function settleAuthorizer(method: Method, doc: RestApiDocument): void {
+  if (method.authorizationType !== 'CUSTOM' && method.authorizationType !== 'COGNITO_USER_POOLS') {
+    delete method.authorizerId
+    return
+  }
+  const authorizers = (doc as RestApiDocument & { authorizers?: Record<string, unknown> }).authorizers ?? {}
+  if (method.authorizerId === undefined || !Object.hasOwn(authorizers, method.authorizerId)) {
+    throw badRequest(
+      'Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.',
+    )
+  }
+}
+
+const REQUEST_PARAMETER =
+  /^method\.request\.(querystring|header|path|multivaluequerystring|multivalueheader)\.(.+)$/
+
+/**
+ * `method.request.{querystring|header|path}.NAME` keys, with names unique across locations
+ * (recorded "req-params-same-name"); anything else is refused as recorded for the key `true`
+ * (test_put_integration_request_parameter_bool_type "put-method-request-param-wrong-type").
+ */
+export function checkRequestParameterNames(keys: readonly string[]): void {
+  const names = new Set<string>()
+  for (const key of keys) {
+    const name = REQUEST_PARAMETER.exec(key)?.[2]
+    if (!name) {
+      throw badRequest(
+        `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${key}]`,
+      )
+    }
+    if (names.has(name))
+      throw badRequest('Parameter names must be unique across querystring, header and path')
+    names.add(name)
+  }
+}
+
+/** "Invalid Request Validator identifier specified" (recorded). */
+export function checkValidator(doc: RestApiDocument, id: string): void {
+  if (!Object.hasOwn(doc.requestValidators, id))
+    throw badRequest('Invalid Request Validator identifier specified')
+}

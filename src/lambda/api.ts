@@ -1,0 +1,261 @@
+import { ApiError } from '../controlplane/api-error.js'
+import type { Input } from '../controlplane/input.js'
+import type { Handler, ManagementDeps, Route } from '../controlplane/router.js'
+import { lambdaTimestamp, NODE_RUNTIMES, type FunctionConfiguration, type FunctionRecord } from './model.js'
+import { LambdaError, type LambdaService } from './service.js'
+
+const BASE = '/2015-03-31/functions'
+
+/** A function name, a full or partial ARN, with an optional `:qualifier`, reduced to the name. */
+function functionName(param: string): { name: string; qualifier?: string } {
+  const arn = /^(?:arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:)?([A-Za-z0-9_-]+)(?::([\w$-]+))?$/.exec(param)
+  if (!arn?.[1]) throw new ApiError('InvalidParameterValueException', `Invalid function name: ${param}`)
+  return { name: arn[1], ...(arn[2] ? { qualifier: arn[2] } : {}) }
+}
+
+/** Runs a Lambda API handler, turning the service's errors into AWS's. */
+const lambdaRoute =
+  (
+    run: (req: Parameters<Handler>[0], deps: ManagementDeps, lambda: LambdaService) => ReturnType<Handler>,
+  ): Handler =>
+  async (req, deps) => {
+    try {
+      return await run(req, deps, deps.lambda)
+    } catch (error) {
+      if (error instanceof LambdaError) {
+        throw new ApiError(
+          error.type === 'TooManyRequestsException' ? 'TooManyRequestsException' : error.type,
+          error.message,
+        )
+      }
+      throw error
+    }
+  }
+
+function readConfiguration(body: Input): Partial<FunctionConfiguration> {
+  const timeout = body.integer('Timeout')
+  const memory = body.integer('MemorySize')
+  const runtime = body.string('Runtime')
+  if (timeout !== undefined && (timeout < 1 || timeout > 900)) {
+    throw new ApiError(
+      'InvalidParameterValueException',
+      `1 validation error detected: Value '${timeout}' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900`,
+    )
+  }
+  if (memory !== undefined && (memory < 128 || memory > 10240)) {
+    throw new ApiError(
+      'InvalidParameterValueException',
+      `1 validation error detected: Value '${memory}' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128`,
+    )
+  }
+  if (runtime !== undefined && !(NODE_RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new ApiError(
+      'InvalidParameterValueException',
+      `The runtime parameter of ${runtime} is not supported by Tollgate yet (supported: ${NODE_RUNTIMES.join(', ')})`,
+    )
+  }
+  const variables = body.object('Environment')?.stringMap('Variables')
+  const handler = body.string('Handler')
+  const description = body.string('Description')
+  const role = body.string('Role')
+  return {
+    ...(timeout !== undefined ? { Timeout: timeout } : {}),
+    ...(memory !== undefined ? { MemorySize: memory } : {}),
+    ...(runtime !== undefined ? { Runtime: runtime } : {}),
+    ...(handler !== undefined ? { Handler: handler } : {}),
+    ...(description !== undefined ? { Description: description } : {}),
+    ...(role !== undefined ? { Role: role } : {}),
+    ...(variables !== undefined ? { Environment: { Variables: variables } } : {}),
+  }
+}
+
+function zipOf(body: Input | undefined): Buffer | undefined {
+  const zip = body?.string('ZipFile')
+  return zip === undefined ? undefined : Buffer.from(zip, 'base64')
+}
+
+/** The AWS Lambda API (2015-03-31 paths) on the gateway's port. */
+export const lambdaRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: BASE,
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const name = req.body.string('FunctionName')
+      if (!name || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+        throw new ApiError(
+          'InvalidParameterValueException',
+          `1 validation error detected: Value '${name ?? 'null'}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+`,
+        )
+      }
+      const fields = readConfiguration(req.body)
+      if (!fields.Runtime)
+        throw new ApiError(
+          'InvalidParameterValueException',
+          'Runtime is required for .zip deployment package',
+        )
+      if (!fields.Handler)
+        throw new ApiError(
+          'InvalidParameterValueException',
+          'Handler is required for .zip deployment package',
+        )
+      const zip = zipOf(req.body.object('Code'))
+      if (!zip)
+        throw new ApiError('InvalidParameterValueException', 'Please provide a source for function code.')
+      if (await store.read((r) => r.get('function', '', name))) {
+        throw new ApiError('ResourceConflictException', `Function already exist: ${name}`)
+      }
+      const code = await lambda.storeCode(name, zip)
+      const configuration = lambda.newConfiguration({
+        FunctionName: name,
+        Runtime: fields.Runtime,
+        Handler: fields.Handler,
+        Role: fields.Role ?? `arn:aws:iam::000000000000:role/lambda-role`,
+        Description: fields.Description ?? '',
+        Timeout: fields.Timeout ?? 3,
+        MemorySize: fields.MemorySize ?? 128,
+        CodeSha256: code.sha,
+        CodeSize: code.size,
+        ...(fields.Environment ? { Environment: fields.Environment } : {}),
+      })
+      const record: FunctionRecord = { configuration, codeDir: code.codeDir }
+      await store.transaction(async (tx) => {
+        if (await tx.get('function', '', name))
+          throw new ApiError('ResourceConflictException', `Function already exist: ${name}`)
+        await tx.put('function', '', name, record)
+      })
+      return { status: 201, body: configuration }
+    }),
+  },
+  {
+    method: 'GET',
+    path: BASE,
+    handler: lambdaRoute(async (req, { store }) => {
+      const records = await store.read((r) => r.list('function', ''))
+      const all = records
+        .map((r) => r.configuration)
+        .sort((a, b) => a.FunctionName.localeCompare(b.FunctionName))
+      const max = Number(req.query.get('MaxItems') ?? 50)
+      const marker = req.query.get('Marker')
+      const start = marker
+        ? Math.max(
+            0,
+            all.findIndex((f) => f.FunctionName === marker),
+          )
+        : 0
+      const page = all.slice(start, start + max)
+      const next = all[start + max]
+      return { status: 200, body: { Functions: page, ...(next ? { NextMarker: next.FunctionName } : {}) } }
+    }),
+  },
+  {
+    method: 'GET',
+    path: `${BASE}/{function}`,
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      const record = await store.read((r) => r.get('function', '', name))
+      if (!record) throw lambda.notFound(name)
+      return {
+        status: 200,
+        body: {
+          Configuration: record.configuration,
+          Code: { RepositoryType: 'S3', Location: `file://${record.codeDir}` },
+        },
+      }
+    }),
+  },
+  {
+    method: 'GET',
+    path: `${BASE}/{function}/configuration`,
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      const record = await store.read((r) => r.get('function', '', name))
+      if (!record) throw lambda.notFound(name)
+      return { status: 200, body: record.configuration }
+    }),
+  },
+  {
+    method: 'PUT',
+    path: `${BASE}/{function}/configuration`,
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      const fields = readConfiguration(req.body)
+      const configuration = await store.transaction(async (tx) => {
+        const record = await tx.get('function', '', name)
+        if (!record) throw lambda.notFound(name)
+        const updated: FunctionConfiguration = {
+          ...record.configuration,
+          ...fields,
+          LastModified: lambdaTimestamp(),
+          RevisionId: crypto.randomUUID(),
+        }
+        await tx.put('function', '', name, { ...record, configuration: updated })
+        return updated
+      })
+      lambda.retire(name)
+      return { status: 200, body: configuration }
+    }),
+  },
+  {
+    method: 'PUT',
+    path: `${BASE}/{function}/code`,
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      const zip = zipOf(req.body)
+      if (!zip)
+        throw new ApiError('InvalidParameterValueException', 'Please provide a source for function code.')
+      if (!(await store.read((r) => r.get('function', '', name)))) throw lambda.notFound(name)
+      const code = await lambda.storeCode(name, zip)
+      const configuration = await store.transaction(async (tx) => {
+        const record = await tx.get('function', '', name)
+        if (!record) throw lambda.notFound(name)
+        const updated: FunctionConfiguration = {
+          ...record.configuration,
+          CodeSha256: code.sha,
+          CodeSize: code.size,
+          LastModified: lambdaTimestamp(),
+          RevisionId: crypto.randomUUID(),
+        }
+        await tx.put('function', '', name, { configuration: updated, codeDir: code.codeDir })
+        return updated
+      })
+      lambda.retire(name)
+      return { status: 200, body: configuration }
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: `${BASE}/{function}`,
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      const removed = await store.transaction((tx) => tx.delete('function', '', name))
+      if (!removed) throw lambda.notFound(name)
+      lambda.retire(name)
+      return { status: 204 }
+    }),
+  },
+  {
+    method: 'POST',
+    path: `${BASE}/{function}/invocations`,
+    rawBody: true,
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      const type = (req.headers['x-amz-invocation-type'] as string | undefined) ?? 'RequestResponse'
+      if (type === 'DryRun') {
+        if (!(await store.read((r) => r.get('function', '', name)))) throw lambda.notFound(name)
+        return { status: 204 }
+      }
+      if (type === 'Event') {
+        if (!(await store.read((r) => r.get('function', '', name)))) throw lambda.notFound(name)
+        // Asynchronous invocation: accepted now, run in the background.
+        lambda.invoke(name, req.rawBody).catch(() => undefined)
+        return { status: 202 }
+      }
+      const result = await lambda.invoke(name, req.rawBody)
+      const headers: Record<string, string> = { 'x-amz-executed-version': result.executedVersion }
+      if (result.functionError) headers['x-amz-function-error'] = result.functionError
+      if (req.headers['x-amz-log-type'] === 'Tail')
+        headers['x-amz-log-result'] = Buffer.from(result.log).toString('base64')
+      return { status: 200, rawBody: result.payload, headers }
+    }),
+  },
+]

@@ -1,0 +1,37 @@
+/** A function's configuration, as GetFunctionConfiguration returns it (AWS Lambda API shapes). */
+export interface FunctionConfiguration {
+  FunctionName: string
+  FunctionArn: string
+  Runtime: string
+  Role: string
+  Handler: string
+  CodeSize: number
+  Description: string
+  Timeout: number
+  MemorySize: number
+  LastModified: string
+  CodeSha256: string
+  Version: string
+  Environment?: { Variables: Record<string, string> }
+  TracingConfig: { Mode: string }
+  RevisionId: string
+  State: 'Active' | 'Pending' | 'Failed'
+  LastUpdateStatus: 'Successful' | 'InProgress' | 'Failed'
+  PackageType: 'Zip'
+  Architectures: string[]
+  EphemeralStorage: { Size: number }
+  LoggingConfig: { LogFormat: string; LogGroup: string }
+}
+
+/** A function as stored: its configuration and where its unpacked code lives. */
+export interface FunctionRecord {
+  configuration: FunctionConfiguration
+  /** Directory holding the unpacked code of this code version. */
+  codeDir: string
+}
+
+/** The Node.js runtimes served natively. */
+export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const
+
+/** AWS's format for LastModified: `2024-01-31T12:34:56.789+0000`. */
+export const lambdaTimestamp = (date = new Date()): string => date.toISOString().replace('Z', '+0000')

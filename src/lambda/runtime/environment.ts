@@ -1,0 +1,184 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const RUNNER = fileURLToPath(new URL('./node-runner.mjs', import.meta.url))
+/** AWS returns the last 4 KB of an invocation's log with LogType Tail. */
+const LOG_TAIL_BYTES = 4096
+
+/** What one invocation produced. */
+export interface InvocationOutcome {
+  /** The JSON payload, or the runtime's error object for a function error. */
+  payload: string
+  functionError?: 'Unhandled'
+  /** Everything the invocation printed, START to REPORT lines included. */
+  log: string
+}
+
+export interface EnvironmentSpec {
+  functionName: string
+  codeDir: string
+  handler: string
+  memoryMb: number
+  timeoutSeconds: number
+  env: Record<string, string>
+}
+
+interface Pending {
+  requestId: string
+  resolve: (outcome: InvocationOutcome) => void
+  timer: NodeJS.Timeout
+  started: number
+}
+
+interface ErrorShape {
+  errorType: string
+  errorMessage: string
+  trace?: string[]
+}
+
+type RunnerMessage =
+  | { type: 'ready' }
+  | { type: 'init-error'; error: ErrorShape }
+  | { type: 'result'; id: string; payload: string }
+  | { type: 'error'; id: string; error: ErrorShape }
+  | { type: 'crash'; error: ErrorShape }
+
+/**
+ * One execution environment: a child Node process running the handler, one invocation at a
+ * time. A handler that throws is a function error; one that exits, crashes, runs out of memory or
+ * runs past its timeout kills only this process, and the invocation gets AWS's error for it
+ * (shapes recorded in test_lambda.snapshot.json). Holds the child process until `dispose()`.
+ */
+export class ExecutionEnvironment {
+  readonly #child: ChildProcess
+  readonly #spec: EnvironmentSpec
+  readonly #ready: Promise<ErrorShape | undefined>
+  #pending: Pending | undefined
+  #log = ''
+  #alive = true
+  #outOfMemory = false
+  lastUsed = Date.now()
+
+  constructor(spec: EnvironmentSpec) {
+    this.#spec = spec
+    this.#child = fork(RUNNER, [], {
+      cwd: spec.codeDir,
+      env: spec.env,
+      execArgv: [`--max-old-space-size=${Math.max(32, spec.memoryMb)}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    })
+    const capture = (chunk: Buffer): void => {
+      const text = chunk.toString()
+      if (/heap out of memory|Allocation failed/.test(text)) this.#outOfMemory = true
+      if (this.#pending) this.#log += text
+    }
+    this.#child.stdout?.on('data', capture)
+    this.#child.stderr?.on('data', capture)
+    this.#ready = new Promise((resolve) => {
+      this.#child.once('message', (message: RunnerMessage) => {
+        resolve(message.type === 'init-error' ? message.error : undefined)
+      })
+      this.#child.once('exit', () =>
+        resolve({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited during init' }),
+      )
+    })
+    this.#child.on('message', (message: RunnerMessage) => this.#onMessage(message))
+    this.#child.on('exit', () => this.#onExit())
+  }
+
+  get isAlive(): boolean {
+    return this.#alive
+  }
+
+  get isBusy(): boolean {
+    return this.#pending !== undefined
+  }
+
+  /** Runs one invocation; never rejects: every failure is an outcome with AWS's error payload. */
+  async invoke(
+    requestId: string,
+    event: unknown,
+    context: Record<string, unknown>,
+  ): Promise<InvocationOutcome> {
+    this.lastUsed = Date.now()
+    const started = Date.now()
+    const deadline = started + this.#spec.timeoutSeconds * 1000
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#timeout(), this.#spec.timeoutSeconds * 1000)
+      this.#pending = { requestId, resolve, timer, started }
+      this.#log = `START RequestId: ${requestId} Version: $LATEST\n`
+      void this.#ready.then((initError) => {
+        if (!this.#pending || this.#pending.requestId !== requestId) return
+        if (initError) {
+          this.#finish({ payload: JSON.stringify(initError), functionError: 'Unhandled' })
+          return
+        }
+        this.#child.send({ type: 'invoke', id: requestId, event, context, deadline })
+      })
+    })
+  }
+
+  /** Kills the process (idle reaping, function deleted or updated, gateway shutdown). */
+  dispose(): void {
+    this.#alive = false
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL')
+  }
+
+  #onMessage(message: RunnerMessage): void {
+    const pending = this.#pending
+    if (!pending) return
+    if (message.type === 'result' && message.id === pending.requestId) {
+      this.#finish({ payload: message.payload })
+    } else if (message.type === 'error' && message.id === pending.requestId) {
+      this.#finish({ payload: JSON.stringify(message.error), functionError: 'Unhandled' })
+    }
+  }
+
+  #onExit(): void {
+    this.#alive = false
+    const pending = this.#pending
+    if (!pending) return
+    const error: ErrorShape = this.#outOfMemory
+      ? {
+          errorType: 'Runtime.OutOfMemory',
+          errorMessage: `RequestId: ${pending.requestId} Error: Runtime exited with error: signal: killed`,
+        }
+      : {
+          errorType: 'Runtime.ExitError',
+          // Recorded (test_lambda_runtime_exit, test_lambda_handler_exit): the same text for any exit.
+          errorMessage: `RequestId: ${pending.requestId} Error: Runtime exited without providing a reason`,
+        }
+    this.#finish({ payload: JSON.stringify(error), functionError: 'Unhandled' })
+  }
+
+  #timeout(): void {
+    const pending = this.#pending
+    if (!pending) return
+    const seconds = this.#spec.timeoutSeconds.toFixed(2)
+    // Recorded (test_lambda_invoke_with_timeout): "Task timed out after 1.00 seconds".
+    this.#finish({
+      payload: JSON.stringify({
+        errorType: 'Sandbox.Timedout',
+        errorMessage: `RequestId: ${pending.requestId} Error: Task timed out after ${seconds} seconds`,
+      }),
+      functionError: 'Unhandled',
+    })
+    this.dispose()
+  }
+
+  #finish(outcome: Omit<InvocationOutcome, 'log'>): void {
+    const pending = this.#pending
+    if (!pending) return
+    clearTimeout(pending.timer)
+    this.#pending = undefined
+    this.lastUsed = Date.now()
+    const duration = Date.now() - pending.started
+    const log =
+      this.#log +
+      `END RequestId: ${pending.requestId}\n` +
+      `REPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB\n`
+    this.#log = ''
+    pending.resolve({ ...outcome, log: log.length > LOG_TAIL_BYTES ? log.slice(-LOG_TAIL_BYTES) : log })
+  }
+}

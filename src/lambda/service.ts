@@ -1,0 +1,247 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { TollgateConfig } from '../config/config.js'
+import type { ConfigStore } from '../store/index.js'
+import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from './model.js'
+import { ExecutionEnvironment, type InvocationOutcome } from './runtime/environment.js'
+import { unzipTo } from './zip.js'
+
+/** Environments kept per function at most; a synchronous invoke beyond them gets 429 (AWS's throttle). */
+const DEFAULT_CONCURRENCY = 10
+/** Idle environments are stopped after this long. */
+const IDLE_MS = 5 * 60_000
+
+export class LambdaError extends Error {
+  constructor(
+    readonly type:
+      | 'ResourceNotFoundException'
+      | 'ResourceConflictException'
+      | 'InvalidParameterValueException'
+      | 'TooManyRequestsException',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface InvokeResult {
+  payload: Buffer
+  functionError?: 'Unhandled'
+  log: string
+  executedVersion: string
+}
+
+interface Pool {
+  revisionId: string
+  environments: ExecutionEnvironment[]
+}
+
+/**
+ * The built-in Lambda service: functions stored in the config store (code unpacked under the data
+ * directory), run in warm, isolated Node.js environments. Holds those child processes and an
+ * idle-reaping timer until `close()`.
+ */
+export class LambdaService {
+  readonly #store: ConfigStore
+  readonly #config: TollgateConfig
+  readonly #log: Logger
+  readonly #codeRoot: string
+  readonly #pools = new Map<string, Pool>()
+  readonly #reaper: NodeJS.Timeout
+
+  constructor(store: ConfigStore, config: TollgateConfig, log: Logger) {
+    this.#store = store
+    this.#config = config
+    this.#log = log
+    this.#codeRoot =
+      config.dataDir === ':memory:'
+        ? mkdtempSync(join(tmpdir(), 'tollgate-functions-'))
+        : join(config.dataDir, 'functions')
+    mkdirSync(this.#codeRoot, { recursive: true })
+    this.#reaper = setInterval(() => this.#reapIdle(), 30_000).unref()
+  }
+
+  functionArn(name: string): string {
+    return `arn:aws:lambda:${this.#config.region}:${this.#config.accountId}:function:${name}`
+  }
+
+  notFound(name: string): LambdaError {
+    return new LambdaError('ResourceNotFoundException', `Function not found: ${this.functionArn(name)}`)
+  }
+
+  /** Unpacks a code zip and returns where it lives, its SHA-256 (base64) and size. */
+  async storeCode(name: string, zip: Buffer): Promise<{ codeDir: string; sha: string; size: number }> {
+    const sha = createHash('sha256').update(zip).digest('base64')
+    const codeDir = join(
+      this.#codeRoot,
+      name,
+      createHash('sha256').update(zip).digest('hex').slice(0, 16) + randomBytes(3).toString('hex'),
+    )
+    mkdirSync(codeDir, { recursive: true })
+    try {
+      await unzipTo(zip, codeDir)
+    } catch (error) {
+      rmSync(codeDir, { recursive: true, force: true })
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        `Could not unzip uploaded file. Please check your file, then try to upload again. (${(error as Error).message})`,
+      )
+    }
+    return { codeDir, sha, size: zip.length }
+  }
+
+  newConfiguration(
+    fields: Omit<
+      FunctionConfiguration,
+      | 'FunctionArn'
+      | 'LastModified'
+      | 'Version'
+      | 'TracingConfig'
+      | 'RevisionId'
+      | 'State'
+      | 'LastUpdateStatus'
+      | 'PackageType'
+      | 'Architectures'
+      | 'EphemeralStorage'
+      | 'LoggingConfig'
+    >,
+  ): FunctionConfiguration {
+    return {
+      ...fields,
+      FunctionArn: this.functionArn(fields.FunctionName),
+      LastModified: lambdaTimestamp(),
+      Version: '$LATEST',
+      TracingConfig: { Mode: 'PassThrough' },
+      RevisionId: randomUUID(),
+      State: 'Active',
+      LastUpdateStatus: 'Successful',
+      PackageType: 'Zip',
+      Architectures: ['x86_64'],
+      EphemeralStorage: { Size: 512 },
+      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fields.FunctionName}` },
+    }
+  }
+
+  /** Drops the warm environments of a function (its code or configuration changed, or it is gone). */
+  retire(name: string): void {
+    const pool = this.#pools.get(name)
+    if (!pool) return
+    for (const environment of pool.environments) environment.dispose()
+    this.#pools.delete(name)
+  }
+
+  /** Invokes a function synchronously and returns its payload, as the Invoke API and integrations need. */
+  async invoke(name: string, payload: Buffer): Promise<InvokeResult> {
+    const record = await this.#store.read((r) => r.get('function', '', name))
+    if (!record) throw this.notFound(name)
+    let event: unknown
+    try {
+      event = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'))
+    } catch {
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        'Could not parse request body into json: Could not parse payload into json',
+      )
+    }
+    const environment = this.#environment(record)
+    const requestId = randomUUID()
+    const config = record.configuration
+    const outcome: InvocationOutcome = await environment.invoke(requestId, event, {
+      functionName: config.FunctionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: config.FunctionArn,
+      memoryLimitInMB: String(config.MemorySize),
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${config.FunctionName}`,
+      logStreamName: logStreamName(),
+    })
+    if (outcome.log) this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
+    return {
+      payload: Buffer.from(outcome.payload),
+      ...(outcome.functionError ? { functionError: outcome.functionError } : {}),
+      log: outcome.log,
+      executedVersion: '$LATEST',
+    }
+  }
+
+  /** Stops every environment. */
+  close(): void {
+    clearInterval(this.#reaper)
+    for (const name of [...this.#pools.keys()]) this.retire(name)
+  }
+
+  #environment(record: FunctionRecord): ExecutionEnvironment {
+    const config = record.configuration
+    let pool = this.#pools.get(config.FunctionName)
+    if (pool && pool.revisionId !== config.RevisionId) {
+      this.retire(config.FunctionName)
+      pool = undefined
+    }
+    if (!pool) {
+      pool = { revisionId: config.RevisionId, environments: [] }
+      this.#pools.set(config.FunctionName, pool)
+    }
+    pool.environments = pool.environments.filter((e) => e.isAlive)
+    const idle = pool.environments.find((e) => !e.isBusy)
+    if (idle) return idle
+    if (pool.environments.length >= DEFAULT_CONCURRENCY) {
+      throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
+    }
+    const environment = new ExecutionEnvironment({
+      functionName: config.FunctionName,
+      codeDir: record.codeDir,
+      handler: config.Handler,
+      memoryMb: config.MemorySize,
+      timeoutSeconds: config.Timeout,
+      env: this.#lambdaEnv(record),
+    })
+    pool.environments.push(environment)
+    return environment
+  }
+
+  /** The variables Lambda sets in every environment (AWS docs "configuration-envvars"). */
+  #lambdaEnv(record: FunctionRecord): Record<string, string> {
+    const config = record.configuration
+    return {
+      PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      _HANDLER: config.Handler,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${config.Runtime}`,
+      AWS_LAMBDA_FUNCTION_NAME: config.FunctionName,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.FunctionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_REGION: this.#config.region,
+      AWS_DEFAULT_REGION: this.#config.region,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_SESSION_TOKEN: 'test',
+      LAMBDA_TASK_ROOT: record.codeDir,
+      LAMBDA_RUNTIME_DIR: '/var/runtime',
+      NODE_OPTIONS: '',
+      ...config.Environment?.Variables,
+    }
+  }
+
+  #reapIdle(): void {
+    const now = Date.now()
+    for (const pool of this.#pools.values()) {
+      for (const environment of pool.environments) {
+        if (!environment.isBusy && now - environment.lastUsed > IDLE_MS) environment.dispose()
+      }
+      pool.environments = pool.environments.filter((e) => e.isAlive)
+    }
+  }
+}
+
+function logStreamName(): string {
+  const d = new Date()
+  const date = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}`
+  return `${date}/[$LATEST]${randomBytes(16).toString('hex')}`
+}
