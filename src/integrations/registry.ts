@@ -3,8 +3,9 @@ import { apiConfigurationError } from '../dataplane/errors/gateway-error.js'
 import { httpIntegration } from './http.js'
 import type { Integration } from './integration.js'
 import { mockIntegration } from './mock.js'
+import { lambdaProxyIntegration } from './lambda-proxy.js'
 
-/** Not served yet: the Lambda issue brings AWS_PROXY and AWS. */
+/** Not served yet: AWS (non-proxy) integrations, to Lambda and to other services. */
 const notYetServed: Integration = {
   invoke: () => Promise.reject(apiConfigurationError('integration.type_not_served')),
 }
@@ -15,5 +16,5 @@ export const INTEGRATIONS: Record<IntegrationType, Integration> = {
   HTTP: httpIntegration,
   HTTP_PROXY: httpIntegration,
   AWS: notYetServed,
-  AWS_PROXY: notYetServed,
+  AWS_PROXY: lambdaProxyIntegration,
 }

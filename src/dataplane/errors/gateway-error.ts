@@ -15,12 +15,15 @@ export class GatewayError extends Error {
     readonly type: GatewayResponseType,
     readonly detail: DetailCode,
     message: string,
-    options?: { cause?: unknown; validationErrorString?: string },
+    options?: { cause?: unknown; validationErrorString?: string; status?: number },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.validationErrorString = options?.validationErrorString
+    this.status = options?.status
   }
   readonly validationErrorString: string | undefined
+  /** A status other than the type's default (a Lambda proxy failure is a 502 DEFAULT_5XX). */
+  readonly status: number | undefined
 }
 
 // AWS's default messages (docs: supported-gateway-response-types; recorded where noted in the tests).
@@ -43,3 +46,10 @@ export const badRequestBody = (detail: DetailCode, validationErrorString: string
 /** A bug or an unexpected failure inside the gateway: logged, answered as a plain 500. */
 export const internalError = (detail: DetailCode, cause?: unknown): GatewayError =>
   new GatewayError('DEFAULT_5XX', detail, 'Internal server error', { cause })
+/**
+ * A Lambda proxy integration that failed: an unhandled function error or a malformed response.
+ * AWS answers 502 {"message": "Internal server error"} (AWS docs "set-up-lambda-proxy-integrations";
+ * recorded in test_aws_proxy_response_payload_format_validation).
+ */
+export const badLambdaResponse = (detail: DetailCode, cause?: unknown): GatewayError =>
+  new GatewayError('DEFAULT_5XX', detail, 'Internal server error', { cause, status: 502 })

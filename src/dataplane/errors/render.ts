@@ -19,7 +19,7 @@ export function renderGatewayError(
   settings: ContextSettings,
 ): OutboundResponse {
   const defaults = builtinGatewayResponse(error.type)
-  const builtinStatus = defaults.status
+  const builtinStatus = error.status ?? defaults.status
   const family = builtinStatus < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX'
   const configured: Readonly<Record<string, GatewayResponse>> =
     ctx?.target.deployment.snapshot.gatewayResponses ?? {}

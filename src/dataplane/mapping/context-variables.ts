@@ -33,6 +33,7 @@ export function contextVariables(ctx: InvocationContext, settings: ContextSettin
     extendedRequestId: ctx.extendedRequestId,
     httpMethod: request.method,
     identity: {
+      accessKey: null,
       accountId: null,
       apiKey: null,
       apiKeyId: null,
