@@ -28,6 +28,11 @@ export interface EndpointResponse {
   status: number
   headers: HeaderEntry[]
   body: Buffer
+  /**
+   * What integration responses' selectionPattern is matched against when not the status: a Lambda
+   * function's errorMessage; `null` for a Lambda success (the default response answers).
+   */
+  selector?: string | null
 }
 
 /** What goes back to the client. */

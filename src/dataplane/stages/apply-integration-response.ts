@@ -21,10 +21,11 @@ export const applyIntegrationResponse: Stage = {
   run(ctx, deps) {
     const integration = required(ctx.match?.method.methodIntegration, 'match.method.methodIntegration')
     const endpoint = required(ctx.endpointResponse, 'endpointResponse')
-    const selected = selectIntegrationResponse(
-      Object.values(integration.integrationResponses ?? {}),
-      String(endpoint.status),
-    )
+    const responses = Object.values(integration.integrationResponses ?? {})
+    const selected =
+      endpoint.selector === null
+        ? responses.find((r) => r.selectionPattern === undefined || r.selectionPattern === '')
+        : selectIntegrationResponse(responses, endpoint.selector ?? String(endpoint.status))
     if (!selected) throw apiConfigurationError('integration_response.no_match')
 
     const converted = convertContent(
