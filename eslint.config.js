@@ -12,6 +12,7 @@ export default tseslint.config(
       'bin/',
       'eslint.config.js',
       'src/lambda/runtime/*.mjs',
+      'test/lambda/fixtures/',
     ],
   },
   js.configs.recommended,

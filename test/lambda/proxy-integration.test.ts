@@ -81,7 +81,7 @@ describe('AWS_PROXY integration', () => {
       body: '{"k":"v"}',
     })
     expect(response.status).toBe(200)
-    const event = JSON.parse(response.body.toString()) as Record<string, any>
+    const event = JSON.parse(response.body.toString()) as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON event read field by field
     // AWS docs "set-up-lambda-proxy-integrations" (input format) and the recorded events (AWS-BEHAVIOR §3.3).
     expect(Object.keys(event).sort()).toEqual(
       [
