@@ -23,7 +23,10 @@ export const awsIntegration: Integration = {
     })
     try {
       const payload = req.body.length === 0 ? Buffer.from('{}') : req.body
-      const result = await Promise.race([deps.lambda.invoke(target.name, payload), timedOut])
+      const result = await Promise.race([
+        deps.lambda.invoke(target.name, payload, target.qualifier),
+        timedOut,
+      ])
       let selector: string | null = null
       if (result.functionError) {
         try {

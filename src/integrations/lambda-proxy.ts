@@ -32,7 +32,7 @@ export const lambdaProxyIntegration: Integration = {
     })
     try {
       const result = await Promise.race([
-        deps.lambda.invoke(target.name, Buffer.from(JSON.stringify(event))),
+        deps.lambda.invoke(target.name, Buffer.from(JSON.stringify(event)), target.qualifier),
         timedOut,
       ])
       if (result.functionError) throw badLambdaResponse('lambda.function_error', result.payload.toString())

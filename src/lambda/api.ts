@@ -1,36 +1,10 @@
 import { ApiError } from '../controlplane/api-error.js'
 import type { Input } from '../controlplane/input.js'
-import type { Handler, ManagementDeps, Route } from '../controlplane/router.js'
+import type { Route } from '../controlplane/router.js'
+import { functionName, lambdaRoute } from './api-common.js'
 import { lambdaTimestamp, NODE_RUNTIMES, type FunctionConfiguration, type FunctionRecord } from './model.js'
-import { LambdaError, type LambdaService } from './service.js'
 
 const BASE = '/2015-03-31/functions'
-
-/** A function name, a full or partial ARN, with an optional `:qualifier`, reduced to the name. */
-function functionName(param: string): { name: string; qualifier?: string } {
-  const arn = /^(?:arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:)?([A-Za-z0-9_-]+)(?::([\w$-]+))?$/.exec(param)
-  if (!arn?.[1]) throw new ApiError('InvalidParameterValueException', `Invalid function name: ${param}`)
-  return { name: arn[1], ...(arn[2] ? { qualifier: arn[2] } : {}) }
-}
-
-/** Runs a Lambda API handler, turning the service's errors into AWS's. */
-const lambdaRoute =
-  (
-    run: (req: Parameters<Handler>[0], deps: ManagementDeps, lambda: LambdaService) => ReturnType<Handler>,
-  ): Handler =>
-  async (req, deps) => {
-    try {
-      return await run(req, deps, deps.lambda)
-    } catch (error) {
-      if (error instanceof LambdaError) {
-        throw new ApiError(
-          error.type === 'TooManyRequestsException' ? 'TooManyRequestsException' : error.type,
-          error.message,
-        )
-      }
-      throw error
-    }
-  }
 
 function readConfiguration(body: Input): Partial<FunctionConfiguration> {
   const timeout = body.integer('Timeout')
@@ -215,7 +189,7 @@ export const lambdaRoutes: Route[] = [
           LastModified: lambdaTimestamp(),
           RevisionId: crypto.randomUUID(),
         }
-        await tx.put('function', '', name, { configuration: updated, codeDir: code.codeDir })
+        await tx.put('function', '', name, { ...record, configuration: updated, codeDir: code.codeDir })
         return updated
       })
       lambda.retire(name)
@@ -247,10 +221,11 @@ export const lambdaRoutes: Route[] = [
       if (type === 'Event') {
         if (!(await store.read((r) => r.get('function', '', name)))) throw lambda.notFound(name)
         // Asynchronous invocation: accepted now, run in the background.
-        lambda.invoke(name, req.rawBody).catch(() => undefined)
+        lambda.invoke(name, req.rawBody, req.query.get('Qualifier') ?? undefined).catch(() => undefined)
         return { status: 202 }
       }
-      const result = await lambda.invoke(name, req.rawBody)
+      const { qualifier } = functionName(req.params['function'] ?? '')
+      const result = await lambda.invoke(name, req.rawBody, req.query.get('Qualifier') ?? qualifier)
       const headers: Record<string, string> = { 'x-amz-executed-version': result.executedVersion }
       if (result.functionError) headers['x-amz-function-error'] = result.functionError
       if (req.headers['x-amz-log-type'] === 'Tail')

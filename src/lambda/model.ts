@@ -28,6 +28,19 @@ export interface FunctionRecord {
   configuration: FunctionConfiguration
   /** Directory holding the unpacked code of this code version. */
   codeDir: string
+  /** The resource-based policy (AddPermission statements), kept on $LATEST. */
+  policy?: { Version: '2012-10-17'; Id: 'default'; Statement: Record<string, unknown>[] }
+  /** The last version number published (on $LATEST). */
+  lastVersion?: number
+}
+
+/** An alias, as GetAlias returns it. */
+export interface FunctionAlias {
+  AliasArn: string
+  Name: string
+  FunctionVersion: string
+  Description: string
+  RevisionId: string
 }
 
 /** The Node.js runtimes served natively. */

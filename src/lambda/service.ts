@@ -125,18 +125,41 @@ export class LambdaService {
     }
   }
 
-  /** Drops the warm environments of a function (its code or configuration changed, or it is gone). */
+  /** Drops the warm environments of a function, every version (its code or configuration changed, or it is gone). */
   retire(name: string): void {
-    const pool = this.#pools.get(name)
-    if (!pool) return
-    for (const environment of pool.environments) environment.dispose()
-    this.#pools.delete(name)
+    for (const [key, pool] of this.#pools) {
+      if (key !== name && !key.startsWith(`${name}:`)) continue
+      for (const environment of pool.environments) environment.dispose()
+      this.#pools.delete(key)
+    }
+  }
+
+  /**
+   * The record a qualifier names: $LATEST (none), a published version number, or an alias (which
+   * points at a version).
+   */
+  async resolve(name: string, qualifier?: string): Promise<FunctionRecord> {
+    const record = await this.#store.read(async (r) => {
+      if (qualifier === undefined || qualifier === '$LATEST') return r.get('function', '', name)
+      if (/^\d+$/.test(qualifier)) return r.get('function-version', name, qualifier)
+      const alias = await r.get('function-alias', name, qualifier)
+      if (!alias) return undefined
+      return alias.FunctionVersion === '$LATEST'
+        ? r.get('function', '', name)
+        : r.get('function-version', name, alias.FunctionVersion)
+    })
+    if (!record) {
+      throw new LambdaError(
+        'ResourceNotFoundException',
+        `Function not found: ${this.functionArn(name)}${qualifier ? `:${qualifier}` : ''}`,
+      )
+    }
+    return record
   }
 
   /** Invokes a function synchronously and returns its payload, as the Invoke API and integrations need. */
-  async invoke(name: string, payload: Buffer): Promise<InvokeResult> {
-    const record = await this.#store.read((r) => r.get('function', '', name))
-    if (!record) throw this.notFound(name)
+  async invoke(name: string, payload: Buffer, qualifier?: string): Promise<InvokeResult> {
+    const record = await this.resolve(name, qualifier)
     let event: unknown
     try {
       event = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'))
@@ -151,8 +174,8 @@ export class LambdaService {
     const config = record.configuration
     const outcome: InvocationOutcome = await environment.invoke(requestId, event, {
       functionName: config.FunctionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: config.FunctionArn,
+      functionVersion: config.Version,
+      invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
       memoryLimitInMB: String(config.MemorySize),
       awsRequestId: requestId,
       logGroupName: `/aws/lambda/${config.FunctionName}`,
@@ -163,7 +186,7 @@ export class LambdaService {
       payload: Buffer.from(outcome.payload),
       ...(outcome.functionError ? { functionError: outcome.functionError } : {}),
       log: outcome.log,
-      executedVersion: '$LATEST',
+      executedVersion: config.Version,
     }
   }
 
@@ -175,14 +198,15 @@ export class LambdaService {
 
   #environment(record: FunctionRecord): ExecutionEnvironment {
     const config = record.configuration
-    let pool = this.#pools.get(config.FunctionName)
+    const key = `${config.FunctionName}:${config.Version}`
+    let pool = this.#pools.get(key)
     if (pool && pool.revisionId !== config.RevisionId) {
-      this.retire(config.FunctionName)
+      for (const environment of pool.environments) environment.dispose()
       pool = undefined
     }
     if (!pool) {
       pool = { revisionId: config.RevisionId, environments: [] }
-      this.#pools.set(config.FunctionName, pool)
+      this.#pools.set(key, pool)
     }
     pool.environments = pool.environments.filter((e) => e.isAlive)
     const idle = pool.environments.find((e) => !e.isBusy)
@@ -213,7 +237,7 @@ export class LambdaService {
       AWS_EXECUTION_ENV: `AWS_Lambda_${config.Runtime}`,
       AWS_LAMBDA_FUNCTION_NAME: config.FunctionName,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_VERSION: config.Version,
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.FunctionName}`,
       AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',

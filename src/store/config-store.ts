@@ -1,5 +1,5 @@
 import type { DeploymentRecord, RestApiDocument, StageRecord } from '../model/index.js'
-import type { FunctionRecord } from '../lambda/model.js'
+import type { FunctionAlias, FunctionRecord } from '../lambda/model.js'
 
 /**
  * What the store holds, by kind. Each record lives under a scope (`''` for account-level
@@ -12,6 +12,10 @@ export interface RecordKinds {
   stage: StageRecord
   /** Lambda functions, by name (scope ''). */
   function: FunctionRecord
+  /** Published versions of a function (scope: the function name; id: the version number). */
+  'function-version': FunctionRecord
+  /** Aliases of a function (scope: the function name; id: the alias name). */
+  'function-alias': FunctionAlias
 }
 export type RecordKind = keyof RecordKinds
 
