@@ -2,7 +2,12 @@ import { ApiError } from '../controlplane/api-error.js'
 import type { Input } from '../controlplane/input.js'
 import type { Route } from '../controlplane/router.js'
 import { functionName, lambdaRoute } from './api-common.js'
-import { lambdaTimestamp, NODE_RUNTIMES, type FunctionConfiguration, type FunctionRecord } from './model.js'
+import {
+  lambdaTimestamp,
+  SUPPORTED_RUNTIMES,
+  type FunctionConfiguration,
+  type FunctionRecord,
+} from './model.js'
 
 const BASE = '/2015-03-31/functions'
 
@@ -22,10 +27,10 @@ function readConfiguration(body: Input): Partial<FunctionConfiguration> {
       `1 validation error detected: Value '${memory}' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128`,
     )
   }
-  if (runtime !== undefined && !(NODE_RUNTIMES as readonly string[]).includes(runtime)) {
+  if (runtime !== undefined && !(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
     throw new ApiError(
       'InvalidParameterValueException',
-      `The runtime parameter of ${runtime} is not supported by Tollgate yet (supported: ${NODE_RUNTIMES.join(', ')})`,
+      `The runtime parameter of ${runtime} is not supported by Tollgate yet (supported: ${SUPPORTED_RUNTIMES.join(', ')})`,
     )
   }
   const variables = body.object('Environment')?.stringMap('Variables')

@@ -46,5 +46,18 @@ export interface FunctionAlias {
 /** The Node.js runtimes served natively. */
 export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const
 
+/** Every runtime served: Node.js natively, the others through the Lambda Runtime API. */
+export const SUPPORTED_RUNTIMES = [
+  ...NODE_RUNTIMES,
+  'python3.9',
+  'python3.10',
+  'python3.11',
+  'python3.12',
+  'python3.13',
+  'provided.al2',
+  'provided.al2023',
+  'provided',
+] as const
+
 /** AWS's format for LastModified: `2024-01-31T12:34:56.789+0000`. */
 export const lambdaTimestamp = (date = new Date()): string => date.toISOString().replace('Z', '+0000')

@@ -8,6 +8,7 @@ import type { ConfigStore } from '../store/index.js'
 import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from './model.js'
 import { ExecutionEnvironment, type InvocationOutcome } from './runtime/environment.js'
 import { unzipTo } from './zip.js'
+import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 
 /** Environments kept per function at most; a synchronous invoke beyond them gets 429 (AWS's throttle). */
 const DEFAULT_CONCURRENCY = 10
@@ -36,7 +37,7 @@ export interface InvokeResult {
 
 interface Pool {
   revisionId: string
-  environments: ExecutionEnvironment[]
+  environments: (ExecutionEnvironment | RuntimeApiEnvironment)[]
 }
 
 /**
@@ -196,7 +197,7 @@ export class LambdaService {
     for (const name of [...this.#pools.keys()]) this.retire(name)
   }
 
-  #environment(record: FunctionRecord): ExecutionEnvironment {
+  #environment(record: FunctionRecord): ExecutionEnvironment | RuntimeApiEnvironment {
     const config = record.configuration
     const key = `${config.FunctionName}:${config.Version}`
     let pool = this.#pools.get(key)
@@ -214,14 +215,17 @@ export class LambdaService {
     if (pool.environments.length >= DEFAULT_CONCURRENCY) {
       throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
     }
-    const environment = new ExecutionEnvironment({
+    const spec = {
       functionName: config.FunctionName,
       codeDir: record.codeDir,
       handler: config.Handler,
       memoryMb: config.MemorySize,
       timeoutSeconds: config.Timeout,
       env: this.#lambdaEnv(record),
-    })
+    }
+    const environment = config.Runtime.startsWith('nodejs')
+      ? new ExecutionEnvironment(spec)
+      : new RuntimeApiEnvironment(spec, config.Runtime)
     pool.environments.push(environment)
     return environment
   }

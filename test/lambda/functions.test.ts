@@ -95,7 +95,7 @@ describe('Lambda API', () => {
       name: 'ResourceConflictException',
     })
     await expect(
-      createFunction(lambda, 'py-fn', { 'x.py': '' }, { runtime: 'python3.12', handler: 'x.handler' }),
+      createFunction(lambda, 'java-fn', { 'x.jar': '' }, { runtime: 'java21', handler: 'x.Handler' }),
     ).rejects.toMatchObject({
       name: 'InvalidParameterValueException',
     })

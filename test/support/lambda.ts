@@ -11,9 +11,16 @@ export function lambdaClient(endpoint: string): LambdaClient {
   })
 }
 
-/** Builds a zip of the given files (path -> source). */
-export function zipOf(files: Record<string, string>): Uint8Array {
-  return zipSync(Object.fromEntries(Object.entries(files).map(([path, text]) => [path, strToU8(text)])))
+/** Builds a zip of the given files (path -> source); `executable` files get mode 755 (a `bootstrap`). */
+export function zipOf(files: Record<string, string>, executable: readonly string[] = []): Uint8Array {
+  return zipSync(
+    Object.fromEntries(
+      Object.entries(files).map(([path, text]) => [
+        path,
+        executable.includes(path) ? [strToU8(text), { os: 3, attrs: (0o100755 << 16) >>> 0 }] : strToU8(text),
+      ]),
+    ),
+  )
 }
 
 /** Creates a Node.js function from sources. */
@@ -35,7 +42,7 @@ export async function createFunction(
       Runtime: (options.runtime ?? 'nodejs20.x') as 'nodejs20.x',
       Role: 'arn:aws:iam::000000000000:role/lambda-role',
       Handler: options.handler ?? 'index.handler',
-      Code: { ZipFile: zipOf(files) },
+      Code: { ZipFile: zipOf(files, options.executable) },
       Timeout: options.timeout ?? 3,
       MemorySize: options.memory ?? 128,
       ...(options.env ? { Environment: { Variables: options.env } } : {}),

@@ -1,0 +1,71 @@
+# Tollgate's bootstrap for python3.x functions: a Lambda Runtime API client (AWS docs
+# "runtimes-custom"). It imports the handler once, then loops: next invocation, call, post the
+# result or the error in the Python runtime's shape {errorMessage, errorType, requestId, stackTrace}.
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+import urllib.request
+
+API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", os.getcwd()))
+
+
+def post(path, payload, headers=None):
+    data = json.dumps(payload).encode("utf-8")
+    request = urllib.request.Request(API + path, data=data, method="POST", headers=headers or {})
+    urllib.request.urlopen(request).read()
+
+
+class Context:
+    def __init__(self, request_id, deadline_ms, arn):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int(self._deadline_ms - time.time() * 1000))
+
+
+def error_shape(error, request_id=None):
+    shape = {
+        "errorMessage": str(error),
+        "errorType": type(error).__name__,
+        "stackTrace": traceback.format_tb(error.__traceback__),
+    }
+    if request_id is not None:
+        shape["requestId"] = request_id
+    return shape
+
+
+try:
+    module_name, function_name = os.environ["_HANDLER"].rsplit(".", 1)
+    handler = getattr(importlib.import_module(module_name.replace("/", ".")), function_name)
+except Exception as error:  # noqa: BLE001 - any import failure is an init error
+    shape = error_shape(error)
+    shape["errorType"] = "Runtime.ImportModuleError"
+    post("/init/error", shape)
+    sys.exit(1)
+
+while True:
+    with urllib.request.urlopen(API + "/invocation/next") as response:
+        request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
+        deadline = int(response.headers["Lambda-Runtime-Deadline-Ms"])
+        arn = response.headers["Lambda-Runtime-Invoked-Function-Arn"]
+        event = json.loads(response.read() or b"null")
+    try:
+        result = handler(event, Context(request_id, deadline, arn))
+        post("/invocation/" + request_id + "/response", result)
+    except Exception as error:  # noqa: BLE001 - every handler error goes back to Lambda
+        post(
+            "/invocation/" + request_id + "/error",
+            error_shape(error, request_id),
+            {"Lambda-Runtime-Function-Error-Type": "Unhandled"},
+        )
