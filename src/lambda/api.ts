@@ -48,6 +48,11 @@ function readConfiguration(body: Input): Partial<FunctionConfiguration> {
   }
 }
 
+function requiredZip(zip: Buffer | undefined): Buffer {
+  if (!zip) throw new ApiError('InvalidParameterValueException', 'Please provide a source for function code.')
+  return zip
+}
+
 function zipOf(body: Input | undefined): Buffer | undefined {
   const zip = body?.string('ZipFile')
   return zip === undefined ? undefined : Buffer.from(zip, 'base64')
@@ -77,13 +82,16 @@ export const lambdaRoutes: Route[] = [
           'InvalidParameterValueException',
           'Handler is required for .zip deployment package',
         )
-      const zip = zipOf(req.body.object('Code'))
-      if (!zip)
-        throw new ApiError('InvalidParameterValueException', 'Please provide a source for function code.')
+      const codeInput = req.body.object('Code')
       if (await store.read((r) => r.get('function', '', name))) {
         throw new ApiError('ResourceConflictException', `Function already exist: ${name}`)
       }
-      const code = await lambda.storeCode(name, zip)
+      // LocalStack's convention, which deployment tools already emit for local development:
+      // S3Bucket "hot-reload" and S3Key the absolute path of a folder, used in place and reloaded on change.
+      const hotReload = codeInput?.string('S3Bucket') === 'hot-reload'
+      const code = hotReload
+        ? lambda.hotReloadCode(codeInput?.string('S3Key') ?? '')
+        : await lambda.storeCode(name, requiredZip(zipOf(codeInput)))
       const configuration = lambda.newConfiguration({
         FunctionName: name,
         Runtime: fields.Runtime,
@@ -96,7 +104,11 @@ export const lambdaRoutes: Route[] = [
         CodeSize: code.size,
         ...(fields.Environment ? { Environment: fields.Environment } : {}),
       })
-      const record: FunctionRecord = { configuration, codeDir: code.codeDir }
+      const record: FunctionRecord = {
+        configuration,
+        codeDir: code.codeDir,
+        ...(hotReload ? { hotReload } : {}),
+      }
       await store.transaction(async (tx) => {
         if (await tx.get('function', '', name))
           throw new ApiError('ResourceConflictException', `Function already exist: ${name}`)

@@ -32,6 +32,8 @@ export interface FunctionRecord {
   policy?: { Version: '2012-10-17'; Id: 'default'; Statement: Record<string, unknown>[] }
   /** The last version number published (on $LATEST). */
   lastVersion?: number
+  /** `codeDir` is the developer's own folder, watched and reloaded on change (hot reload). */
+  hotReload?: boolean
 }
 
 /** An alias, as GetAlias returns it. */

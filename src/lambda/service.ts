@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
 import type { TollgateConfig } from '../config/config.js'
 import type { ConfigStore } from '../store/index.js'
@@ -52,6 +52,7 @@ export class LambdaService {
   readonly #codeRoot: string
   readonly #pools = new Map<string, Pool>()
   readonly #reaper: NodeJS.Timeout
+  readonly #watchers = new Map<string, FSWatcher>()
 
   constructor(store: ConfigStore, config: TollgateConfig, log: Logger) {
     this.#store = store
@@ -92,6 +93,20 @@ export class LambdaService {
       )
     }
     return { codeDir, sha, size: zip.length }
+  }
+
+  /**
+   * A developer's folder used as the code in place (hot reload). Every change in it stops the
+   * function's warm environments, so the next invocation loads the new code.
+   */
+  hotReloadCode(folder: string): { codeDir: string; sha: string; size: number } {
+    if (!isAbsolute(folder) || !existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        `Hot reload needs the absolute path of an existing folder as S3Key: ${folder}`,
+      )
+    }
+    return { codeDir: folder, sha: createHash('sha256').update(folder).digest('base64'), size: 0 }
   }
 
   newConfiguration(
@@ -194,11 +209,14 @@ export class LambdaService {
   /** Stops every environment. */
   close(): void {
     clearInterval(this.#reaper)
+    for (const watcher of this.#watchers.values()) watcher.close()
+    this.#watchers.clear()
     for (const name of [...this.#pools.keys()]) this.retire(name)
   }
 
   #environment(record: FunctionRecord): ExecutionEnvironment | RuntimeApiEnvironment {
     const config = record.configuration
+    if (record.hotReload) this.#watch(config.FunctionName, record.codeDir)
     const key = `${config.FunctionName}:${config.Version}`
     let pool = this.#pools.get(key)
     if (pool && pool.revisionId !== config.RevisionId) {
@@ -254,6 +272,24 @@ export class LambdaService {
       LAMBDA_RUNTIME_DIR: '/var/runtime',
       NODE_OPTIONS: '',
       ...config.Environment?.Variables,
+    }
+  }
+
+  #watch(name: string, folder: string): void {
+    if (this.#watchers.has(name)) return
+    let debounce: NodeJS.Timeout | undefined
+    try {
+      const watcher = watch(folder, { recursive: true }, () => {
+        clearTimeout(debounce)
+        debounce = setTimeout(() => {
+          this.#log.info({ function: name, folder }, 'code changed: reloading')
+          this.retire(name)
+        }, 50)
+      })
+      watcher.unref()
+      this.#watchers.set(name, watcher)
+    } catch (error) {
+      this.#log.warn({ err: error, function: name, folder }, 'cannot watch the hot-reload folder')
     }
   }
 

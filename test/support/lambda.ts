@@ -34,6 +34,7 @@ export async function createFunction(
     memory?: number
     env?: Record<string, string>
     runtime?: string
+    executable?: string[]
   } = {},
 ): Promise<void> {
   await client.send(
