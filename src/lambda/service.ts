@@ -10,8 +10,9 @@ import { ExecutionEnvironment, type InvocationOutcome } from './runtime/environm
 import { unzipTo } from './zip.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 
-/** Environments kept per function at most; a synchronous invoke beyond them gets 429 (AWS's throttle). */
-const DEFAULT_CONCURRENCY = 10
+/** Environments per function at most (AWS scales to the account limit, 1,000; a machine running
+ * Tollgate holds fewer processes); a synchronous invoke beyond them gets 429 at once, as on AWS. */
+const DEFAULT_CONCURRENCY = 100
 /** Idle environments are stopped after this long. */
 const IDLE_MS = 5 * 60_000
 

@@ -1,17 +1,24 @@
 import AjvDraft04Module from 'ajv-draft-04'
-import type { ErrorObject, ValidateFunction } from 'ajv'
+import type { ValidateFunction } from 'ajv'
 import type { Method, RestApiDocument } from '../../model/index.js'
+import { DRAFT4_FORMATS } from './formats.js'
+import { requiredParameterKeys } from './parameters.js'
 
 // ajv-draft-04 is CommonJS: under NodeNext its class is the module's `default` member.
 const AjvDraft04 = AjvDraft04Module.default
 type AjvDraft04 = InstanceType<typeof AjvDraft04>
 
+/** The model a body is validated against: compiled, or the reason it could not be. */
+export type BodyModel =
+  | { readonly modelName: string; readonly validate: ValidateFunction }
+  | { readonly modelName: string; readonly unusable: string }
+
 /** What a method's request validator checks, compiled once per deployment. */
 export interface MethodValidation {
-  /** Full keys (`method.request.querystring.q`) of required parameters, sorted as AWS lists them. */
+  /** Full keys of the required parameters, sorted as AWS lists them; undefined when not checked. */
   readonly requiredParameters: readonly string[] | undefined
-  /** Body validators by content type (lower-cased), when the validator checks bodies. */
-  readonly bodyModels: ReadonlyMap<string, ValidateFunction> | undefined
+  /** Models by lower-cased content type (or `$default`); undefined when bodies are not checked. */
+  readonly bodyModels: ReadonlyMap<string, BodyModel> | undefined
 }
 
 /** The URI API Gateway models use to `$ref` each other (AWS docs "models-mappings-models"). */
@@ -19,35 +26,33 @@ export const modelUri = (apiId: string, name: string): string =>
   `https://apigateway.amazonaws.com/restapis/${apiId}/models/${name}`
 
 /**
- * Compiles request validation for the methods of one deployment, lazily and once per method:
- * JSON Schema draft 4 (the draft API Gateway models use) with every model of the API registered
- * under its AWS URI, so `$ref` between models resolves.
+ * Request validation for the methods of one deployment, compiled on first use and kept for the
+ * deployment's life (one ajv instance, one entry per method; never per request). Models are JSON
+ * Schema draft 4, the draft API Gateway supports, each registered under its AWS URI so `$ref`
+ * between the API's models resolves.
  */
 export class DeploymentValidators {
   readonly #snapshot: RestApiDocument
   readonly #compiled = new Map<Method, MethodValidation>()
+  /** Models that could not be registered (not a JSON object), by name. */
+  readonly #unregistered = new Map<string, string>()
   #ajv: AjvDraft04 | undefined
 
   constructor(snapshot: RestApiDocument) {
     this.#snapshot = snapshot
   }
 
-  /** The validation of a method, or undefined when it has no request validator. */
+  /** The validation of a method, or undefined when it has no (known) request validator. */
   forMethod(method: Method): MethodValidation | undefined {
-    const validatorId = method.requestValidatorId
-    if (validatorId === undefined) return undefined
-    const validator = Object.hasOwn(this.#snapshot.requestValidators, validatorId)
-      ? this.#snapshot.requestValidators[validatorId]
-      : undefined
+    const id = method.requestValidatorId
+    const validators = this.#snapshot.requestValidators
+    const validator = id !== undefined && Object.hasOwn(validators, id) ? validators[id] : undefined
     if (!validator) return undefined
     let compiled = this.#compiled.get(method)
     if (!compiled) {
       compiled = {
         requiredParameters: validator.validateRequestParameters
-          ? Object.entries(method.requestParameters ?? {})
-              .filter(([, required]) => required)
-              .map(([key]) => key)
-              .sort()
+          ? requiredParameterKeys(method.requestParameters)
           : undefined,
         bodyModels: validator.validateRequestBody ? this.#bodyModels(method) : undefined,
       }
@@ -56,50 +61,56 @@ export class DeploymentValidators {
     return compiled
   }
 
-  #bodyModels(method: Method): Map<string, ValidateFunction> {
-    const out = new Map<string, ValidateFunction>()
+  #bodyModels(method: Method): Map<string, BodyModel> {
+    const models = new Map<string, BodyModel>()
     for (const [contentType, modelName] of Object.entries(method.requestModels ?? {})) {
-      const validate = this.#ajvInstance().getSchema(modelUri(this.#snapshot.api.id, modelName))
-      if (validate) out.set(contentType.toLowerCase(), validate)
+      models.set(contentType.toLowerCase(), this.#compileModel(modelName))
     }
-    return out
+    return models
+  }
+
+  #compileModel(modelName: string): BodyModel {
+    const ajv = this.#ajvInstance()
+    const unregistered = this.#unregistered.get(modelName)
+    if (unregistered !== undefined) return { modelName, unusable: unregistered }
+    try {
+      const validate = ajv.getSchema(modelUri(this.#snapshot.api.id, modelName))
+      return validate ? { modelName, validate } : { modelName, unusable: `no model named ${modelName}` }
+    } catch (error) {
+      // An unresolvable `$ref` or a bad pattern: AWS refuses such models when they are created,
+      // so there is no recorded answer; LocalStack answers "Invalid request body".
+      return { modelName, unusable: error instanceof Error ? error.message : String(error) }
+    }
   }
 
   #ajvInstance(): AjvDraft04 {
     if (this.#ajv) return this.#ajv
-    const ajv = new AjvDraft04({ strict: false, allErrors: true, validateSchema: false })
+    const ajv = new AjvDraft04({
+      strict: false,
+      allErrors: true,
+      // Models are checked when they are created; data and schemas go into error messages.
+      validateSchema: false,
+      verbose: true,
+      logger: false,
+      formats: DRAFT4_FORMATS,
+    })
     for (const model of Object.values(this.#snapshot.models)) {
       try {
-        const schema = JSON.parse(model.schema ?? '{}') as Record<string, unknown>
-        delete schema['$schema']
-        ajv.addSchema({ ...schema, id: modelUri(this.#snapshot.api.id, model.name) })
-      } catch {
-        // A model whose schema is not JSON validates nothing (AWS refuses it at creation).
+        const schema: unknown = JSON.parse(model.schema ?? '{}')
+        if (schema === null || typeof schema !== 'object' || Array.isArray(schema))
+          throw new Error('the schema is not a JSON object')
+        // `$schema` names draft 4 (the only draft API Gateway supports): no meta-schema lookup.
+        const registered: Record<string, unknown> = {
+          ...schema,
+          id: modelUri(this.#snapshot.api.id, model.name),
+        }
+        delete registered['$schema']
+        ajv.addSchema(registered)
+      } catch (error) {
+        this.#unregistered.set(model.name, error instanceof Error ? error.message : String(error))
       }
     }
     this.#ajv = ajv
     return ajv
   }
-}
-
-/**
- * AWS words body validation failures the way the Java json-schema-validator does
- * (`[object has missing required properties (["name"])]`); this renders ajv's errors in that
- * spirit for $context.error.validationErrorString. Exact wording differs for some keywords.
- */
-export function describeValidationErrors(errors: readonly ErrorObject[] | null | undefined): string {
-  const messages = (errors ?? []).map((error) => {
-    const params = error.params as Record<string, unknown>
-    switch (error.keyword) {
-      case 'required':
-        return `object has missing required properties (["${String(params['missingProperty'])}"])`
-      case 'type':
-        return `instance type does not match any allowed primitive type (allowed: ["${String(params['type'])}"]) at ${error.instancePath || '/'}`
-      case 'additionalProperties':
-        return `object instance has properties which are not allowed by the schema: ["${String(params['additionalProperty'])}"]`
-      default:
-        return `${error.instancePath || '/'} ${error.message ?? error.keyword}`
-    }
-  })
-  return `[${messages.join(', ')}]`
 }
