@@ -8,6 +8,7 @@ import type { ConfigStore } from '../store/index.js'
 import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from './model.js'
 import { ExecutionEnvironment, type InvocationOutcome } from './runtime/environment.js'
 import { unzipTo } from './zip.js'
+import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 
 /** Environments per function at most (AWS scales to the account limit, 1,000; a machine running
@@ -242,8 +243,13 @@ export class LambdaService {
       timeoutSeconds: config.Timeout,
       env: this.#lambdaEnv(record),
     }
+    const binary = nodeBinaryFor(config.Runtime)
     const environment = config.Runtime.startsWith('nodejs')
-      ? new ExecutionEnvironment(spec)
+      ? new ExecutionEnvironment({
+          ...spec,
+          nodePath: binary.path,
+          ...(binary.note ? { note: binary.note } : {}),
+        })
       : new RuntimeApiEnvironment(spec, config.Runtime)
     pool.environments.push(environment)
     return environment

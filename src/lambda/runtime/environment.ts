@@ -16,6 +16,10 @@ export interface InvocationOutcome {
 
 export interface EnvironmentSpec {
   functionName: string
+  /** The Node.js binary (Node runtimes only). */
+  nodePath?: string
+  /** Said once in the function's log (e.g. the runtime runs on another Node major). */
+  note?: string
   codeDir: string
   handler: string
   memoryMb: number
@@ -57,11 +61,14 @@ export class ExecutionEnvironment {
   #log = ''
   #alive = true
   #outOfMemory = false
+  #note: string | undefined
   lastUsed = Date.now()
 
   constructor(spec: EnvironmentSpec) {
     this.#spec = spec
+    this.#note = spec.note
     this.#child = fork(RUNNER, [], {
+      ...(spec.nodePath ? { execPath: spec.nodePath } : {}),
       cwd: spec.codeDir,
       env: spec.env,
       execArgv: [`--max-old-space-size=${Math.max(32, spec.memoryMb)}`],
@@ -107,7 +114,8 @@ export class ExecutionEnvironment {
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#timeout(), this.#spec.timeoutSeconds * 1000)
       this.#pending = { requestId, resolve, timer, started }
-      this.#log = `START RequestId: ${requestId} Version: $LATEST\n`
+      this.#log = `START RequestId: ${requestId} Version: $LATEST\n${this.#note ? `INFO\t${this.#note}\n` : ''}`
+      this.#note = undefined
       void this.#ready.then((initError) => {
         if (!this.#pending || this.#pending.requestId !== requestId) return
         if (initError) {
