@@ -42,6 +42,7 @@ export async function startGateway(
     region: config.region,
     httpDispatcher,
     lambda,
+    enforceLambdaPermissions: config.enforceLambdaPermissions,
   }
   let inFlight = 0
   let drained: (() => void) | undefined

@@ -13,6 +13,14 @@ export interface TollgateConfig {
   demo: boolean
   /** Milliseconds given to in-flight requests on shutdown before connections are cut. */
   shutdownGraceMs: number
+  /** Delay before the first retry of a failed asynchronous (Event) invoke; the second waits twice as long. AWS: about 1 and 2 minutes. */
+  lambdaAsyncRetryDelayMs: number
+  /**
+   * Require a Lambda resource policy allowing apigateway.amazonaws.com (with a matching SourceArn)
+   * before an integration without credentials may invoke a function, as AWS does. Off by default
+   * for local development.
+   */
+  enforceLambdaPermissions: boolean
 }
 
 const schema = z.object({
@@ -33,6 +41,11 @@ const schema = z.object({
     .transform((v) => v === true || v === 'true' || v === '1')
     .default(false),
   shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
+  lambdaAsyncRetryDelayMs: z.coerce.number().int().min(0).default(60_000),
+  enforceLambdaPermissions: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(false),
 })
 
 /** Thrown for configuration that cannot start a gateway; the CLI prints it and exits 2. */
@@ -49,6 +62,8 @@ const ENV: Record<keyof TollgateConfig, string> = {
   logLevel: 'TOLLGATE_LOG_LEVEL',
   demo: 'TOLLGATE_DEMO',
   shutdownGraceMs: 'TOLLGATE_SHUTDOWN_GRACE_MS',
+  lambdaAsyncRetryDelayMs: 'TOLLGATE_LAMBDA_ASYNC_RETRY_DELAY_MS',
+  enforceLambdaPermissions: 'TOLLGATE_ENFORCE_LAMBDA_PERMISSIONS',
 }
 
 /**

@@ -22,12 +22,10 @@ export async function handleManagementRequest(
 ): Promise<void> {
   const requestId = randomUUID()
   try {
-    const match = router.match(req.method ?? 'GET', url.pathname)
+    const path = requestPath(req.url, url)
+    const match = router.match(req.method ?? 'GET', path)
     if (match === undefined || match === 'method-not-allowed') {
-      throw new ApiError(
-        'UnknownOperationException',
-        `No operation matches ${req.method ?? ''} ${url.pathname}`,
-      )
+      throw new ApiError('UnknownOperationException', `No operation matches ${req.method ?? ''} ${path}`)
     }
     const rawBody = await readBody(req)
     const body = match.route.rawBody ? Input.of(undefined) : parseJsonBody(rawBody)
@@ -65,6 +63,17 @@ export async function handleManagementRequest(
     })
     res.end(payload)
   }
+}
+
+/**
+ * The path as the client sent it. WHATWG URL parsing resolves `.` and `..` segments (`%2e` too),
+ * and the AWS SDK sends ids as they are: DeleteResource of a resource id `..` would reach
+ * `DELETE /restapis/{id}` and delete the whole API. Ids are opaque, so every segment is kept.
+ */
+function requestPath(rawUrl: string | undefined, parsed: URL): string {
+  if (rawUrl === undefined || !rawUrl.startsWith('/')) return parsed.pathname
+  const end = rawUrl.search(/[?#]/)
+  return (end === -1 ? rawUrl : rawUrl.slice(0, end)).replace(/^\/+/, '/')
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -12,6 +12,8 @@ export interface DataPlaneDeps {
   readonly httpDispatcher: Dispatcher
   /** The built-in Lambda service, for AWS_PROXY and AWS (Lambda) integrations. */
   readonly lambda: LambdaService
+  /** Integrations without credentials need a Lambda resource policy allowing API Gateway. */
+  readonly enforceLambdaPermissions: boolean
 }
 
 /** 'continue' goes on; 'respond' skips to sending (a proxy integration, a cache hit). */

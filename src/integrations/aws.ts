@@ -2,6 +2,7 @@ import { apiConfigurationError, integrationTimeout } from '../dataplane/errors/g
 import { LambdaError } from '../lambda/service.js'
 import type { Integration } from './integration.js'
 import { functionFromUri } from './lambda/function-uri.js'
+import { checkInvokePermission } from './lambda/permission.js'
 
 const DEFAULT_TIMEOUT_MS = 29_000
 
@@ -22,6 +23,7 @@ export const awsIntegration: Integration = {
       timer = setTimeout(() => reject(integrationTimeout('lambda.timeout')), timeout)
     })
     try {
+      await checkInvokePermission(ctx, deps, target.name)
       const payload = req.body.length === 0 ? Buffer.from('{}') : req.body
       const result = await Promise.race([
         deps.lambda.invoke(target.name, payload, target.qualifier),

@@ -8,6 +8,7 @@ import { headerValue } from '../dataplane/request.js'
 import { LambdaError } from '../lambda/service.js'
 import type { Integration } from './integration.js'
 import { functionFromUri } from './lambda/function-uri.js'
+import { checkInvokePermission } from './lambda/permission.js'
 import { buildProxyEvent } from './lambda/proxy-event.js'
 import { parseProxyResponse } from './lambda/proxy-response.js'
 
@@ -31,6 +32,7 @@ export const lambdaProxyIntegration: Integration = {
       timer = setTimeout(() => reject(integrationTimeout('lambda.timeout')), timeout)
     })
     try {
+      await checkInvokePermission(ctx, deps, target.name)
       const result = await Promise.race([
         deps.lambda.invoke(target.name, Buffer.from(JSON.stringify(event)), target.qualifier),
         timedOut,

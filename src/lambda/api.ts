@@ -238,7 +238,7 @@ export const lambdaRoutes: Route[] = [
       if (type === 'Event') {
         if (!(await store.read((r) => r.get('function', '', name)))) throw lambda.notFound(name)
         // Asynchronous invocation: accepted now, run in the background.
-        lambda.invoke(name, req.rawBody, req.query.get('Qualifier') ?? undefined).catch(() => undefined)
+        lambda.invokeAsync(name, req.rawBody, req.query.get('Qualifier') ?? undefined)
         return { status: 202 }
       }
       const { qualifier } = functionName(req.params['function'] ?? '')

@@ -55,6 +55,7 @@ export class LambdaService {
   readonly #pools = new Map<string, Pool>()
   readonly #reaper: NodeJS.Timeout
   readonly #watchers = new Map<string, FSWatcher>()
+  readonly #timers = new Set<NodeJS.Timeout>()
 
   constructor(store: ConfigStore, config: TollgateConfig, log: Logger) {
     this.#store = store
@@ -208,9 +209,37 @@ export class LambdaService {
     }
   }
 
+  /**
+   * An asynchronous (Event) invocation: accepted at once, run in the background; a function error
+   * is retried twice, after the configured delay and twice that (AWS docs "invocation-async":
+   * two retries, about one and two minutes apart). Outcomes go to the log.
+   */
+  invokeAsync(name: string, payload: Buffer, qualifier?: string): void {
+    const attempt = (retriesLeft: number, delay: number): void => {
+      this.invoke(name, payload, qualifier).then(
+        (result) => {
+          if (!result.functionError) return
+          this.#log.warn(
+            { function: name, retriesLeft, error: result.payload.toString() },
+            'asynchronous invocation failed',
+          )
+          if (retriesLeft > 0) {
+            const timer = setTimeout(() => attempt(retriesLeft - 1, delay * 2), delay)
+            timer.unref()
+            this.#timers.add(timer)
+          }
+        },
+        (error: unknown) =>
+          this.#log.warn({ err: error, function: name }, 'asynchronous invocation could not run'),
+      )
+    }
+    attempt(2, this.#config.lambdaAsyncRetryDelayMs)
+  }
+
   /** Stops every environment. */
   close(): void {
     clearInterval(this.#reaper)
+    for (const timer of this.#timers) clearTimeout(timer)
     for (const watcher of this.#watchers.values()) watcher.close()
     this.#watchers.clear()
     for (const name of [...this.#pools.keys()]) this.retire(name)
