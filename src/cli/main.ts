@@ -27,6 +27,12 @@ program
     new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (TOLLGATE_LOG_LEVEL)'),
   )
   .addOption(new Option('--demo', 'deploy the demo API at start-up (TOLLGATE_DEMO)'))
+  .addOption(
+    new Option(
+      '--shutdown-grace-ms <ms>',
+      'how long in-flight requests may run after SIGTERM/SIGINT (TOLLGATE_SHUTDOWN_GRACE_MS, default 10000)',
+    ),
+  )
   .action(async (options: Record<string, unknown>) => {
     let config
     try {

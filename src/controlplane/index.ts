@@ -10,7 +10,7 @@ import type { Route } from './router.js'
 import { stageRoutes } from './stages.js'
 import { tagRoutes } from './tags.js'
 import { lambdaRoutes } from '../lambda/api.js'
-import { lambdaVersionRoutes } from '../lambda/api-versions.js'
+import { lambdaConcurrencyRoutes, lambdaVersionRoutes } from '../lambda/api-versions.js'
 
 export { ManagementRouter } from './router.js'
 export type { ManagementDeps } from './router.js'
@@ -30,4 +30,5 @@ export const MANAGEMENT_ROUTES: readonly Route[] = [
   ...tagRoutes,
   ...lambdaRoutes,
   ...lambdaVersionRoutes,
+  ...lambdaConcurrencyRoutes,
 ]

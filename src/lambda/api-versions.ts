@@ -250,3 +250,57 @@ export const lambdaVersionRoutes: Route[] = [
     }),
   },
 ]
+
+/** Reserved concurrency (PutFunctionConcurrency / GetFunctionConcurrency / DeleteFunctionConcurrency). */
+export const lambdaConcurrencyRoutes: Route[] = [
+  {
+    method: 'PUT',
+    path: '/2017-10-31/functions/{function}/concurrency',
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      const reserved = req.body.integer('ReservedConcurrentExecutions')
+      if (reserved === undefined || reserved < 0 || reserved > 1000) {
+        throw new ApiError(
+          'InvalidParameterValueException',
+          `1 validation error detected: Value '${String(reserved)}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+        )
+      }
+      await store.transaction(async (tx) => {
+        const record = await tx.get('function', '', name)
+        if (!record) throw lambda.notFound(name)
+        await tx.put('function', '', name, { ...record, reservedConcurrency: reserved })
+      })
+      return { status: 200, body: { ReservedConcurrentExecutions: reserved } }
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/2019-09-30/functions/{function}/concurrency',
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      const record = await store.read((r) => r.get('function', '', name))
+      if (!record) throw lambda.notFound(name)
+      return {
+        status: 200,
+        body:
+          record.reservedConcurrency === undefined
+            ? {}
+            : { ReservedConcurrentExecutions: record.reservedConcurrency },
+      }
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/2017-10-31/functions/{function}/concurrency',
+    handler: lambdaRoute(async (req, { store }, lambda) => {
+      const { name } = functionName(req.params['function'] ?? '')
+      await store.transaction(async (tx) => {
+        const record = await tx.get('function', '', name)
+        if (!record) throw lambda.notFound(name)
+        const { reservedConcurrency: _dropped, ...rest } = record
+        await tx.put('function', '', name, rest)
+      })
+      return { status: 204 }
+    }),
+  },
+]

@@ -34,6 +34,8 @@ export interface FunctionRecord {
   lastVersion?: number
   /** `codeDir` is the developer's own folder, watched and reloaded on change (hot reload). */
   hotReload?: boolean
+  /** PutFunctionConcurrency: at most this many environments (0 throttles every invoke). */
+  reservedConcurrency?: number
 }
 
 /** An alias, as GetAlias returns it. */

@@ -215,6 +215,16 @@ export class LambdaService {
    * two retries, about one and two minutes apart). Outcomes go to the log.
    */
   invokeAsync(name: string, payload: Buffer, qualifier?: string): void {
+    // Throttled: AWS keeps an Event invocation queued and tries again (for up to six hours).
+    let throttledRetries = 360
+    const later = (fn: () => void, ms: number): void => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer)
+        fn()
+      }, ms)
+      timer.unref()
+      this.#timers.add(timer)
+    }
     const attempt = (retriesLeft: number, delay: number): void => {
       this.invoke(name, payload, qualifier).then(
         (result) => {
@@ -223,14 +233,19 @@ export class LambdaService {
             { function: name, retriesLeft, error: result.payload.toString() },
             'asynchronous invocation failed',
           )
-          if (retriesLeft > 0) {
-            const timer = setTimeout(() => attempt(retriesLeft - 1, delay * 2), delay)
-            timer.unref()
-            this.#timers.add(timer)
-          }
+          if (retriesLeft > 0) later(() => attempt(retriesLeft - 1, delay * 2), delay)
         },
-        (error: unknown) =>
-          this.#log.warn({ err: error, function: name }, 'asynchronous invocation could not run'),
+        (error: unknown) => {
+          if (
+            error instanceof LambdaError &&
+            error.type === 'TooManyRequestsException' &&
+            throttledRetries-- > 0
+          ) {
+            later(() => attempt(retriesLeft, delay), Math.min(Math.max(delay, 10), 1_000))
+            return
+          }
+          this.#log.warn({ err: error, function: name }, 'asynchronous invocation could not run')
+        },
       )
     }
     attempt(2, this.#config.lambdaAsyncRetryDelayMs)
@@ -261,7 +276,7 @@ export class LambdaService {
     pool.environments = pool.environments.filter((e) => e.isAlive)
     const idle = pool.environments.find((e) => !e.isBusy)
     if (idle) return idle
-    if (pool.environments.length >= DEFAULT_CONCURRENCY) {
+    if (pool.environments.length >= (record.reservedConcurrency ?? DEFAULT_CONCURRENCY)) {
       throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
     }
     const spec = {

@@ -1,4 +1,10 @@
-import { AddPermissionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda'
+import {
+  AddPermissionCommand,
+  GetFunctionConcurrencyCommand,
+  InvokeCommand,
+  PutFunctionConcurrencyCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda'
 import { PutIntegrationCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -103,5 +109,59 @@ describe('Lambda permissions for API Gateway (enforced by configuration)', () =>
     const allowed = await fetch(url)
     expect(allowed.status).toBe(200)
     expect(await allowed.text()).toBe('allowed')
+  })
+})
+
+describe('reserved concurrency', () => {
+  it('throttles synchronous invokes beyond it with 429 and queues Event invokes', async () => {
+    const dir = tempDir('tollgate-concurrency-')
+    const marks = join(dir, 'marks.txt')
+    writeFileSync(marks, '')
+    await createFunction(
+      lambda,
+      'narrow',
+      {
+        'index.js': `const fs = require('fs'); exports.handler = async (e) => { fs.appendFileSync(${JSON.stringify(marks)}, e.mark ?? ''); await new Promise(r => setTimeout(r, 300)); return 'done' }`,
+      },
+      { timeout: 5 },
+    )
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'narrow', ReservedConcurrentExecutions: 1 }),
+    )
+    expect(
+      (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'narrow' })))
+        .ReservedConcurrentExecutions,
+    ).toBe(1)
+    const results = await Promise.allSettled([
+      lambda.send(new InvokeCommand({ FunctionName: 'narrow', Payload: Buffer.from('{}') })),
+      lambda.send(new InvokeCommand({ FunctionName: 'narrow', Payload: Buffer.from('{}') })),
+    ])
+    const rejected = results.filter((r) => r.status === 'rejected')
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    expect(rejected).toHaveLength(1)
+    // AWS: 429 TooManyRequestsException "Rate Exceeded." (docs "lambda-concurrency").
+    expect((rejected[0] as PromiseRejectedResult).reason).toMatchObject({
+      name: 'TooManyRequestsException',
+      $metadata: { httpStatusCode: 429 },
+    })
+
+    // Event invokes beyond the limit wait their turn instead of failing.
+    await Promise.all(
+      ['a', 'b', 'c'].map((mark) =>
+        lambda.send(
+          new InvokeCommand({
+            FunctionName: 'narrow',
+            InvocationType: 'Event',
+            Payload: Buffer.from(JSON.stringify({ mark })),
+          }),
+        ),
+      ),
+    )
+    let seen = ''
+    for (let i = 0; i < 100 && seen.length < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      seen = readFileSync(marks, 'utf8')
+    }
+    expect([...seen].sort().join('')).toBe('abc')
   })
 })
