@@ -9,6 +9,7 @@ import { restApiRoutes } from './restapis.js'
 import type { Route } from './router.js'
 import { stageRoutes } from './stages.js'
 import { tagRoutes } from './tags.js'
+import { exportRoutes } from './exports.js'
 import { lambdaRoutes } from '../lambda/api.js'
 import { lambdaConcurrencyRoutes, lambdaVersionRoutes } from '../lambda/api-versions.js'
 
@@ -28,6 +29,7 @@ export const MANAGEMENT_ROUTES: readonly Route[] = [
   ...deploymentRoutes,
   ...stageRoutes,
   ...tagRoutes,
+  ...exportRoutes,
   ...lambdaRoutes,
   ...lambdaVersionRoutes,
   ...lambdaConcurrencyRoutes,

@@ -10,10 +10,12 @@ import {
   type RestApi,
   type RestApiDocument,
 } from '../model/index.js'
-import { badRequest } from './api-error.js'
+import { badRequest, serializationError } from './api-error.js'
+import { parseOpenApi } from './openapi/document.js'
+import { importOpenApi } from './openapi/import.js'
 import { loadApi, saveApi } from './documents.js'
 import { defaultModels } from './models.js'
-import type { Input } from './input.js'
+import { Input } from './input.js'
 import { paginate } from './paging.js'
 import {
   invalidPatchOperation,
@@ -33,18 +35,54 @@ export const restApiRoutes: Route[] = [
   {
     method: 'POST',
     path: '/restapis',
+    // ImportRestApi (`?mode=import`) sends an OpenAPI document, JSON or YAML, not a JSON object.
+    rawBody: true,
     handler: async (req, { store }) => {
-      const api = readCreateRestApi(req.body)
-      const rootId = newId(10)
-      const doc: RestApiDocument = {
-        api: { ...api, rootResourceId: rootId },
-        resources: { [rootId]: { id: rootId } },
-        models: defaultModels(),
-        requestValidators: {},
-        gatewayResponses: {},
+      if (req.query.get('mode') === 'import') {
+        const { doc, warnings } = importOpenApi(
+          parseOpenApi(req.rawBody),
+          emptyApiDocument(readCreateRestApi(Input.of({ name: 'imported' }))),
+        )
+        refuseWarnings(req.query, warnings)
+        await store.transaction((tx) => saveApi(tx, doc))
+        return { status: 201, body: { ...doc.api, ...(warnings.length ? { warnings } : {}) } }
       }
+      const doc = emptyApiDocument(readCreateRestApi(parseJsonObject(req.rawBody)))
       await store.transaction((tx) => saveApi(tx, doc))
       return { status: 201, body: doc.api }
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/restapis/{restapi_id}',
+    rawBody: true,
+    handler: async (req, { store, config }) => {
+      const source = parseOpenApi(req.rawBody)
+      const mode = req.query.get('mode') ?? 'merge'
+      if (mode !== 'merge' && mode !== 'overwrite')
+        throw badRequest(`Invalid mode: ${mode}. Must be one of: [merge, overwrite]`)
+      const result = await store.transaction(async (tx) => {
+        const current = await loadApi(tx, config, req.params['restapi_id'] ?? '')
+        // Overwrite starts from an empty tree (AWS docs "import-rest-api": the API is replaced); merge adds to it.
+        const base: RestApiDocument =
+          mode === 'overwrite'
+            ? {
+                ...current,
+                resources: { [current.api.rootResourceId]: { id: current.api.rootResourceId } },
+                models: defaultModels(),
+                requestValidators: {},
+                gatewayResponses: {},
+              }
+            : current
+        const imported = importOpenApi(source, base)
+        refuseWarnings(req.query, imported.warnings)
+        await saveApi(tx, imported.doc)
+        return imported
+      })
+      return {
+        status: 200,
+        body: { ...result.doc.api, ...(result.warnings.length ? { warnings: result.warnings } : {}) },
+      }
     },
   },
   {
@@ -99,6 +137,35 @@ export const restApiRoutes: Route[] = [
     },
   },
 ]
+
+/** A new API with only its root resource and AWS's default models. */
+function emptyApiDocument(api: Omit<RestApi, 'rootResourceId'>): RestApiDocument {
+  const rootId = newId(10)
+  return {
+    api: { ...api, rootResourceId: rootId },
+    resources: { [rootId]: { id: rootId } },
+    models: defaultModels(),
+    requestValidators: {},
+    gatewayResponses: {},
+  }
+}
+
+/** `failonwarnings=true` turns import warnings into a failed call (AWS API reference, ImportRestApi). */
+function refuseWarnings(query: URLSearchParams, warnings: readonly string[]): void {
+  if (query.get('failonwarnings') === 'true' && warnings.length > 0) {
+    throw badRequest(`Import failed on warnings: ${warnings.join('; ')}`)
+  }
+}
+
+function parseJsonObject(raw: Buffer): Input {
+  const text = raw.toString('utf8').trim()
+  if (text === '') return Input.of(undefined)
+  try {
+    return Input.of(JSON.parse(text))
+  } catch (error) {
+    throw serializationError(`Invalid JSON in request body: ${(error as Error).message}`)
+  }
+}
 
 /** Reads a CreateRestApi body; recorded defaults: EDGE + ipv4, HEADER key source. */
 function readCreateRestApi(body: Input): Omit<RestApi, 'rootResourceId'> {
