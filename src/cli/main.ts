@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import { ConfigError, loadConfig } from '../config/config.js'
 import { startGateway } from '../server.js'
+import { applyProjectFile, registerProjectCommands } from './project-commands.js'
 
 const program = new Command()
   .name('tollgate')
@@ -33,6 +34,19 @@ program
       'how long in-flight requests may run after SIGTERM/SIGINT (TOLLGATE_SHUTDOWN_GRACE_MS, default 10000)',
     ),
   )
+  .addOption(
+    new Option(
+      '--lambda-async-retry-delay-ms <ms>',
+      'delay before retrying a failed Event invoke (TOLLGATE_LAMBDA_ASYNC_RETRY_DELAY_MS, default 60000)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--enforce-lambda-permissions',
+      'require Lambda resource policies for API Gateway invokes (TOLLGATE_ENFORCE_LAMBDA_PERMISSIONS)',
+    ),
+  )
+  .addOption(new Option('--config <file>', 'apply a project file (tollgate.yaml) at start'))
   .action(async (options: Record<string, unknown>) => {
     let config
     try {
@@ -45,6 +59,7 @@ program
       throw error
     }
     const gateway = await startGateway(config)
+    if (typeof options['config'] === 'string') await applyProjectFile(gateway.url, options['config'])
     if (config.demo) {
       const { deployDemo } = await import('./demo.js')
       await deployDemo(gateway)
@@ -65,5 +80,7 @@ program
     process.on('SIGTERM', () => stop('SIGTERM'))
     process.on('SIGINT', () => stop('SIGINT'))
   })
+
+registerProjectCommands(program)
 
 await program.parseAsync(process.argv)

@@ -1,0 +1,106 @@
+import { watch, type FSWatcher } from 'node:fs'
+import type { Command } from 'commander'
+import { ConfigError, loadConfig } from '../config/config.js'
+import { applyProject, type ApplyResult } from '../project/apply.js'
+import { loadProject, ProjectFileError, type Project } from '../project/project-file.js'
+import { startGateway, type Gateway } from '../server.js'
+
+function printUrls(result: ApplyResult): void {
+  for (const [api, stages] of Object.entries(result.urls)) {
+    for (const [stage, url] of Object.entries(stages)) process.stdout.write(`  ${api} (${stage}): ${url}\n`)
+  }
+}
+
+/** Loads and applies a project file to a running gateway; problems print `file:line: field: ...` and exit 2. */
+export async function applyProjectFile(
+  base: string,
+  file: string,
+): Promise<{ project: Project; result: ApplyResult }> {
+  try {
+    const project = loadProject(file)
+    const result = await applyProject(base, project)
+    return { project, result }
+  } catch (error) {
+    if (error instanceof ProjectFileError) {
+      process.stderr.write(`tollgate: ${error.message}\n`)
+      process.exit(2)
+    }
+    throw error
+  }
+}
+
+/**
+ * Keeps a running gateway in step with a project: a change to the project file or to an OpenAPI
+ * file re-applies it (APIs re-imported, stages redeployed); function folders need nothing, they
+ * are hot-reloaded. Returns the watchers to close.
+ */
+export function watchProject(gateway: Gateway, project: Project): FSWatcher[] {
+  const files = [
+    project.file,
+    ...Object.values(project.apis).flatMap((api) => (api.openapiFile ? [api.openapiFile] : [])),
+  ]
+  let timer: NodeJS.Timeout | undefined
+  let running = Promise.resolve()
+  const reapply = (): void => {
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      const started = Date.now()
+      running = running
+        .then(async () => {
+          const next = loadProject(project.file)
+          await applyProject(gateway.url, next)
+          gateway.log.info({ ms: Date.now() - started }, 'project re-applied')
+        })
+        .catch((error: unknown) => gateway.log.error({ err: error }, 'project could not be re-applied'))
+    }, 100)
+  }
+  return files.map((file) => watch(file, reapply))
+}
+
+/** `tollgate up` and `tollgate dev`. */
+export function registerProjectCommands(program: Command): void {
+  program
+    .command('up')
+    .description('create or update everything a project file declares on a running gateway, then deploy')
+    .option('--config <file>', 'the project file', 'tollgate.yaml')
+    .option('--endpoint <url>', 'the gateway', 'http://127.0.0.1:4566')
+    .action(async (options: { config: string; endpoint: string }) => {
+      const { result } = await applyProjectFile(options.endpoint.replace(/\/$/, ''), options.config)
+      process.stdout.write('Deployed:\n')
+      printUrls(result)
+    })
+
+  program
+    .command('dev')
+    .description('serve, apply a project file, and keep it applied as its files change')
+    .option('--config <file>', 'the project file', 'tollgate.yaml')
+    .option('--port <port>', 'port to listen on (TOLLGATE_PORT, default 4566)')
+    .option('--data-dir <dir>', 'embedded store directory (TOLLGATE_DATA_DIR, default .tollgate)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (TOLLGATE_LOG_LEVEL)')
+    .action(async (options: { config: string; port?: string; dataDir?: string; logLevel?: string }) => {
+      let config
+      try {
+        config = loadConfig({ port: options.port, dataDir: options.dataDir, logLevel: options.logLevel })
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`tollgate: ${error.message}\n`)
+          process.exit(2)
+        }
+        throw error
+      }
+      const gateway = await startGateway(config)
+      const { project, result } = await applyProjectFile(gateway.url, options.config)
+      process.stdout.write(`Serving ${project.file} (watching for changes):\n`)
+      printUrls(result)
+      const watchers = watchProject(gateway, project)
+      const stop = (): void => {
+        for (const watcher of watchers) watcher.close()
+        gateway.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        )
+      }
+      process.on('SIGTERM', stop)
+      process.on('SIGINT', stop)
+    })
+}
