@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { ConfigError, loadConfig } from '../config/config.js'
 import { applyProject, type ApplyResult } from '../project/apply.js'
 import { loadProject, ProjectFileError, type Project } from '../project/project-file.js'
+import { projectFromTool } from '../project/from-tools.js'
 import { startGateway, type Gateway } from '../server.js'
 
 function printUrls(result: ApplyResult): void {
@@ -15,9 +16,10 @@ function printUrls(result: ApplyResult): void {
 export async function applyProjectFile(
   base: string,
   file: string,
+  fromTool = false,
 ): Promise<{ project: Project; result: ApplyResult }> {
   try {
-    const project = loadProject(file)
+    const project = fromTool ? projectFromTool(file) : loadProject(file)
     const result = await applyProject(base, project)
     return { project, result }
   } catch (error) {
@@ -63,9 +65,14 @@ export function registerProjectCommands(program: Command): void {
     .command('up')
     .description('create or update everything a project file declares on a running gateway, then deploy')
     .option('--config <file>', 'the project file', 'tollgate.yaml')
+    .option('--from <file>', 'a SAM template or a serverless.yml instead of a project file')
     .option('--endpoint <url>', 'the gateway', 'http://127.0.0.1:4566')
-    .action(async (options: { config: string; endpoint: string }) => {
-      const { result } = await applyProjectFile(options.endpoint.replace(/\/$/, ''), options.config)
+    .action(async (options: { config: string; from?: string; endpoint: string }) => {
+      const { result } = await applyProjectFile(
+        options.endpoint.replace(/\/$/, ''),
+        options.from ?? options.config,
+        options.from !== undefined,
+      )
       process.stdout.write('Deployed:\n')
       printUrls(result)
     })

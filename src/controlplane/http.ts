@@ -91,7 +91,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-function parseJsonBody(raw: Buffer): Input {
+/** Parses a JSON request body (empty is `{}`); malformed JSON is a SerializationException. */
+export function parseJsonBody(raw: Buffer): Input {
   const text = raw.toString('utf8').trim()
   if (text === '') return Input.of(undefined)
   let parsed: unknown

@@ -10,8 +10,9 @@ import {
   type RestApi,
   type RestApiDocument,
 } from '../model/index.js'
-import { badRequest, serializationError } from './api-error.js'
+import { badRequest } from './api-error.js'
 import { parseOpenApi } from './openapi/document.js'
+import { parseJsonBody } from './http.js'
 import { importOpenApi } from './openapi/import.js'
 import { loadApi, saveApi } from './documents.js'
 import { defaultModels } from './models.js'
@@ -47,7 +48,7 @@ export const restApiRoutes: Route[] = [
         await store.transaction((tx) => saveApi(tx, doc))
         return { status: 201, body: { ...doc.api, ...(warnings.length ? { warnings } : {}) } }
       }
-      const doc = emptyApiDocument(readCreateRestApi(parseJsonObject(req.rawBody)))
+      const doc = emptyApiDocument(readCreateRestApi(parseJsonBody(req.rawBody)))
       await store.transaction((tx) => saveApi(tx, doc))
       return { status: 201, body: doc.api }
     },
@@ -154,16 +155,6 @@ function emptyApiDocument(api: Omit<RestApi, 'rootResourceId'>): RestApiDocument
 function refuseWarnings(query: URLSearchParams, warnings: readonly string[]): void {
   if (query.get('failonwarnings') === 'true' && warnings.length > 0) {
     throw badRequest(`Import failed on warnings: ${warnings.join('; ')}`)
-  }
-}
-
-function parseJsonObject(raw: Buffer): Input {
-  const text = raw.toString('utf8').trim()
-  if (text === '') return Input.of(undefined)
-  try {
-    return Input.of(JSON.parse(text))
-  } catch (error) {
-    throw serializationError(`Invalid JSON in request body: ${(error as Error).message}`)
   }
 }
 

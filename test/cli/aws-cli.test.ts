@@ -2,13 +2,41 @@ import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { tempDir } from '../support/process.js'
-import { AWS_CLI, skipUnlessTool } from '../support/tools.js'
+import { AWS_CLI, awsCli, requireTool } from '../support/tools.js'
 
 const run = promisify(execFile)
-const skip = skipUnlessTool('the aws CLI v2 (Debian awscli)', AWS_CLI, 'apt-get install -y awscli')
+const skip = await requireTool(awsCli)
+
+describe('the policy for tests that need an outside tool', () => {
+  afterEach(() => vi.unstubAllEnvs())
+  const missing = { name: 'a tool that is not there', check: () => false, install: 'nothing' }
+
+  it('skips with a printed reason on a developer machine', async () => {
+    vi.stubEnv('CI', '')
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    expect(await requireTool(missing)).toBe(true)
+    expect(warn).toHaveBeenCalledWith(
+      'skipping the tests that need a tool that is not there is not available (to get it: nothing)',
+    )
+    warn.mockRestore()
+  })
+
+  it('fails instead of skipping under CI=true', async () => {
+    vi.stubEnv('CI', 'true')
+    await expect(requireTool(missing)).rejects.toThrow('CI must not skip tests')
+    await expect(requireTool({ ...missing, check: () => Promise.reject(new Error('down')) })).rejects.toThrow(
+      'CI must not skip tests',
+    )
+  })
+
+  it('runs the tests when the tool is there', async () => {
+    vi.stubEnv('CI', 'true')
+    expect(await requireTool({ ...missing, check: () => Promise.resolve(true) })).toBe(false)
+  })
+})
 
 describe.skipIf(skip)('the aws CLI against Tollgate', () => {
   let tg: TestGateway
@@ -89,8 +117,10 @@ describe.skipIf(skip)('the aws CLI against Tollgate', () => {
         '{"application/json": "{\\"statusCode\\": 200}"}',
       ),
     ).toMatchObject({ type: 'MOCK', passthroughBehavior: 'WHEN_NO_MATCH', timeoutInMillis: 29000 })
-    await aws('put-method-response', ...common, '--status-code', '200')
-    await aws(
+    expect(await aws('put-method-response', ...common, '--status-code', '200')).toEqual({
+      statusCode: '200',
+    })
+    const integrationResponse = await aws(
       'put-integration-response',
       ...common,
       '--status-code',
@@ -100,6 +130,11 @@ describe.skipIf(skip)('the aws CLI against Tollgate', () => {
       '--response-templates',
       '{"application/json": "{\\"hello\\": \\"cli\\"}"}',
     )
+    expect(integrationResponse).toEqual({
+      statusCode: '200',
+      selectionPattern: '',
+      responseTemplates: { 'application/json': '{"hello": "cli"}' },
+    })
     const deployment = await aws(
       'create-deployment',
       '--rest-api-id',

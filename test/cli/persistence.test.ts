@@ -1,19 +1,21 @@
 import {
+  GetDeploymentCommand,
   GetDeploymentsCommand,
   GetMethodCommand,
   GetResourcesCommand,
   GetRestApiCommand,
   GetStageCommand,
 } from '@aws-sdk/client-api-gateway'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createApi, createPath, deploy, putMethodWithIntegration } from '../support/apis.js'
 import { sdkClient } from '../support/gateway.js'
-import { spawnTollgate, tempDir, type TollgateProcess } from '../support/process.js'
+import { killAll, spawnTollgate, tempDir, type TollgateProcess } from '../support/process.js'
 
 const started: TollgateProcess[] = []
 afterEach(() => {
   for (const p of started.splice(0)) p.kill('SIGKILL')
 })
+afterAll(killAll)
 
 describe('embedded store durability', () => {
   it('keeps APIs, deployments and stages across kill -9 and a restart', async () => {
@@ -36,11 +38,13 @@ describe('embedded store durability', () => {
       api: await client.send(new GetRestApiCommand({ restApiId: apiId })),
       resources: await client.send(new GetResourcesCommand({ restApiId: apiId, embed: ['methods'] })),
       stage: await client.send(new GetStageCommand({ restApiId: apiId, stageName: 'prod' })),
+      deployment: await client.send(new GetDeploymentCommand({ restApiId: apiId, deploymentId })),
     }
     client.destroy()
 
+    // No graceful close: only what was committed (synchronous=FULL, WAL) can survive.
     first.kill('SIGKILL')
-    expect(await first.exited).toBe('SIGKILL')
+    expect(await first.waitExit()).toBe('SIGKILL')
 
     const second = await spawnTollgate(['--data-dir', dataDir])
     started.push(second)
@@ -52,6 +56,9 @@ describe('embedded store durability', () => {
     ).toEqual(strip(before.resources))
     expect(strip(await again.send(new GetStageCommand({ restApiId: apiId, stageName: 'prod' })))).toEqual(
       strip(before.stage),
+    )
+    expect(strip(await again.send(new GetDeploymentCommand({ restApiId: apiId, deploymentId })))).toEqual(
+      strip(before.deployment),
     )
     const deployments = await again.send(new GetDeploymentsCommand({ restApiId: apiId }))
     expect(deployments.items!.map((d) => d.id)).toEqual([deploymentId])

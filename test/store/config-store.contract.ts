@@ -87,6 +87,77 @@ export function configStoreContract(name: string, make: () => Promise<ConfigStor
       await store.close()
     })
 
+    it('keeps kinds and scopes apart', async () => {
+      const store = await make()
+      await store.transaction(async (tx) => {
+        await tx.put('restapi', '', 'same', doc('same', 'api'))
+        await tx.put('stage', 'same', 'same', { stageName: 'in scope same' } as never)
+        await tx.put('stage', 'other', 'same', { stageName: 'in scope other' } as never)
+      })
+      expect(await store.read((r) => r.list('stage', 'same'))).toEqual([{ stageName: 'in scope same' }])
+      expect(await store.read((r) => r.list('stage', ''))).toEqual([])
+      expect(await store.read((r) => r.list('deployment', 'same'))).toEqual([])
+      expect(await store.transaction((tx) => tx.delete('deployment', 'same', 'same'))).toBe(false)
+      expect((await store.read((r) => r.get('restapi', '', 'same')))?.api.name).toBe('api')
+      await store.close()
+    })
+
+    it('lets a transaction read its own writes', async () => {
+      const store = await make()
+      const seen = await store.transaction(async (tx) => {
+        await tx.put('restapi', '', 'a', doc('a'))
+        const afterPut = await tx.get('restapi', '', 'a')
+        await tx.delete('restapi', '', 'a')
+        return { afterPut: afterPut?.api.id, afterDelete: await tx.get('restapi', '', 'a') }
+      })
+      expect(seen).toEqual({ afterPut: 'a', afterDelete: undefined })
+      await store.close()
+    })
+
+    it('stores values, not references', async () => {
+      const store = await make()
+      const original = doc('a', 'stored')
+      await store.transaction((tx) => tx.put('restapi', '', 'a', original))
+      original.api.name = 'changed after put'
+      const read = await store.read((r) => r.get('restapi', '', 'a'))
+      expect(read?.api.name).toBe('stored')
+      read!.api.name = 'changed after get'
+      expect((await store.read((r) => r.get('restapi', '', 'a')))?.api.name).toBe('stored')
+      await store.close()
+    })
+
+    it('never shows a reader the writes of an unfinished or failed transaction', async () => {
+      const store = await make()
+      let release!: () => void
+      const held = new Promise<void>((resolve) => (release = resolve))
+      let wrote!: () => void
+      const written = new Promise<void>((resolve) => (wrote = resolve))
+      const failing = store.transaction(async (tx) => {
+        await tx.put('restapi', '', 'ghost', doc('ghost'))
+        wrote()
+        await held
+        throw new Error('abandoned')
+      })
+      await written
+      const read = store.read((r) => r.get('restapi', '', 'ghost'))
+      release()
+      await expect(failing).rejects.toThrow('abandoned')
+      expect(await read).toBeUndefined()
+      await store.close()
+    })
+
+    it('leaves the revision alone for transactions that change nothing', async () => {
+      const store = await make()
+      const start = await store.revision()
+      await store.transaction(async (tx) => {
+        await tx.delete('restapi', '', 'missing')
+        await tx.deleteScope('no-such-scope')
+        return tx.list('restapi', '')
+      })
+      expect(await store.revision()).toBe(start)
+      await store.close()
+    })
+
     it('serialises concurrent read-modify-write transactions', async () => {
       const store = await make()
       await store.transaction((tx) => tx.put('restapi', '', 'counter', doc('counter', '0')))

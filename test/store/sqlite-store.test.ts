@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SqliteConfigStore } from '../../src/store/index.js'
@@ -20,6 +21,16 @@ describe('SqliteConfigStore files', () => {
     expect(await second.read((r) => r.get('stage', 'api1', 'dev'))).toMatchObject({ deploymentId: 'd1' })
     expect(await second.revision()).toBe(revision)
     await second.close()
-    expect(join(dir, 'tollgate.db')).toContain(dir)
+    expect(existsSync(join(dir, 'tollgate.db'))).toBe(true)
+  })
+
+  it('creates a missing data directory and keeps one file there', async () => {
+    const dir = join(tempDir(), 'a', 'b')
+    const store = SqliteConfigStore.open(dir)
+    await store.transaction((tx) => tx.put('stage', 'api1', 'dev', { stageName: 'dev' } as never))
+    // WAL: commits go to the -wal file first, which is what survives kill -9 (test/cli/persistence).
+    expect(existsSync(join(dir, 'tollgate.db-wal'))).toBe(true)
+    await store.close()
+    expect(existsSync(join(dir, 'tollgate.db'))).toBe(true)
   })
 })

@@ -1,9 +1,21 @@
 import { accessSync, constants } from 'node:fs'
+import { Socket } from 'node:net'
 
 /** The Debian awscli v2 (another, older `aws` may come first on PATH: always use this path). */
 export const AWS_CLI = '/usr/bin/aws'
 
-function isExecutable(path: string): boolean {
+/** Something a test suite needs from outside the project: a program, a running server. */
+export interface ToolRequirement {
+  /** What the reader needs to hear, e.g. "the aws CLI v2 (Debian awscli)". */
+  name: string
+  /** Says whether the tool is there; may probe a server. */
+  check: () => boolean | Promise<boolean>
+  /** How to get it, printed with the reason. */
+  install: string
+}
+
+/** Whether the program at `path` exists and may be executed. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK)
     return true
@@ -12,15 +24,48 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/** Whether something accepts TCP connections at host:port within `timeoutMs` (PostgreSQL, Redis). */
+export function isListening(port: number, host = '127.0.0.1', timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket()
+    const done = (ok: boolean): void => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('error', () => done(false))
+    socket.connect(port, host, () => done(true))
+  })
+}
+
 /**
- * Whether the tests that need an external tool should be skipped. On a developer's laptop a
- * missing tool skips them with a printed reason; under CI=true a missing tool fails the run
- * instead (CI must never skip: .ci/run installs what the tests need).
+ * Says whether the suites that need `tool` must be skipped; pass the answer to
+ * `describe.skipIf(...)`. On a developer's machine a missing tool skips them and prints why;
+ * under CI=true it throws instead, which fails the test file: CI must never skip (`.ci/run`
+ * installs what the tests need).
  */
-export function skipUnlessTool(name: string, path: string, install: string): boolean {
-  if (isExecutable(path)) return false
-  const reason = `${name} not found at ${path} (install: ${install})`
-  if (process.env['CI'] === 'true') throw new Error(`CI must not skip: ${reason}`)
-  console.warn(`skipping tests that need ${reason}`)
+export async function requireTool(tool: ToolRequirement): Promise<boolean> {
+  let present: boolean
+  try {
+    present = await tool.check()
+  } catch {
+    present = false
+  }
+  if (present) return false
+  const reason = `${tool.name} is not available (to get it: ${tool.install})`
+  if (process.env['CI'] === 'true') throw new Error(`CI must not skip tests: ${reason}`)
+  console.warn(`skipping the tests that need ${reason}`)
   return true
+}
+
+/** The Debian aws CLI v2 at /usr/bin/aws. */
+export const awsCli: ToolRequirement = {
+  name: `the aws CLI v2 (Debian awscli) at ${AWS_CLI}`,
+  check: () => isExecutable(AWS_CLI),
+  install: 'apt-get install -y awscli',
+}
+
+/** Shorthand for a program at a fixed path. */
+export function skipUnlessTool(name: string, path: string, install: string): Promise<boolean> {
+  return requireTool({ name: `${name} at ${path}`, check: () => isExecutable(path), install })
 }
