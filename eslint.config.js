@@ -13,6 +13,7 @@ export default tseslint.config(
       'eslint.config.js',
       'src/lambda/runtime/*.mjs',
       'test/lambda/fixtures/',
+      'examples/',
     ],
   },
   js.configs.recommended,
