@@ -13,7 +13,7 @@ import {
 import { badRequest } from './api-error.js'
 import { parseOpenApi } from './openapi/document.js'
 import { parseJsonBody } from './http.js'
-import { importOpenApi } from './openapi/import.js'
+import { importOpenApi, type BasePathMode } from './openapi/import.js'
 import { loadApi, saveApi } from './documents.js'
 import { defaultModels } from './models.js'
 import { Input } from './input.js'
@@ -43,6 +43,7 @@ export const restApiRoutes: Route[] = [
         const { doc, warnings } = importOpenApi(
           parseOpenApi(req.rawBody),
           emptyApiDocument(readCreateRestApi(Input.of({ name: 'imported' }))),
+          basePathMode(req.query),
         )
         refuseWarnings(req.query, warnings)
         await store.transaction((tx) => saveApi(tx, doc))
@@ -75,7 +76,7 @@ export const restApiRoutes: Route[] = [
                 gatewayResponses: {},
               }
             : current
-        const imported = importOpenApi(source, base)
+        const imported = importOpenApi(source, base, basePathMode(req.query))
         refuseWarnings(req.query, imported.warnings)
         await saveApi(tx, imported.doc)
         return imported
@@ -149,6 +150,15 @@ function emptyApiDocument(api: Omit<RestApi, 'rootResourceId'>): RestApiDocument
     requestValidators: {},
     gatewayResponses: {},
   }
+}
+
+/** The `basepath` import parameter: ignore (default), prepend or split. */
+function basePathMode(query: URLSearchParams): BasePathMode {
+  const mode = query.get('basepath') ?? query.get('parameters.basepath') ?? 'ignore'
+  if (mode !== 'ignore' && mode !== 'prepend' && mode !== 'split') {
+    throw badRequest(`Invalid basepath parameter: ${mode}. Must be one of: [ignore, prepend, split]`)
+  }
+  return mode
 }
 
 /** `failonwarnings=true` turns import warnings into a failed call (AWS API reference, ImportRestApi). */

@@ -200,3 +200,38 @@ describe('OpenAPI export', () => {
     expect(Buffer.from(exported.body!).toString()).toMatch(/^openapi: 3\.0\.1\n/)
   })
 })
+
+describe('OpenAPI import base path', () => {
+  // AWS docs "api-gateway-import-api-basePath": ignore (default), prepend, split.
+  const swagger = (basePath: string) =>
+    Buffer.from(
+      JSON.stringify({
+        swagger: '2.0',
+        info: { title: 'based', version: '1' },
+        basePath,
+        paths: {
+          '/test': {
+            get: {
+              'x-amazon-apigateway-integration': {
+                type: 'mock',
+                requestTemplates: { 'application/json': '{"statusCode": 200}' },
+              },
+            },
+          },
+        },
+      }),
+    )
+  for (const [mode, expected] of [
+    ['ignore', ['/', '/test']],
+    ['prepend', ['/', '/base', '/base/v1', '/base/v1/test']],
+    ['split', ['/', '/v1', '/v1/test']],
+  ] as const) {
+    it(`${mode}s the base path`, async () => {
+      const api = await tg.client.send(
+        new ImportRestApiCommand({ body: swagger('/base/v1'), parameters: { basepath: mode } }),
+      )
+      const resources = await tg.client.send(new GetResourcesCommand({ restApiId: api.id }))
+      expect(resources.items!.map((r) => r.path).sort()).toEqual([...expected])
+    })
+  }
+})

@@ -50,7 +50,39 @@ export interface ImportResult {
  * plus binary media types, validators, gateway responses, policy, endpoint configuration, API key
  * source and minimum compression size.
  */
-export function importOpenApi(source: OpenApiDocument, existing: RestApiDocument): ImportResult {
+/** What to do with the document's base path (`basePath`, or the path of OAS 3's first server URL). */
+export type BasePathMode = 'ignore' | 'prepend' | 'split'
+
+/**
+ * The base path the import `basepath` mode adds in front of every path (AWS docs "import-api-basePath"):
+ * `ignore` none, `prepend` all of it, `split` all but its first segment.
+ */
+function basePathPrefix(source: OpenApiDocument, mode: BasePathMode): string {
+  if (mode === 'ignore') return ''
+  let base = str(source['basePath']) ?? ''
+  if (isOas3(source)) {
+    const server = obj(Array.isArray(source['servers']) ? source['servers'][0] : undefined)
+    const variables = obj(server['variables'])
+    const url = (str(server['url']) ?? '').replace(
+      /\{([^}]+)\}/g,
+      (_, name: string) => str(obj(variables[name])['default']) ?? '',
+    )
+    try {
+      base = new URL(url, 'http://placeholder').pathname
+    } catch {
+      base = ''
+    }
+  }
+  const segments = base.split('/').filter(Boolean)
+  const kept = mode === 'split' ? segments.slice(1) : segments
+  return kept.length ? `/${kept.join('/')}` : ''
+}
+
+export function importOpenApi(
+  source: OpenApiDocument,
+  existing: RestApiDocument,
+  basePathMode: BasePathMode = 'ignore',
+): ImportResult {
   const warnings: string[] = []
   const apiId = existing.api.id
   const info = obj(source['info'])
@@ -129,8 +161,9 @@ export function importOpenApi(source: OpenApiDocument, existing: RestApiDocument
 
   // Resources and methods.
   const rootId = doc.api.rootResourceId
+  const prefix = basePathPrefix(source, basePathMode)
   for (const [path, item] of Object.entries(obj(source['paths']))) {
-    const resourceId = ensureResource(doc, rootId, path)
+    const resourceId = ensureResource(doc, rootId, `${prefix}${path}`)
     const resource = doc.resources[resourceId] as ResourceRecord
     const pathItem = obj(item)
     const sharedParameters = Array.isArray(pathItem['parameters']) ? pathItem['parameters'] : []
