@@ -10,6 +10,7 @@ import type { Route } from './router.js'
 import { stageRoutes } from './stages.js'
 import { tagRoutes } from './tags.js'
 import { exportRoutes } from './exports.js'
+import { documentationRoutes } from './documentation.js'
 import { lambdaRoutes } from '../lambda/api.js'
 import { lambdaConcurrencyRoutes, lambdaVersionRoutes } from '../lambda/api-versions.js'
 
@@ -30,6 +31,7 @@ export const MANAGEMENT_ROUTES: readonly Route[] = [
   ...stageRoutes,
   ...tagRoutes,
   ...exportRoutes,
+  ...documentationRoutes,
   ...lambdaRoutes,
   ...lambdaVersionRoutes,
   ...lambdaConcurrencyRoutes,

@@ -16,4 +16,44 @@ export interface RestApiDocument {
   requestValidators: Record<string, RequestValidator>
   /** Keyed by response type; only customised responses are stored. */
   gatewayResponses: Record<string, GatewayResponse>
+  /** Documentation parts by id (absent in documents written before they existed). */
+  documentationParts?: Record<string, DocumentationPart>
+  /** Published documentation snapshots by version name. */
+  documentationVersions?: Record<string, DocumentationVersion>
+}
+
+export const DOCUMENTATION_LOCATION_TYPES = [
+  'RESPONSE_BODY',
+  'RESPONSE',
+  'METHOD',
+  'MODEL',
+  'AUTHORIZER',
+  'RESPONSE_HEADER',
+  'RESOURCE',
+  'PATH_PARAMETER',
+  'REQUEST_BODY',
+  'QUERY_PARAMETER',
+  'API',
+  'REQUEST_HEADER',
+] as const
+
+export interface DocumentationPart {
+  id: string
+  location: {
+    type: (typeof DOCUMENTATION_LOCATION_TYPES)[number]
+    path?: string
+    method?: string
+    statusCode?: string
+    name?: string
+  }
+  /** A JSON document, as text (the API's shape). */
+  properties: string
+}
+
+export interface DocumentationVersion {
+  version: string
+  createdDate: number
+  description?: string
+  /** The parts as they were when the version was created. */
+  parts: DocumentationPart[]
 }

@@ -84,6 +84,16 @@ export function exportOpenApi(
       out['x-amazon-apigateway-minimum-compression-size'] = api.minimumCompressionSize
     if (api.policy) out['x-amazon-apigateway-policy'] = safeJson(api.policy)
     out['x-amazon-apigateway-api-key-source'] = api.apiKeySource
+    const documentation = Object.values(snapshot.documentationParts ?? {})
+    if (documentation.length) {
+      out['x-amazon-apigateway-documentation'] = {
+        version: stage.documentationVersion ?? '1',
+        documentationParts: documentation.map((part) => ({
+          location: part.location,
+          properties: safeJson(part.properties),
+        })),
+      }
+    }
     const validators = Object.values(snapshot.requestValidators)
     if (validators.length) {
       out['x-amazon-apigateway-request-validators'] = Object.fromEntries(

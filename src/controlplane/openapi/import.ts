@@ -17,6 +17,7 @@ import {
 } from '../../model/index.js'
 import { badRequest } from '../api-error.js'
 import { isOas3, obj, str, type OpenApiDocument } from './document.js'
+import { documentationPartsOf } from '../documentation.js'
 
 const VERBS: Record<string, HttpMethod> = {
   get: 'GET',
@@ -111,6 +112,11 @@ export function importOpenApi(
   for (const key of NOT_YET)
     if (JSON.stringify(source).includes(`"${key}"`))
       warnings.push(`Ignored ${key}: not supported by Tollgate yet`)
+
+  // Documentation parts (x-amazon-apigateway-documentation).
+  const documentation = documentationPartsOf(source)
+  if (documentation.length)
+    doc.documentationParts = Object.fromEntries(documentation.map((part) => [part.id, part]))
 
   // Models.
   const schemas = isOas3(source) ? obj(obj(source['components'])['schemas']) : obj(source['definitions'])
