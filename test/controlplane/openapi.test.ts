@@ -235,3 +235,87 @@ describe('OpenAPI import base path', () => {
     })
   }
 })
+
+describe('OpenAPI import: every extension (Swagger 2.0)', () => {
+  it('reads each extension into the API', async () => {
+    const body = readFileSync(new URL('../fixtures/openapi/every-extension-swagger.json', import.meta.url))
+    const api = await tg.client.send(new ImportRestApiCommand({ body, parameters: { basepath: 'prepend' } }))
+    expect(api).toMatchObject({
+      name: 'every-extension',
+      version: '2.0',
+      apiKeySource: 'HEADER',
+      binaryMediaTypes: ['application/octet-stream', 'image/*'],
+      minimumCompressionSize: 1024,
+      tags: { team: 'payments' },
+      disableExecuteApiEndpoint: false,
+    })
+    expect(JSON.parse(api.policy!)).toMatchObject({ Statement: [{ Action: 'execute-api:Invoke' }] })
+    const resources = await tg.client.send(new GetResourcesCommand({ restApiId: api.id, embed: ['methods'] }))
+    const order = resources.items!.find((r) => r.path === '/v1/orders/{orderId}')!
+    const get = order.resourceMethods!['GET']!
+    const validators = await tg.client.send(new GetRequestValidatorsCommand({ restApiId: api.id }))
+    expect(get).toMatchObject({
+      operationName: 'GetOrder',
+      apiKeyRequired: true,
+      requestValidatorId: validators.items![0]!.id,
+      requestParameters: { 'method.request.path.orderId': true, 'method.request.header.X-Trace': true },
+      methodResponses: {
+        '200': {
+          responseParameters: { 'method.response.header.X-Order': false },
+          responseModels: { 'application/json': 'Order' },
+        },
+      },
+      methodIntegration: {
+        type: 'HTTP',
+        passthroughBehavior: 'WHEN_NO_TEMPLATES',
+        contentHandling: 'CONVERT_TO_TEXT',
+        timeoutInMillis: 5000,
+        cacheNamespace: 'orders',
+        cacheKeyParameters: ['method.request.path.orderId'],
+        integrationResponses: {
+          '404': { statusCode: '404', selectionPattern: '4\\d{2}' },
+          '200': {
+            statusCode: '200',
+            responseParameters: { 'method.response.header.X-Order': 'integration.response.header.x-order' },
+          },
+        },
+      },
+    })
+    expect(order.resourceMethods!['ANY']!.methodIntegration!.type).toBe('MOCK')
+    const gatewayResponse = await tg.client.send(
+      new GetGatewayResponseCommand({ restApiId: api.id, responseType: 'DEFAULT_4XX' }),
+    )
+    expect(gatewayResponse.responseParameters).toEqual({
+      'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
+    })
+    const models = await tg.client.send(new GetModelsCommand({ restApiId: api.id }))
+    expect(JSON.parse(models.items!.find((m) => m.name === 'Order')!.schema!).properties.items.items).toEqual(
+      {
+        $ref: `https://apigateway.amazonaws.com/restapis/${api.id}/models/Item`,
+      },
+    )
+  })
+
+  it('reports extensions of features not landed as warnings, and fails on them with failonwarnings', async () => {
+    const withAuthorizer = {
+      swagger: '2.0',
+      info: { title: 'authorized', version: '1' },
+      securityDefinitions: {
+        lambda: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          'x-amazon-apigateway-authtype': 'custom',
+          'x-amazon-apigateway-authorizer': { type: 'token' },
+        },
+      },
+      paths: { '/': { get: { 'x-amazon-apigateway-integration': { type: 'mock' } } } },
+    }
+    const body = Buffer.from(JSON.stringify(withAuthorizer))
+    const api = await tg.client.send(new ImportRestApiCommand({ body }))
+    expect(api.warnings?.[0]).toContain('x-amazon-apigateway-authorizer')
+    await expect(
+      tg.client.send(new ImportRestApiCommand({ body, failOnWarnings: true })),
+    ).rejects.toMatchObject({ name: 'BadRequestException' })
+  })
+})

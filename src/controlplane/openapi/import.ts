@@ -104,6 +104,13 @@ export function importOpenApi(
   if (typeof compression === 'number') doc.api.minimumCompressionSize = compression
   const policy = source['x-amazon-apigateway-policy']
   if (policy !== undefined) doc.api.policy = typeof policy === 'string' ? policy : JSON.stringify(policy)
+  // x-amazon-apigateway-tag-value on the document's `tags` entries: the API's tags.
+  const tags = Array.isArray(source['tags']) ? source['tags'] : []
+  for (const tag of tags) {
+    const name = str(obj(tag)['name'])
+    const value = str(obj(tag)['x-amazon-apigateway-tag-value'])
+    if (name && value !== undefined) doc.api.tags = { ...doc.api.tags, [name]: value }
+  }
   const endpoint = obj(source['x-amazon-apigateway-endpoint-configuration'])
   if (endpoint['disableExecuteApiEndpoint'] === true) doc.api.disableExecuteApiEndpoint = true
   if (Array.isArray(endpoint['vpcEndpointIds']))
