@@ -40,6 +40,7 @@ async function shape(apiId: string): Promise<unknown> {
             apiKeyRequired: m.apiKeyRequired,
             requestParameters: m.requestParameters,
             requestModels: m.requestModels,
+            validated: m.requestValidatorId !== undefined,
             responses: Object.keys(m.methodResponses ?? {}),
             integration: integration && {
               type: integration.type,

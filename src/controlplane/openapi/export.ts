@@ -37,12 +37,13 @@ export function exportOpenApi(
     const item: Record<string, unknown> = {}
     for (const [verb, method] of methods) {
       if (method.apiKeyRequired) usesApiKey = true
-      item[verb === 'ANY' ? 'x-amazon-apigateway-any-method' : verb.toLowerCase()] = exportOperation(
-        method,
-        oas3,
-        refBase,
-        withIntegrations,
-      )
+      const operation = exportOperation(method, oas3, refBase, withIntegrations)
+      const validator = method.requestValidatorId
+        ? snapshot.requestValidators[method.requestValidatorId]
+        : undefined
+      if (withApiGateway && validator)
+        operation['x-amazon-apigateway-request-validator'] = validator.name ?? validator.id
+      item[verb === 'ANY' ? 'x-amazon-apigateway-any-method' : verb.toLowerCase()] = operation
     }
     paths[resource.path] = item
   }
