@@ -9,6 +9,7 @@ import { handleDataPlaneRequest } from './dataplane/http.js'
 import type { DataPlaneDeps } from './dataplane/stage.js'
 import { StageRegistry } from './deployment/stage-registry.js'
 import { LambdaService } from './lambda/service.js'
+import { ApiKeyRegistry } from './auth/api-keys.js'
 import { createLogger } from './observability/logger.js'
 import { SqliteConfigStore, type ConfigStore } from './store/index.js'
 
@@ -34,6 +35,7 @@ export async function startGateway(
   const lambda = new LambdaService(store, config, log)
   const deps = { store, config, lambda }
   const registry = new StageRegistry(store, log)
+  const apiKeys = new ApiKeyRegistry(store)
   // One keep-alive pool per process for every HTTP integration.
   const httpDispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 })
   const dataPlane: DataPlaneDeps = {
@@ -43,6 +45,7 @@ export async function startGateway(
     httpDispatcher,
     lambda,
     enforceLambdaPermissions: config.enforceLambdaPermissions,
+    apiKeys,
   }
   let inFlight = 0
   let drained: (() => void) | undefined
@@ -102,6 +105,7 @@ export async function startGateway(
       server.closeAllConnections()
       await serverClosed
       registry.close()
+      apiKeys.close()
       lambda.close()
       await httpDispatcher.close()
       await store.close()

@@ -11,6 +11,8 @@ import { stageRoutes } from './stages.js'
 import { tagRoutes } from './tags.js'
 import { exportRoutes } from './exports.js'
 import { documentationRoutes } from './documentation.js'
+import { apiKeyRoutes } from './apikeys.js'
+import { usagePlanRoutes } from './usageplans.js'
 import { lambdaRoutes } from '../lambda/api.js'
 import { lambdaConcurrencyRoutes, lambdaVersionRoutes } from '../lambda/api-versions.js'
 
@@ -32,6 +34,8 @@ export const MANAGEMENT_ROUTES: readonly Route[] = [
   ...tagRoutes,
   ...exportRoutes,
   ...documentationRoutes,
+  ...apiKeyRoutes,
+  ...usagePlanRoutes,
   ...lambdaRoutes,
   ...lambdaVersionRoutes,
   ...lambdaConcurrencyRoutes,

@@ -75,6 +75,8 @@ export class InvocationContext {
   response?: OutboundResponse
   /** `$context.responseOverride` values a request template set (applied to the method response). */
   responseOverrides?: { status?: number; header: Record<string, string> }
+  /** The API key that checkApiKey accepted ($context.identity.apiKey / apiKeyId). */
+  apiKey?: { id: string; value: string }
   /** The gateway error this request ended with, if any. */
   error?: GatewayError
 

@@ -7,13 +7,15 @@ import { buildIntegrationRequest } from './stages/build-integration-request.js'
 import { invokeIntegration } from './stages/invoke-integration.js'
 import { routeRequest } from './stages/route-request.js'
 import { validateRequest } from './stages/validate-request.js'
+import { checkApiKey } from './stages/check-api-key.js'
 
 /**
  * The request path in AWS's order (DESIGN.md, layer 3). Slots still empty, filled by later work:
- * authorize (IAM / Lambda / Cognito), checkApiKey and throttle (before validateRequest), lookupCache.
+ * authorize (IAM / Lambda / Cognito) before checkApiKey, throttle after it, lookupCache.
  */
 export const REQUEST_STAGES: readonly Stage[] = [
   routeRequest, // resource + method + path params, or MISSING_AUTHENTICATION_TOKEN
+  checkApiKey, // x-api-key + usage plan, or INVALID_API_KEY
   validateRequest, // request validator: required parameters, body model
   buildIntegrationRequest, // parameter mappings + request templates + stage variables
   invokeIntegration, // MOCK | HTTP | HTTP_PROXY | AWS | AWS_PROXY: the terminal stage

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { InvocationContext } from './context.js'
 import type { Dispatcher } from 'undici'
 import type { LambdaService } from '../lambda/service.js'
+import type { ApiKeyRegistry } from '../auth/api-keys.js'
 
 /** Long-lived things the pipeline stages and integrations use; built once in server.ts. */
 export interface DataPlaneDeps {
@@ -14,6 +15,8 @@ export interface DataPlaneDeps {
   readonly lambda: LambdaService
   /** Integrations without credentials need a Lambda resource policy allowing API Gateway. */
   readonly enforceLambdaPermissions: boolean
+  /** API keys and usage plans, for methods that require a key. */
+  readonly apiKeys: ApiKeyRegistry
 }
 
 /** 'continue' goes on; 'respond' skips to sending (a proxy integration, a cache hit). */

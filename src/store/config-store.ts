@@ -1,4 +1,11 @@
-import type { DeploymentRecord, RestApiDocument, StageRecord } from '../model/index.js'
+import type {
+  ApiKey,
+  DeploymentRecord,
+  RestApiDocument,
+  StageRecord,
+  UsagePlan,
+  UsagePlanKeyRecord,
+} from '../model/index.js'
 import type { FunctionAlias, FunctionRecord } from '../lambda/model.js'
 
 /**
@@ -16,6 +23,12 @@ export interface RecordKinds {
   'function-version': FunctionRecord
   /** Aliases of a function (scope: the function name; id: the alias name). */
   'function-alias': FunctionAlias
+  /** API keys (scope ''). */
+  apikey: ApiKey
+  /** Usage plans (scope ''). */
+  usageplan: UsagePlan
+  /** Keys of a usage plan (scope: the plan id; id: the key id). */
+  usageplankey: UsagePlanKeyRecord
 }
 export type RecordKind = keyof RecordKinds
 

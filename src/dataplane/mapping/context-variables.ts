@@ -35,8 +35,8 @@ export function contextVariables(ctx: InvocationContext, settings: ContextSettin
     identity: {
       accessKey: null,
       accountId: null,
-      apiKey: null,
-      apiKeyId: null,
+      apiKey: ctx.apiKey?.value ?? null,
+      apiKeyId: ctx.apiKey?.id ?? null,
       caller: null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,

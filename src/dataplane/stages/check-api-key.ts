@@ -1,0 +1,29 @@
+import { GatewayError } from '../errors/gateway-error.js'
+import { required } from '../context.js'
+import { headerValue } from '../request.js'
+import type { Stage, StageOutcome } from '../stage.js'
+
+/**
+ * A method with apiKeyRequired needs a key (from `x-api-key`, or the authorizer's
+ * usageIdentifierKey with apiKeySource AUTHORIZER) that exists, is enabled and belongs to a usage
+ * plan covering this API stage; otherwise 403 {"message":"Forbidden"}, x-amzn-ErrorType
+ * ForbiddenException (AWS Knowledge Center "api-gateway-troubleshoot-403-forbidden").
+ */
+export const checkApiKey: Stage = {
+  name: 'checkApiKey',
+  async run(ctx, deps): Promise<StageOutcome> {
+    const { method } = required(ctx.match, 'match')
+    if (!method.apiKeyRequired) return 'continue'
+    // apiKeySource AUTHORIZER reads usageIdentifierKey from a Lambda authorizer, which lands with
+    // authorizers; until then such a method has no key.
+    const value =
+      ctx.target.deployment.api.apiKeySource === 'HEADER'
+        ? headerValue(ctx.request.headers, 'x-api-key')
+        : undefined
+    if (!value) throw new GatewayError('INVALID_API_KEY', 'api_key.missing', 'Forbidden')
+    const grant = await deps.apiKeys.grant(value, ctx.target.apiId, ctx.target.stageName)
+    if (!grant) throw new GatewayError('INVALID_API_KEY', 'api_key.not_accepted', 'Forbidden')
+    ctx.apiKey = { id: grant.key.id, value: grant.key.value }
+    return 'continue'
+  },
+}
