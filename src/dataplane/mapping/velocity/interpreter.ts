@@ -304,10 +304,10 @@ export class Renderer {
   #referenceText(node: ReferenceNode, source: Source): string {
     const value = this.#resolve(node.id, node.path ?? [], source)
     if (value instanceof DefinedBlock) return this.#renderDefined(value)
-    if (value === undefined || value === null || isHost(value)) {
-      if (node.leader === '$!') return ''
-      return node.pos ? source.slice(node.pos) : `$${node.id}`
-    }
+    // API Gateway prints a null or undefined reference as nothing, where plain Velocity prints the
+    // reference as written (a difference users report, e.g. toqoz/api-gateway-mapping-template#5,
+    // and LocalStack's engine reproduces): `"$input.path('$.missing')"` gives `""`.
+    if (value === undefined || value === null || isHost(value)) return ''
     return javaString(value)
   }
 
