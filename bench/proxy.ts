@@ -8,31 +8,30 @@
  * Exits non-zero if any request failed or answered non-2xx (warm-ups included); `--write` then leaves
  * docs/performance.md alone.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
-import * as prettier from 'prettier'
 import { freePort, spawnTollgate } from '../test/support/process.js'
+import {
+  benchOptions,
+  call,
+  cpuMicros,
+  failuresOf,
+  load,
+  median,
+  PERFORMANCE_DOC,
+  percentile,
+  rssMegabytes,
+  selfCpuMicros,
+  stop,
+  startBackend,
+  writeResults,
+  type BenchOptions,
+} from './support.js'
 
 const WARM_UP_SECONDS = 1
-const PERFORMANCE_DOC = new URL('../docs/performance.md', import.meta.url).pathname
 const MARKER = '<!-- bench:proxy -->'
-
-/** ~100-byte JSON on GET /hello, 404 elsewhere: a wrongly forwarded path shows up as non-2xx. */
-const BACKEND_SOURCE = `
-const http = require('node:http')
-const body = JSON.stringify({ message: 'hello from the bench backend', items: [1, 2, 3, 4, 5, 6, 7, 8], ok: true, version: 1 })
-const server = http.createServer((req, res) => {
-  const found = req.method === 'GET' && req.url === '/hello'
-  res.writeHead(found ? 200 : 404, { 'content-type': 'application/json', 'content-length': found ? Buffer.byteLength(body) : 2 })
-  res.end(found ? body : '{}')
-})
-server.keepAliveTimeout = 60_000
-server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'))
-`
 
 type Target = 'direct' | 'gateway'
 
@@ -50,123 +49,6 @@ interface Run {
   gatewayCpu: number
   backendCpu: number
   loaderCpu: number
-}
-
-function options(): { duration: number; rounds: number; connections: number; write: boolean } {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: 'string', default: '5' },
-      rounds: { type: 'string', default: '2' },
-      connections: { type: 'string', default: '50' },
-      write: { type: 'boolean', default: false },
-    },
-  })
-  const positive = (name: string, text: string): number => {
-    const value = Number(text)
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`)
-    return value
-  }
-  return {
-    duration: positive('duration', values.duration),
-    rounds: positive('rounds', values.rounds),
-    connections: positive('connections', values.connections),
-    write: values.write,
-  }
-}
-
-/** utime + stime of a process in microseconds, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
-function cpuMicros(pid: number): number {
-  // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const CLOCK_TICKS_PER_SECOND = 100 // USER_HZ; `getconf CLK_TCK` is 100 on Linux
-  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND
-}
-
-function selfCpuMicros(): number {
-  const { user, system } = process.cpuUsage()
-  return user + system
-}
-
-function rssMegabytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'))
-  return Math.round(Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024)
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-interface Load {
-  result: autocannon.Result
-  /** Latencies in ms, sorted. autocannon's own histogram has 1 ms resolution, too coarse here. */
-  latencies: Float64Array
-}
-
-function load(url: string, seconds: number, connections: number): Promise<Load> {
-  const latencies: number[] = []
-  return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: seconds, pipelining: 1 }, (error, result) => {
-      if (error) reject(error instanceof Error ? error : new Error(String(error)))
-      else resolve({ result, latencies: Float64Array.from(latencies).sort() })
-    })
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime)
-    })
-  })
-}
-
-const failuresOf = (r: autocannon.Result): number => r.errors + r.timeouts + r.non2xx
-
-function startBackend(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', BACKEND_SOURCE, String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes('ready')) resolve(child)
-    })
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`backend exited (${code ?? 'signal'}): ${output}`)))
-  })
-}
-
-/** SIGTERM, then SIGKILL if the process is still there after 3 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
-  await exited
-  clearTimeout(timer)
-}
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  body: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
-  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
 }
 
 /** A `{proxy+}` ANY method with an HTTP_PROXY integration to the backend, deployed to stage `bench`. */
@@ -208,11 +90,7 @@ async function checkSameAnswer(direct: string, viaGateway: string): Promise<void
 const ms = (value: number): string => value.toFixed(2)
 const micros = (value: number): string => (value < 0.5 ? '—' : value.toFixed(0))
 
-function report(
-  runs: Run[],
-  settings: ReturnType<typeof options>,
-  rss: { idle: number; loaded: number },
-): string {
+function report(runs: Run[], settings: BenchOptions, rss: { idle: number; loaded: number }): string {
   const summary = (target: Target) => {
     const mine = runs.filter((r) => r.target === target)
     const of = (pick: (r: Run) => number): number => median(mine.map(pick))
@@ -260,17 +138,8 @@ function report(
   ].join('\n')
 }
 
-/** Replaces what lies between the two markers in docs/performance.md, formatted like the rest of the repo. */
-async function writeResults(results: string): Promise<void> {
-  const parts = readFileSync(PERFORMANCE_DOC, 'utf8').split(MARKER)
-  if (parts.length !== 3) throw new Error(`${PERFORMANCE_DOC} must hold exactly two ${MARKER} markers`)
-  const text = `${parts[0]!}${MARKER}\n\n${results}\n\n${MARKER}${parts[2]!}`
-  const config = (await prettier.resolveConfig(PERFORMANCE_DOC)) ?? {}
-  writeFileSync(PERFORMANCE_DOC, await prettier.format(text, { ...config, parser: 'markdown' }))
-}
-
 async function main(): Promise<number> {
-  const settings = options()
+  const settings = benchOptions()
   const children: ChildProcess[] = []
   // Children die with us even if we are interrupted or something throws past the finally below.
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
@@ -344,7 +213,7 @@ async function main(): Promise<number> {
       return 1
     }
     if (settings.write) {
-      await writeResults(results)
+      await writeResults(MARKER, results)
       process.stderr.write(`wrote ${PERFORMANCE_DOC}\n`)
     }
     return 0

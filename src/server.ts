@@ -1,15 +1,27 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { BlockList, isIP, type AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { TollgateConfig } from './config/config.js'
 import { handleManagementRequest, MANAGEMENT_ROUTES, ManagementRouter } from './controlplane/index.js'
 import { Agent } from 'undici'
-import { parseExecuteApiAddress } from './dataplane/address.js'
-import { handleDataPlaneRequest } from './dataplane/http.js'
+import { parseExecuteApiAddress, type ExecuteApiAddress } from './dataplane/address.js'
+import { DomainRegistry } from './dataplane/domains.js'
+import { ApiEndpoints } from './dataplane/api-endpoints.js'
+import { VpcLinkBalancer } from './integrations/vpc-links.js'
+import { BackendTls } from './integrations/backend-tls.js'
+import { GatewayMetrics } from './observability/metrics.js'
+import { AccessLog } from './observability/access-log.js'
+import { ExecutionLogs } from './observability/execution-log.js'
+import { clientCertOf, createTlsListener } from './dataplane/tls.js'
+import { handleDataPlaneRequest, type Listener } from './dataplane/http.js'
 import type { DataPlaneDeps } from './dataplane/stage.js'
 import { StageRegistry } from './deployment/stage-registry.js'
 import { LambdaService } from './lambda/service.js'
 import { ApiKeyRegistry } from './auth/api-keys.js'
+import { MemoryThrottleStore } from './throttle/memory-throttle-store.js'
+import { SqliteUsageStore } from './quota/sqlite-usage-store.js'
+import { CredentialStore } from './auth/credentials.js'
+import { MemoryCacheStore } from './cache/memory-cache-store.js'
 import { createLogger } from './observability/logger.js'
 import { SqliteConfigStore, type ConfigStore } from './store/index.js'
 
@@ -33,9 +45,21 @@ export async function startGateway(
     config.dataDir === ':memory:' ? SqliteConfigStore.inMemory() : SqliteConfigStore.open(config.dataDir)
   const router = new ManagementRouter(MANAGEMENT_ROUTES)
   const lambda = new LambdaService(store, config, log)
-  const deps = { store, config, lambda }
+  const usage =
+    config.dataDir === ':memory:' ? SqliteUsageStore.inMemory() : SqliteUsageStore.open(config.dataDir)
+  const credentials = CredentialStore.load(config.credentialsFile, config.accountId)
+  const stageCache = new MemoryCacheStore()
   const registry = new StageRegistry(store, log)
   const apiKeys = new ApiKeyRegistry(store)
+  const domains = new DomainRegistry(store)
+  const apiEndpoints = new ApiEndpoints(store)
+  const backendTls = new BackendTls(store)
+  const metrics = new GatewayMetrics()
+  lambda.observer = metrics.lambdaObserver()
+  const accessLog = new AccessLog(config.accessLogFile)
+  const executionLogs = new ExecutionLogs()
+  const vpcLinks = new VpcLinkBalancer(store, config.vpcLinkTargets, config.vpcLinkHealthIntervalMs)
+  const throttleStore = new MemoryThrottleStore()
   // One keep-alive pool per process for every HTTP integration.
   const httpDispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 })
   const dataPlane: DataPlaneDeps = {
@@ -46,51 +70,188 @@ export async function startGateway(
     lambda,
     enforceLambdaPermissions: config.enforceLambdaPermissions,
     apiKeys,
+    throttle: throttleStore,
+    accountThrottle: { rate: config.accountRateLimit, burst: config.accountBurstLimit },
+    usage,
+    cognitoIssuerBase: config.cognitoIssuerBase,
+    cognitoClientIds: config.cognitoClientIds,
+    credentials,
+    cache: stageCache,
+    cacheMemoryScale: config.cacheMemoryScale,
+    edgeViewerCountry: config.edgeViewerCountry,
+    apiEndpoints,
+    vpcLinks,
+    backendTls,
+    metrics,
+    accessLog,
+    executionLogs,
+    awsEndpointUrl: config.awsEndpointUrl,
+    awsServiceEndpoints: config.awsServiceEndpoints,
+    awsCredentials: {
+      accessKeyId: config.awsAccessKeyId ?? 'test',
+      secretAccessKey: config.awsSecretAccessKey ?? 'test',
+      ...(config.awsSessionToken ? { sessionToken: config.awsSessionToken } : {}),
+    },
   }
+  const deps = { store, config, lambda, usage, credentials, cache: stageCache, dataPlane }
   let inFlight = 0
   let drained: (() => void) | undefined
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    inFlight++
-    res.on('close', () => {
-      inFlight--
-      if (inFlight === 0) drained?.()
+  /**
+   * One handler for every listener: the public one serves the management API and the data plane;
+   * a VPC endpoint's serves the data plane only (it also honours `x-apigw-api-id`).
+   */
+  const serveDataPlane = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    address: ExecuteApiAddress,
+    listener: Listener,
+  ): void => {
+    handleDataPlaneRequest(req, res, address, registry, dataPlane, listener).catch((error: unknown) => {
+      log.error({ err: error }, 'data plane request failed')
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+      res.end('{"message":"Internal server error"}')
     })
-    const rawUrl = req.url ?? '/'
-    const address = parseExecuteApiAddress(rawUrl, req.headers.host)
-    if (address) {
-      handleDataPlaneRequest(req, res, address, registry, dataPlane).catch((error: unknown) => {
-        log.error({ err: error }, 'data plane request failed')
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-        res.end('{"message":"Internal server error"}')
-      })
+  }
+  const serveManagement = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawUrl: string,
+    listener: Listener,
+  ): void => {
+    // A VPC endpoint listener serves APIs only.
+    if (listener.vpce) {
+      req.resume()
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'ForbiddenException' })
+      res.end('{"message":"Forbidden"}')
       return
     }
     // Management paths never start with `//`; parse them as a path, not as a protocol-relative URL.
     const url = new URL(rawUrl.replace(/^\/+/, '/'), 'http://localhost')
+    if (url.pathname === '/_tollgate/metrics') {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType })
+          res.end(text)
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'metrics failed')
+          res.writeHead(500)
+          res.end()
+        },
+      )
+      return
+    }
+    const logs = /^\/_tollgate\/logs\/([^/]+)\/([^/]+)$/.exec(url.pathname)
+    if (logs) {
+      const entries = executionLogs.read(
+        decodeURIComponent(logs[1] ?? ''),
+        decodeURIComponent(logs[2] ?? ''),
+        Number(url.searchParams.get('since') ?? 0),
+      )
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ entries }))
+      return
+    }
     if (url.pathname === '/_tollgate/health') {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ status: 'ok' }))
       return
     }
     void handleManagementRequest(req, res, url, router, deps, log)
-  })
-  // Slow clients must not hold sockets forever.
-  server.headersTimeout = 30_000
-  server.requestTimeout = 120_000
-  server.keepAliveTimeout = 65_000
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject)
-      resolve()
+  }
+  /**
+   * One handler for every listener: an execute-api address or a custom domain name goes to the
+   * data plane; the rest is the management API (on the public listener only). A VPC endpoint's
+   * listener also honours `x-apigw-api-id`.
+   */
+  const handler = (listener: Listener) => (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++
+    res.on('close', () => {
+      inFlight--
+      if (inFlight === 0) drained?.()
     })
-  })
+    const rawUrl = req.url ?? '/'
+    const apiIdHeader = listener.vpce ? req.headers['x-apigw-api-id'] : undefined
+    const address = parseExecuteApiAddress(
+      rawUrl,
+      req.headers.host,
+      typeof apiIdHeader === 'string' ? apiIdHeader : undefined,
+    )
+    let perRequest = listener
+    if (listener.tls) {
+      // Mutual TLS: a domain with a truststore serves only clients whose certificate it verified.
+      const verdict = clientCertOf(req, config.domainCertificates)
+      if (verdict === 'refused') {
+        req.resume()
+        res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'ForbiddenException' })
+        res.end('{"message":"Forbidden"}')
+        return
+      }
+      if (verdict) perRequest = { ...listener, clientCert: verdict }
+    }
+    if (address) {
+      serveDataPlane(req, res, address, perRequest)
+      return
+    }
+    domains.resolve(req.headers.host, rawUrl).then(
+      (mapped) => {
+        if (mapped) serveDataPlane(req, res, mapped, perRequest)
+        else serveManagement(req, res, rawUrl, listener)
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'domain lookup failed')
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+        res.end('{"message":"Internal server error"}')
+      },
+    )
+  }
+  const listen = async (server: Server, port: number, host: string): Promise<void> => {
+    // Slow clients must not hold sockets forever.
+    server.headersTimeout = 30_000
+    server.requestTimeout = 120_000
+    server.keepAliveTimeout = 65_000
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  }
+  const server: Server = createServer(handler({}))
+  await listen(server, config.port, config.host)
+  const endpointServers: Server[] = []
+  if (config.tlsPort !== undefined) {
+    const tlsServer = createTlsListener(config, domains, handler({ tls: true }), log)
+    await listen(tlsServer, config.tlsPort, config.host)
+    endpointServers.push(tlsServer)
+    const bound = tlsServer.address() as AddressInfo
+    log.info({ url: `https://${bound.address}:${bound.port}` }, 'HTTPS listener for custom domain names')
+  }
+  for (const endpoint of config.vpcEndpoints) {
+    const admitted = allowedClients(endpoint.allowedCidrs)
+    const endpointServer = createServer(handler({ vpce: { id: endpoint.id, vpcId: endpoint.vpcId } }))
+    // The endpoint's security group: connections from other addresses are dropped.
+    if (admitted)
+      endpointServer.on('connection', (socket) => {
+        if (!admitted(socket.remoteAddress ?? '')) socket.destroy()
+      })
+    await listen(endpointServer, endpoint.port, endpoint.host)
+    endpointServers.push(endpointServer)
+    const bound = endpointServer.address() as AddressInfo
+    log.info({ vpceId: endpoint.id, url: `http://${bound.address}:${bound.port}` }, 'VPC endpoint listening')
+  }
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
   log.info({ url, dataDir: config.dataDir }, 'tollgate listening')
+  if (!config.auth)
+    log.warn(
+      'development mode: the management and Lambda APIs accept any caller (start with --auth to require signed calls)',
+    )
+  else if (!credentials.fromFile)
+    log.warn('--auth without --credentials-file: only the development key test/test is accepted')
 
   let closing: Promise<void> | undefined
   const close = (): Promise<void> =>
@@ -104,8 +265,25 @@ export async function startGateway(
       }
       server.closeAllConnections()
       await serverClosed
+      await Promise.all(
+        endpointServers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve())
+              s.closeAllConnections()
+            }),
+        ),
+      )
       registry.close()
       apiKeys.close()
+      domains.close()
+      apiEndpoints.close()
+      vpcLinks.close()
+      await backendTls.close()
+      await accessLog.close()
+      await throttleStore.close()
+      await stageCache.close()
+      await usage.close()
       lambda.close()
       await httpDispatcher.close()
       await store.close()
@@ -113,4 +291,21 @@ export async function startGateway(
     })())
 
   return { config, store, log, url, close }
+}
+
+/** A check of client addresses against CIDRs (IPv4 and IPv6), or undefined to admit everyone. */
+function allowedClients(cidrs: readonly string[] | undefined): ((address: string) => boolean) | undefined {
+  if (!cidrs?.length) return undefined
+  const list = new BlockList()
+  for (const cidr of cidrs) {
+    const [network = '', bits] = cidr.split('/')
+    const type = isIP(network) === 6 ? 'ipv6' : 'ipv4'
+    if (bits === undefined) list.addAddress(network, type)
+    else list.addSubnet(network, Number(bits), type)
+  }
+  return (address) => {
+    const plain = address.startsWith('::ffff:') ? address.slice(7) : address
+    const family = isIP(plain)
+    return family !== 0 && list.check(plain, family === 6 ? 'ipv6' : 'ipv4')
+  }
 }

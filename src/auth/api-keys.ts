@@ -1,5 +1,5 @@
 import type { ApiKey, UsagePlan } from '../model/index.js'
-import type { ConfigStore } from '../store/index.js'
+import { StoreView, type ConfigReader, type ConfigStore } from '../store/index.js'
 
 interface Snapshot {
   byValue: Map<string, ApiKey>
@@ -20,13 +20,10 @@ export interface KeyGrant {
  * Holds a subscription to the store's change feed until `close()`.
  */
 export class ApiKeyRegistry {
-  readonly #store: ConfigStore
-  readonly #unsubscribe: () => void
-  #snapshot: Promise<Snapshot> | undefined
+  readonly #view: StoreView<Snapshot>
 
   constructor(store: ConfigStore) {
-    this.#store = store
-    this.#unsubscribe = store.onChange(() => (this.#snapshot = undefined))
+    this.#view = new StoreView(store, load)
   }
 
   /**
@@ -34,7 +31,7 @@ export class ApiKeyRegistry {
    * in no usage plan that covers this stage — all of which AWS answers 403 Forbidden.
    */
   async grant(value: string, apiId: string, stage: string): Promise<KeyGrant | undefined> {
-    const snapshot = await (this.#snapshot ??= this.#load())
+    const snapshot = await this.#view.get()
     const key = snapshot.byValue.get(value)
     if (!key?.enabled) return undefined
     const plans = (snapshot.plansOfKey.get(key.id) ?? []).filter((plan) =>
@@ -44,22 +41,21 @@ export class ApiKeyRegistry {
   }
 
   close(): void {
-    this.#unsubscribe()
+    this.#view.close()
   }
+}
 
-  async #load(): Promise<Snapshot> {
-    return this.#store.read(async (r) => {
-      const keys = await r.list('apikey', '')
-      const plans = await r.list('usageplan', '')
-      const plansOfKey = new Map<string, UsagePlan[]>()
-      for (const plan of plans) {
-        for (const member of await r.list('usageplankey', plan.id)) {
-          const list = plansOfKey.get(member.id) ?? []
-          list.push(plan)
-          plansOfKey.set(member.id, list)
-        }
-      }
-      return { byValue: new Map(keys.map((k) => [k.value, k])), plansOfKey }
-    })
+/** Keys by value and the plans of each key, read in one consistent view. */
+async function load(r: ConfigReader): Promise<Snapshot> {
+  const keys = await r.list('apikey', '')
+  const plans = await r.list('usageplan', '')
+  const plansOfKey = new Map<string, UsagePlan[]>()
+  for (const plan of plans) {
+    for (const member of await r.list('usageplankey', plan.id)) {
+      const list = plansOfKey.get(member.id) ?? []
+      list.push(plan)
+      plansOfKey.set(member.id, list)
+    }
   }
+  return { byValue: new Map(keys.map((k) => [k.value, k])), plansOfKey }
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import { ConfigError, loadConfig } from '../config/config.js'
 import { startGateway } from '../server.js'
 import { applyProjectFile, registerProjectCommands } from './project-commands.js'
+import { registerLogsCommand } from './logs-command.js'
 
 const program = new Command()
   .name('tollgate')
@@ -46,6 +47,115 @@ program
       'require Lambda resource policies for API Gateway invokes (TOLLGATE_ENFORCE_LAMBDA_PERMISSIONS)',
     ),
   )
+  .addOption(
+    new Option(
+      '--account-rate-limit <rps>',
+      'account-level steady rate, requests per second (TOLLGATE_ACCOUNT_RATE_LIMIT, default 10000)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--account-burst-limit <n>',
+      'account-level burst (TOLLGATE_ACCOUNT_BURST_LIMIT, default 5000)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--cognito-issuer-base <url>',
+      'serve Cognito user pools from {url}/{poolId} instead of cognito-idp (TOLLGATE_COGNITO_ISSUER_BASE)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--cognito-client-ids <ids>',
+      'comma-separated app client ids user pool tokens must be issued to (TOLLGATE_COGNITO_CLIENT_IDS)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--credentials-file <file>',
+      'access keys accepted on SigV4-signed requests, JSON or YAML (TOLLGATE_CREDENTIALS_FILE; default: test/test)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--cache-memory-scale <factor>',
+      'scale of the stage cache memory budget: cacheClusterSize GB x factor, at most 1 (TOLLGATE_CACHE_MEMORY_SCALE, default 1)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--aws-endpoint-url <url>',
+      'endpoint for AWS service integrations (TOLLGATE_AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--aws-service-endpoints <list>',
+      'per-service endpoints, sqs=URL,states=URL (TOLLGATE_AWS_SERVICE_ENDPOINTS, or AWS_ENDPOINT_URL_<SERVICE>)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--aws-access-key-id <id>',
+      'key AWS service integrations sign with (TOLLGATE_AWS_ACCESS_KEY_ID, or AWS_ACCESS_KEY_ID)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--aws-secret-access-key <secret>',
+      'its secret (TOLLGATE_AWS_SECRET_ACCESS_KEY, or AWS_SECRET_ACCESS_KEY)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--aws-session-token <token>',
+      'its session token (TOLLGATE_AWS_SESSION_TOKEN, or AWS_SESSION_TOKEN)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--vpc-endpoints <list>',
+      'VPC endpoint listeners for private APIs: vpce-ID=HOST:PORT[@vpc-ID][#CIDR|CIDR],... (TOLLGATE_VPC_ENDPOINTS)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--vpc-link-targets <list>',
+      'backends of VPC link targets: arn=host:port|host:port;... (TOLLGATE_VPC_LINK_TARGETS)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--vpc-link-health-interval-ms <ms>',
+      'health check interval of VPC link backends (TOLLGATE_VPC_LINK_HEALTH_INTERVAL_MS, default 5000)',
+    ),
+  )
+  .addOption(new Option('--tls-port <port>', 'HTTPS listener for custom domain names (TOLLGATE_TLS_PORT)'))
+  .addOption(
+    new Option(
+      '--domain-certificates <list>',
+      'domain=cert.pem:key.pem[:truststore.pem],... for the HTTPS listener; a truststore requires client certificates (TOLLGATE_DOMAIN_CERTIFICATES)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--edge-viewer-country <code>',
+      'CloudFront-Viewer-Country for edge-optimized APIs (TOLLGATE_EDGE_VIEWER_COUNTRY, default US)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--access-log-file <file>',
+      "where stages' access log lines go (TOLLGATE_ACCESS_LOG_FILE, default stdout)",
+    ),
+  )
+  .addOption(
+    new Option(
+      '--auth',
+      'require SigV4-signed management and Lambda API calls from the credentials file keys (TOLLGATE_AUTH)',
+    ),
+  )
   .addOption(new Option('--config <file>', 'apply a project file (tollgate.yaml) at start'))
   .action(async (options: Record<string, unknown>) => {
     let config
@@ -82,5 +192,6 @@ program
   })
 
 registerProjectCommands(program)
+registerLogsCommand(program)
 
 await program.parseAsync(process.argv)

@@ -10,6 +10,8 @@ function printUrls(result: ApplyResult): void {
   for (const [api, stages] of Object.entries(result.urls)) {
     for (const [stage, url] of Object.entries(stages)) process.stdout.write(`  ${api} (${stage}): ${url}\n`)
   }
+  for (const [name, value] of Object.entries(result.apiKeys))
+    process.stdout.write(`  API key ${name}: ${value}\n`)
 }
 
 /** Loads and applies a project file to a running gateway; problems print `file:line: field: ...` and exit 2. */

@@ -14,6 +14,11 @@ export type ApiErrorType =
   | 'ResourceConflictException'
   | 'InvalidParameterValueException'
   | 'InvalidRequestContentException'
+  | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException'
+  | 'UnrecognizedClientException'
+  | 'InvalidSignatureException'
+  | 'AccessDeniedException'
 
 const STATUS: Record<ApiErrorType, number> = {
   NotFoundException: 404,
@@ -30,6 +35,11 @@ const STATUS: Record<ApiErrorType, number> = {
   ResourceConflictException: 409,
   InvalidParameterValueException: 400,
   InvalidRequestContentException: 400,
+  MissingAuthenticationTokenException: 403,
+  IncompleteSignatureException: 403,
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
+  AccessDeniedException: 403,
 }
 
 /**

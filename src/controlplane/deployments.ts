@@ -129,6 +129,9 @@ function checkDeployable(doc: RestApiDocument): void {
   const methods = Object.values(doc.resources).flatMap((r) => Object.values(r.resourceMethods ?? {}))
   if (methods.length === 0) throw badRequest("The REST API doesn't contain any methods")
   if (methods.some((m) => !m.methodIntegration)) throw badRequest('No integration defined for method')
+  // AWS docs "apigateway-private-apis": a private API needs a resource policy before it deploys.
+  if (doc.api.endpointConfiguration.types.includes('PRIVATE') && !doc.api.policy)
+    throw badRequest("Private REST API doesn't have a resource policy attached to it")
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { ApiError, serializationError } from './api-error.js'
 import { Input } from './input.js'
 import type { ManagementDeps, ManagementRouter } from './router.js'
+import { checkManagementAuth } from './auth.js'
 
 /** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -23,11 +24,18 @@ export async function handleManagementRequest(
   const requestId = randomUUID()
   try {
     const path = requestPath(req.url, url)
+    const rawBody = await readBody(req)
+    if (deps.config.auth) {
+      checkManagementAuth(
+        { method: req.method ?? 'GET', rawUrl: req.url ?? '/', headers: req.headers, body: rawBody },
+        deps.credentials,
+        deps.config.region,
+      )
+    }
     const match = router.match(req.method ?? 'GET', path)
     if (match === undefined || match === 'method-not-allowed') {
       throw new ApiError('UnknownOperationException', `No operation matches ${req.method ?? ''} ${path}`)
     }
-    const rawBody = await readBody(req)
     const body = match.route.rawBody ? Input.of(undefined) : parseJsonBody(rawBody)
     const result = await match.route.handler(
       {

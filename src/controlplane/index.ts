@@ -13,6 +13,14 @@ import { exportRoutes } from './exports.js'
 import { documentationRoutes } from './documentation.js'
 import { apiKeyRoutes } from './apikeys.js'
 import { usagePlanRoutes } from './usageplans.js'
+import { usageRoutes } from './usage.js'
+import { accountRoutes } from './account.js'
+import { cacheRoutes } from './cache.js'
+import { domainNameRoutes } from './domain-names.js'
+import { vpcLinkRoutes } from './vpc-links.js'
+import { clientCertificateRoutes } from './client-certificates.js'
+import { testInvokeMethodRoute } from './test-invoke.js'
+import { authorizerRoutes, testInvokeAuthorizerRoute } from './authorizers.js'
 import { lambdaRoutes } from '../lambda/api.js'
 import { lambdaConcurrencyRoutes, lambdaVersionRoutes } from '../lambda/api-versions.js'
 
@@ -36,6 +44,15 @@ export const MANAGEMENT_ROUTES: readonly Route[] = [
   ...documentationRoutes,
   ...apiKeyRoutes,
   ...usagePlanRoutes,
+  ...usageRoutes,
+  ...accountRoutes,
+  ...cacheRoutes,
+  ...domainNameRoutes,
+  ...vpcLinkRoutes,
+  ...clientCertificateRoutes,
+  testInvokeMethodRoute,
+  ...authorizerRoutes,
+  testInvokeAuthorizerRoute,
   ...lambdaRoutes,
   ...lambdaVersionRoutes,
   ...lambdaConcurrencyRoutes,

@@ -21,18 +21,25 @@ export function checkAuthorizationType(value: string): AuthorizationType {
 }
 
 /**
- * CUSTOM and COGNITO_USER_POOLS need an authorizer of the API (recorded "missing-authorizer-id",
- * "wrong-auth-type", "wrong-auth-id"); with NONE or AWS_IAM an authorizer id is dropped, as AWS
- * ignores it (recorded "skip-auth-id-with-wrong-type"). Authorizers arrive with their own
- * capability: until the document holds an `authorizers` map, such methods are refused.
+ * CUSTOM needs a TOKEN or REQUEST authorizer of the API and COGNITO_USER_POOLS a user pool one
+ * (recorded "missing-authorizer-id", "wrong-auth-type", "wrong-auth-id", all with one message);
+ * with NONE or AWS_IAM an authorizer id is dropped, as AWS ignores it (recorded
+ * "skip-auth-id-with-wrong-type").
  */
 export function settleAuthorizer(method: Method, doc: RestApiDocument): void {
   if (method.authorizationType !== 'CUSTOM' && method.authorizationType !== 'COGNITO_USER_POOLS') {
     delete method.authorizerId
     return
   }
-  const authorizers = (doc as RestApiDocument & { authorizers?: Record<string, unknown> }).authorizers ?? {}
-  if (method.authorizerId === undefined || !Object.hasOwn(authorizers, method.authorizerId)) {
+  const authorizers = doc.authorizers ?? {}
+  const authorizer =
+    method.authorizerId !== undefined && Object.hasOwn(authorizers, method.authorizerId)
+      ? authorizers[method.authorizerId]
+      : undefined
+  const fits =
+    authorizer !== undefined &&
+    (authorizer.type === 'COGNITO_USER_POOLS') === (method.authorizationType === 'COGNITO_USER_POOLS')
+  if (!fits) {
     throw badRequest(
       'Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.',
     )

@@ -3,6 +3,10 @@ import type { TollgateConfig } from '../config/config.js'
 import type { ConfigStore } from '../store/index.js'
 import type { Input } from './input.js'
 import type { LambdaService } from '../lambda/service.js'
+import type { UsageStore } from '../quota/usage-store.js'
+import type { CredentialStore } from '../auth/credentials.js'
+import type { CacheStore } from '../cache/cache-store.js'
+import type { DataPlaneDeps } from '../dataplane/stage.js'
 
 /** What a management handler receives. */
 export interface ManagementRequest {
@@ -32,6 +36,14 @@ export interface ManagementDeps {
   config: TollgateConfig
   /** The built-in Lambda service, for the Lambda API routes. */
   lambda: LambdaService
+  /** Usage counts, for GetUsage and UpdateUsage. */
+  usage: UsageStore
+  /** Access keys, for signed management calls (`--auth`). */
+  credentials: CredentialStore
+  /** The stage cache, for FlushStageCache. */
+  cache: CacheStore
+  /** The data plane's dependencies, for TestInvokeMethod. */
+  dataPlane: DataPlaneDeps
 }
 
 export type Handler = (req: ManagementRequest, deps: ManagementDeps) => Promise<ManagementResponse>

@@ -17,8 +17,15 @@ import {
   type PatchOperation,
 } from './patch.js'
 import type { Route } from './router.js'
+import { utcDay } from '../quota/periods.js'
 
 const planNotFound = (id: string): Error => notFound(`Invalid Usage Plan ID specified: ${id}`)
+
+/** A plan as clients see it: the AWS shape, without Tollgate's bookkeeping. */
+export function planView(plan: UsagePlan): Omit<UsagePlan, 'quotaSince'> {
+  const { quotaSince: _, ...view } = plan
+  return view
+}
 const PERIODS = ['DAY', 'WEEK', 'MONTH'] as const
 
 function readThrottle(input: Input | undefined): ThrottleSettings | undefined {
@@ -106,8 +113,11 @@ function applyPlanPatch(plan: UsagePlan, op: PatchOperation): void {
       const [apiId = '', stage = ''] = key.split(':')
       const apiStage = plan.apiStages.find((s) => s.apiId === apiId && s.stage === stage)
       if (!apiStage) throw notFound(`Invalid API Stage {api: ${apiId}, stage: ${stage}}`)
-      const setting = methodPath.pop() as 'rateLimit' | 'burstLimit' | undefined
-      const methodKey = `/${methodPath.join('/')}`
+      // A remove names the method (`.../throttle/~1pets/GET`); a replace names a setting of it.
+      const setting = op.op === 'remove' ? undefined : methodPath.pop()
+      // `~1pets/GET` (AWS's escaped form) and `pets/GET` both name the key `/pets/GET`.
+      const joined = methodPath.join('/')
+      const methodKey = joined.startsWith('/') ? joined : `/${joined}`
       if (op.op === 'remove') {
         if (apiStage.throttle) delete apiStage.throttle[methodKey]
         return
@@ -135,6 +145,7 @@ function applyPlanPatch(plan: UsagePlan, op: PatchOperation): void {
       const setting = rest[0]
       if (op.op === 'remove' && setting === undefined) {
         delete plan.quota
+        delete plan.quotaSince
         return
       }
       const quota: QuotaSettings = { limit: 0, offset: 0, period: 'DAY', ...plan.quota }
@@ -142,6 +153,7 @@ function applyPlanPatch(plan: UsagePlan, op: PatchOperation): void {
       else if (setting === 'period' && PERIODS.includes(value as QuotaSettings['period']))
         quota.period = value as QuotaSettings['period']
       else throw invalidPatchPath(op, ['/quota/limit', '/quota/offset', '/quota/period'])
+      if (!plan.quota || plan.quota.period !== quota.period) plan.quotaSince = utcDay(Date.now())
       plan.quota = quota
       return
     }
@@ -178,14 +190,14 @@ export const usagePlanRoutes: Route[] = [
         apiStages: readApiStages(req.body),
         ...(description !== undefined ? { description } : {}),
         ...(throttle ? { throttle } : {}),
-        ...(quota ? { quota } : {}),
+        ...(quota ? { quota, quotaSince: utcDay(Date.now()) } : {}),
         ...(tags ? { tags } : {}),
       }
       await store.transaction(async (tx) => {
         await checkApiStages(tx, plan.id, plan.apiStages)
         await tx.put('usageplan', '', plan.id, plan)
       })
-      return { status: 201, body: plan }
+      return { status: 201, body: planView(plan) }
     },
   },
   {
@@ -200,7 +212,7 @@ export const usagePlanRoutes: Route[] = [
         for (const plan of all) if (await r.get('usageplankey', plan.id, keyId)) withKey.push(plan)
         return withKey
       })
-      return { status: 200, body: paginate(plans, req.query) }
+      return { status: 200, body: paginate(plans.map(planView), req.query) }
     },
   },
   {
@@ -210,7 +222,7 @@ export const usagePlanRoutes: Route[] = [
       const id = req.params['usageplan_id'] ?? ''
       const plan = await store.read((r) => r.get('usageplan', '', id))
       if (!plan) throw planNotFound(id)
-      return { status: 200, body: plan }
+      return { status: 200, body: planView(plan) }
     },
   },
   {
@@ -227,7 +239,7 @@ export const usagePlanRoutes: Route[] = [
         await tx.put('usageplan', '', id, current)
         return current
       })
-      return { status: 200, body: plan }
+      return { status: 200, body: planView(plan) }
     },
   },
   {

@@ -7,9 +7,13 @@ export interface ExecuteApiAddress {
   /** `/{stage}` + the path exactly as received (the proxy event's `requestContext.path`). */
   stagePath: string
   rawQuery: string
+  /** The VPC endpoint named in a private API's host (`{apiId}-{vpceId}.execute-api...`). */
+  vpceId?: string
+  /** The custom domain name the request was addressed to ($context.domainName). */
+  domainName?: string
 }
 
-const HOST_FORM = /^([a-z0-9]+)\.execute-api\.localhost(?::\d+)?$/i
+const HOST_FORM = /^([a-z0-9]+)(?:-(vpce-[a-z0-9]+))?\.execute-api\.[a-z0-9.-]+(?::\d+)?$/i
 const PATH_FORM = /^\/_aws\/execute-api\/([^/]+)\/([^/]+)(.*)$/
 const LEGACY_FORM = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(.*)$/
 
@@ -22,6 +26,8 @@ const LEGACY_FORM = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(.*)$/
 export function parseExecuteApiAddress(
   rawUrl: string,
   host: string | undefined,
+  /** `x-apigw-api-id`, honoured on VPC endpoint listeners (AWS docs "apigateway-private-api-test-invoke-url"). */
+  apiIdHeader?: string,
 ): ExecuteApiAddress | undefined {
   const q = rawUrl.indexOf('?')
   const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q)
@@ -30,11 +36,16 @@ export function parseExecuteApiAddress(
   if (hostMatch?.[1]) {
     const stageMatch = /^\/([^/]+)(.*)$/.exec(rawPath)
     if (!stageMatch?.[1]) return undefined
-    return address(hostMatch[1], stageMatch[1], stageMatch[2] ?? '', rawQuery)
+    const found = address(hostMatch[1], stageMatch[1], stageMatch[2] ?? '', rawQuery)
+    return hostMatch[2] ? { ...found, vpceId: hostMatch[2].toLowerCase() } : found
   }
   const match = PATH_FORM.exec(rawPath) ?? LEGACY_FORM.exec(rawPath)
-  if (!match?.[1] || !match[2]) return undefined
-  return address(match[1], match[2], match[3] ?? '', rawQuery)
+  if (match?.[1] && match[2]) return address(match[1], match[2], match[3] ?? '', rawQuery)
+  if (apiIdHeader && /^[a-z0-9]+$/i.test(apiIdHeader)) {
+    const stageMatch = /^\/([^/]+)(.*)$/.exec(rawPath)
+    if (stageMatch?.[1]) return address(apiIdHeader, stageMatch[1], stageMatch[2] ?? '', rawQuery)
+  }
+  return undefined
 }
 
 function address(apiId: string, stageName: string, rest: string, rawQuery: string): ExecuteApiAddress {

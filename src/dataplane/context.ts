@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ActiveStage } from '../deployment/stage-registry.js'
 import type { CompiledDeployment, CompiledResource } from '../deployment/compiled-deployment.js'
-import type { HttpMethod, Method } from '../model/index.js'
+import type { HttpMethod, Method, UsagePlan } from '../model/index.js'
 import type { GatewayError } from './errors/gateway-error.js'
 import type { HeaderEntry, InboundRequest } from './request.js'
 
@@ -43,6 +43,21 @@ export interface OutboundResponse {
 }
 
 /** The stage and deployment serving this request, fixed when it arrives. */
+/** Set by authorize. */
+export interface AuthorizerOutcome {
+  principalId?: string
+  /** A Lambda authorizer's context (string, number and boolean values). */
+  context: Readonly<Record<string, string | number | boolean>>
+  /** A Lambda authorizer's usageIdentifierKey (the API key when apiKeySource is AUTHORIZER). */
+  usageIdentifierKey?: string
+  /** A Cognito user pool token's claims, as strings. */
+  claims?: Readonly<Record<string, string>>
+  /** How long the authorizer function took (ms); 0 for a cached result. */
+  integrationLatency: number
+  /** The authorizer's policy allows execute-api:InvalidateCache on this method. */
+  canInvalidateCache?: boolean
+}
+
 export interface ServingTarget {
   readonly apiId: string
   readonly stageName: string
@@ -75,8 +90,30 @@ export class InvocationContext {
   response?: OutboundResponse
   /** `$context.responseOverride` values a request template set (applied to the method response). */
   responseOverrides?: { status?: number; header: Record<string, string> }
+  /**
+   * What the method's authorizer established ($context.authorizer.*, requestContext.authorizer):
+   * a Lambda authorizer's principalId, context and usageIdentifierKey, or a user pool's claims.
+   */
+  authorizer?: AuthorizerOutcome
+  /** The IAM caller of an AWS_IAM method ($context.identity.caller, user, userArn, accessKey, accountId). */
+  caller?: { accessKey: string; userArn: string; accountId: string; principalId: string }
   /** The API key that checkApiKey accepted ($context.identity.apiKey / apiKeyId). */
   apiKey?: { id: string; value: string }
+  /** The accepted key's usage plans covering this stage (for throttling and quotas). */
+  usagePlans?: readonly UsagePlan[]
+  /** How long the integration took (ms), for IntegrationLatency; unset for a cache hit. */
+  integrationLatencyMs?: number
+  /** Set by lookupCache when the stage cache applies to this request. */
+  cache?: {
+    readonly stage: string
+    readonly key: string
+    readonly ttlMs: number
+    readonly budgetBytes: number
+    /** The endpoint response came from the cache. */
+    hit: boolean
+    /** An unauthorised `Cache-Control: max-age=0` was ignored with a warning header. */
+    warn: boolean
+  }
   /** The gateway error this request ended with, if any. */
   error?: GatewayError
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { StageRegistry } from '../deployment/stage-registry.js'
 import type { ActiveStage } from '../deployment/stage-registry.js'
@@ -20,13 +21,24 @@ export async function handleDataPlaneRequest(
   address: ExecuteApiAddress,
   registry: StageRegistry,
   deps: DataPlaneDeps,
+  listener: Listener = {},
 ): Promise<void> {
   const lookup = await registry.resolve(address.apiId, address.stageName)
   // An unknown stage, or an API whose execute-api endpoint is disabled, answers 403 Forbidden
   // (AWS Knowledge Center "api-gateway-troubleshoot-403-forbidden": a wrong stage name gives a
   // 403 "Forbidden"). Unknown APIs answer the same: on AWS the wildcard execute-api host
-  // resolves and the gateway forbids.
-  if (typeof lookup === 'string' || lookup.deployment.api.disableExecuteApiEndpoint) {
+  // resolves and the gateway forbids. A PRIVATE API answers only through a VPC endpoint: from
+  // anywhere else AWS answers 403 Forbidden too.
+  const types =
+    typeof lookup === 'string'
+      ? []
+      : ((await deps.apiEndpoints.typesOf(address.apiId)) ??
+        lookup.deployment.api.endpointConfiguration.types)
+  if (
+    typeof lookup === 'string' ||
+    lookup.deployment.api.disableExecuteApiEndpoint ||
+    (types.includes('PRIVATE') && !listener.vpce)
+  ) {
     req.resume()
     send(res, forbidden(), undefined)
     return
@@ -39,9 +51,17 @@ export async function handleDataPlaneRequest(
     send(res, renderGatewayError(error, undefined, deps), undefined, true)
     return
   }
-  const ctx = new InvocationContext(inboundRequest(req, address, body), servingTarget(address, lookup))
+  let request = inboundRequest(req, address, body, listener)
+  if (types.includes('EDGE')) request = withEdgeHeaders(request, deps.edgeViewerCountry)
+  const ctx = new InvocationContext(request, servingTarget(address, lookup))
+  const started = performance.now()
+  const outcome = await runPipeline(ctx, deps)
+  const latency = performance.now() - started
+  deps.metrics.record(ctx, outcome.status, latency)
+  deps.accessLog.write(ctx, outcome, latency, deps)
+  deps.executionLogs.record(ctx, outcome)
   const response = compressResponse(
-    await runPipeline(ctx, deps),
+    outcome,
     headerValue(ctx.request.headers, 'accept-encoding'),
     ctx.target.deployment.api.minimumCompressionSize,
   )
@@ -74,21 +94,92 @@ function servingTarget(address: ExecuteApiAddress, active: ActiveStage): Serving
   }
 }
 
-function inboundRequest(req: IncomingMessage, address: ExecuteApiAddress, body: Buffer): InboundRequest {
+/** `Root=1-{epoch seconds, hex}-{96 random bits, hex}`: X-Ray's trace id format. */
+function newTraceId(): string {
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`
+}
+
+/** Which listener a request arrived on: the public one, or a VPC endpoint's. */
+export interface Listener {
+  vpce?: { id: string; vpcId?: string | undefined }
+  /** The HTTPS listener: the client certificate it verified, when mutual TLS is on for the domain. */
+  clientCert?: ClientCert
+  tls?: boolean
+}
+
+/** `$context.identity.clientCert` (AWS docs "rest-api-mutual-tls"). */
+export interface ClientCert {
+  clientCertPem: string
+  subjectDN: string
+  issuerDN: string
+  serialNumber: string
+  validity: { notBefore: string; notAfter: string }
+}
+
+/** CloudFront's viewer flags from the User-Agent, as its device detection sets them. */
+function viewerFlags(userAgent: string): Record<'Desktop' | 'Mobile' | 'SmartTV' | 'Tablet', boolean> {
+  const tablet = /iPad|Tablet|Nexus (7|9|10)|SM-T/i.test(userAgent)
+  const tv = /SmartTV|SMART-TV|HbbTV|AppleTV|GoogleTV|Roku/i.test(userAgent)
+  const mobile = !tablet && /Mobile|iPhone|Android.*Mobile|Windows Phone/i.test(userAgent)
+  return { Desktop: !tablet && !tv && !mobile, Mobile: mobile, SmartTV: tv, Tablet: tablet }
+}
+
+/**
+ * What an edge-optimized API's requests carry on AWS after CloudFront (AWS docs
+ * "api-gateway-api-endpoint-types"; CloudFront "Adding CloudFront request headers"): `Via`,
+ * `X-Amz-Cf-Id`, `CloudFront-Forwarded-Proto`, `CloudFront-Is-*-Viewer`, `CloudFront-Viewer-Country`
+ * (a front proxy's own value is kept), and `X-Forwarded-For` / `-Port` / `-Proto`.
+ */
+function withEdgeHeaders(request: InboundRequest, country: string): InboundRequest {
+  const headers = [...request.headers]
+  const has = (name: string): boolean => headerValue(headers, name) !== undefined
+  const proto = request.secure ? 'https' : 'http'
+  const edgeId = randomBytes(16).toString('hex')
+  headers.push(['Via', `1.1 ${edgeId}.cloudfront.net (CloudFront)`])
+  headers.push(['X-Amz-Cf-Id', randomBytes(42).toString('base64url').slice(0, 56)])
+  headers.push(['CloudFront-Forwarded-Proto', proto])
+  for (const [kind, value] of Object.entries(viewerFlags(headerValue(headers, 'user-agent') ?? '')))
+    headers.push([`CloudFront-Is-${kind}-Viewer`, String(value)])
+  if (!has('CloudFront-Viewer-Country')) headers.push(['CloudFront-Viewer-Country', country])
+  const forwarded = headerValue(headers, 'x-forwarded-for')
+  const chain = forwarded ? `${forwarded}, ${request.sourceIp}` : request.sourceIp
+  const rest = headers.filter(([name]) => !/^x-forwarded-(for|port|proto)$/i.test(name))
+  rest.push(
+    ['X-Forwarded-For', chain],
+    ['X-Forwarded-Port', proto === 'https' ? '443' : '80'],
+    ['X-Forwarded-Proto', proto],
+  )
+  return { ...request, headers: rest }
+}
+
+function inboundRequest(
+  req: IncomingMessage,
+  address: ExecuteApiAddress,
+  body: Buffer,
+  listener: Listener,
+): InboundRequest {
   const headers: HeaderEntry[] = []
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string])
   }
+  // X-Ray's trace header: kept when the client sent one, else started here, as API Gateway does
+  // (AWS docs "apigateway-using-xray"); it reaches backends and Lambda proxy events.
+  if (headerValue(headers, 'x-amzn-trace-id') === undefined) headers.push(['X-Amzn-Trace-Id', newTraceId()])
   return {
     method: req.method ?? 'GET',
     path: address.path,
     stagePath: address.stagePath,
+    rawPath: (req.url ?? '/').split('?')[0] ?? '/',
     headers,
     rawQuery: address.rawQuery,
     query: parseQuery(address.rawQuery),
     body,
     sourceIp: normaliseIp(req.socket.remoteAddress ?? '127.0.0.1'),
+    ...(listener.vpce ? { vpce: listener.vpce } : {}),
+    ...(address.domainName ? { domainName: address.domainName } : {}),
+    ...(listener.clientCert ? { clientCert: listener.clientCert } : {}),
     protocol: `HTTP/${req.httpVersion}`,
+    ...(listener.tls ? { secure: true } : {}),
     host: req.headers.host ?? 'localhost',
   }
 }

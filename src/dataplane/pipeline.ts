@@ -8,15 +8,22 @@ import { invokeIntegration } from './stages/invoke-integration.js'
 import { routeRequest } from './stages/route-request.js'
 import { validateRequest } from './stages/validate-request.js'
 import { checkApiKey } from './stages/check-api-key.js'
+import { authorize } from './stages/authorize.js'
+import { throttle } from './stages/throttle.js'
+import { quota } from './stages/quota.js'
+import { lookupCache } from './stages/lookup-cache.js'
 
 /**
- * The request path in AWS's order (DESIGN.md, layer 3). Slots still empty, filled by later work:
- * authorize (IAM / Lambda / Cognito) before checkApiKey, throttle after it, lookupCache.
+ * The request path in AWS's order (DESIGN.md, layer 3).
  */
 export const REQUEST_STAGES: readonly Stage[] = [
   routeRequest, // resource + method + path params, or MISSING_AUTHENTICATION_TOKEN
-  checkApiKey, // x-api-key + usage plan, or INVALID_API_KEY
+  authorize, // Lambda authorizer (IAM and Cognito to come), or UNAUTHORIZED / ACCESS_DENIED / AUTHORIZER_*
+  checkApiKey, // x-api-key or the authorizer's usageIdentifierKey + usage plan, or INVALID_API_KEY
+  throttle, // usage plan method -> usage plan -> stage method -> account, or THROTTLED
+  quota, // the key's usage plan quotas, or QUOTA_EXCEEDED
   validateRequest, // request validator: required parameters, body model
+  lookupCache, // the stage cache may answer for the integration
   buildIntegrationRequest, // parameter mappings + request templates + stage variables
   invokeIntegration, // MOCK | HTTP | HTTP_PROXY | AWS | AWS_PROXY: the terminal stage
 ]
@@ -24,14 +31,32 @@ export const REQUEST_STAGES: readonly Stage[] = [
 /** Non-proxy integrations only: a proxy integration's answer is the response. */
 export const RESPONSE_STAGES: readonly Stage[] = [applyIntegrationResponse]
 
+/** The warning of an unauthorised `Cache-Control: max-age=0` (SUCCEED_WITH_RESPONSE_HEADER; wording unverified). */
+const CACHE_CONTROL_IGNORED = '199 - "Cache-Control ignored: not authorized to invalidate the cache"'
+
 /**
  * Runs a request through the stages. Every failure ends here once: a GatewayError is rendered
  * through the API's gateway responses; anything else is logged and answered as a 500.
  */
-export async function runPipeline(ctx: InvocationContext, deps: DataPlaneDeps): Promise<OutboundResponse> {
+/**
+ * What TestInvokeMethod runs (AWS docs "how-to-test-method"): the method as currently defined,
+ * without authorizers, API keys, throttling or the cache.
+ */
+export const TEST_INVOKE_STAGES: readonly Stage[] = [
+  routeRequest,
+  validateRequest,
+  buildIntegrationRequest,
+  invokeIntegration,
+]
+
+export async function runPipeline(
+  ctx: InvocationContext,
+  deps: DataPlaneDeps,
+  stages: readonly Stage[] = REQUEST_STAGES,
+): Promise<OutboundResponse> {
   try {
     let outcome = 'continue'
-    for (const stage of REQUEST_STAGES) {
+    for (const stage of stages) {
       outcome = await stage.run(ctx, deps)
       if (outcome === 'respond') break
     }
@@ -39,11 +64,18 @@ export async function runPipeline(ctx: InvocationContext, deps: DataPlaneDeps): 
       for (const stage of RESPONSE_STAGES) await stage.run(ctx, deps)
     }
     if (!ctx.response) throw new Error('pipeline ended without a response')
+    if (ctx.cache?.warn) ctx.response.headers.push(['Warning', CACHE_CONTROL_IGNORED])
     return ctx.response
   } catch (thrown) {
     const error = thrown instanceof GatewayError ? thrown : internalError('pipeline.unexpected', thrown)
     if (!(thrown instanceof GatewayError) || error.type === 'DEFAULT_5XX') {
       deps.log.error({ err: thrown, requestId: ctx.requestId }, 'request failed inside the gateway')
+    } else {
+      // The detail code says which check answered (docs/errors.md); the cause, why.
+      deps.log.debug(
+        { requestId: ctx.requestId, type: error.type, detail: error.detail, cause: error.cause },
+        'gateway error',
+      )
     }
     ctx.error = error
     ctx.response = renderGatewayError(error, ctx, deps)

@@ -8,6 +8,8 @@ export interface InboundRequest {
   readonly path: string
   /** `/{stage}{path}` as received (the proxy event's `requestContext.path`). */
   readonly stagePath: string
+  /** The whole request-target path as received, without the query (what a SigV4 signature covers). */
+  readonly rawPath: string
   readonly headers: readonly HeaderEntry[]
   /** The raw query string without `?`. */
   readonly rawQuery: string
@@ -15,6 +17,14 @@ export interface InboundRequest {
   readonly query: ReadonlyMap<string, readonly string[]>
   readonly body: Buffer
   readonly sourceIp: string
+  /** Arrived over TLS (the HTTPS listener). */
+  readonly secure?: boolean
+  /** A client certificate verified by mutual TLS. */
+  readonly clientCert?: import('./http.js').ClientCert
+  /** The custom domain name the request came through, if any. */
+  readonly domainName?: string
+  /** The VPC endpoint the request came through (a VPC endpoint listener), for private APIs. */
+  readonly vpce?: { readonly id: string; readonly vpcId?: string | undefined }
   readonly protocol: string
   readonly host: string
 }

@@ -1,8 +1,10 @@
 import { apiConfigurationError, integrationTimeout } from '../dataplane/errors/gateway-error.js'
 import { LambdaError } from '../lambda/service.js'
 import type { Integration } from './integration.js'
+import { headerValue } from '../dataplane/request.js'
 import { functionFromUri } from './lambda/function-uri.js'
 import { checkInvokePermission } from './lambda/permission.js'
+import { invokeAwsService } from './aws-service.js'
 
 const DEFAULT_TIMEOUT_MS = 29_000
 
@@ -10,13 +12,14 @@ const DEFAULT_TIMEOUT_MS = 29_000
  * AWS (non-proxy) integrations. To Lambda: the request template's output is the payload; the
  * function's answer goes to the integration responses, selected by matching selectionPattern
  * against the errorMessage of a function error, the default response otherwise (AWS docs
- * "handle-errors-in-lambda-integration"). Other AWS services come with their own capability.
+ * "handle-errors-in-lambda-integration"). Other AWS services: `aws-service.ts`.
  */
 export const awsIntegration: Integration = {
   async invoke(req, ctx, deps) {
     const integration = ctx.match?.method.methodIntegration
     const target = functionFromUri(integration?.uri, ctx.target.stageVariables)
-    if (!target) throw apiConfigurationError('aws.service_not_served')
+    // Any other service: a signed call to it (the built-in Lambda service answers `lambda` URIs).
+    if (!target) return invokeAwsService(req, ctx, deps)
     const timeout = integration?.timeoutInMillis || DEFAULT_TIMEOUT_MS
     let timer: NodeJS.Timeout | undefined
     const timedOut = new Promise<never>((_, reject) => {
@@ -26,7 +29,12 @@ export const awsIntegration: Integration = {
       await checkInvokePermission(ctx, deps, target.name)
       const payload = req.body.length === 0 ? Buffer.from('{}') : req.body
       const result = await Promise.race([
-        deps.lambda.invoke(target.name, payload, target.qualifier),
+        deps.lambda.invoke(
+          target.name,
+          payload,
+          target.qualifier,
+          headerValue(ctx.request.headers, 'x-amzn-trace-id'),
+        ),
         timedOut,
       ])
       let selector: string | null = null

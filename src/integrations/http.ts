@@ -1,14 +1,16 @@
-import { errors as undiciErrors, request } from 'undici'
+import { errors as undiciErrors, request, type Dispatcher } from 'undici'
 import type { HeaderEntry } from '../dataplane/request.js'
+import type { EndpointResponse } from '../dataplane/context.js'
 import {
   apiConfigurationError,
   integrationTimeout,
   type GatewayError,
 } from '../dataplane/errors/gateway-error.js'
 import type { Integration } from './integration.js'
+import { substituteStageVariables } from '../dataplane/mapping/parameters.js'
 
 /** AWS's integration timeout when `timeoutInMillis` is unset (AWS docs "limits"). */
-const DEFAULT_TIMEOUT_MS = 29_000
+export const DEFAULT_TIMEOUT_MS = 29_000
 
 /**
  * HTTP and HTTP_PROXY: one request to the backend over the process-wide keep-alive pool. The
@@ -18,29 +20,56 @@ const DEFAULT_TIMEOUT_MS = 29_000
 export const httpIntegration: Integration = {
   async invoke(req, ctx, deps) {
     const timeout = ctx.match?.method.methodIntegration?.timeoutInMillis ?? DEFAULT_TIMEOUT_MS
-    const signal = AbortSignal.timeout(timeout)
     let url: URL
     try {
       url = new URL(req.url)
     } catch (error) {
       throw apiConfigurationError('http.invalid_uri', error)
     }
-    try {
-      const response = await request(url, {
-        method: req.method as 'GET',
-        headers: req.headers.flatMap(([name, value]) => [name, value]),
-        body: req.body.length > 0 || !['GET', 'HEAD'].includes(req.method) ? req.body : null,
-        dispatcher: deps.httpDispatcher,
-        signal,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      })
-      const body = Buffer.from(await response.body.arrayBuffer())
-      return { status: response.statusCode, headers: responseHeaders(response.headers), body }
-    } catch (error) {
-      throw translateHttpError(error, signal)
+    const integration = ctx.match?.method.methodIntegration
+    let headers = req.headers
+    if (integration?.connectionType === 'VPC_LINK') {
+      // Through a VPC link: a healthy backend of the link, the URI's host kept as the Host header.
+      const linkId = substituteStageVariables(integration.connectionId ?? '', ctx.target.stageVariables)
+      const backend = await deps.vpcLinks.pick(linkId)
+      if (!backend) throw apiConfigurationError('vpc_link.no_healthy_target')
+      headers = [...headers.filter(([name]) => name.toLowerCase() !== 'host'), ['Host', url.host]]
+      url = new URL(`${url.protocol}//${backend}${url.pathname}${url.search}`)
     }
+    const dispatcher = await deps.backendTls.dispatcher(
+      ctx.target.active.stage.clientCertificateId,
+      integration?.tlsConfig?.insecureSkipVerification === true,
+      deps.httpDispatcher,
+    )
+    return sendRequest(url, req.method, headers, req.body, timeout, dispatcher)
   },
+}
+
+/** One request over the shared pool, bounded by `timeoutMs`; failures become AWS's gateway errors. */
+export async function sendRequest(
+  url: URL,
+  method: string,
+  headers: readonly HeaderEntry[],
+  body: Buffer,
+  timeoutMs: number,
+  dispatcher: Dispatcher,
+): Promise<EndpointResponse> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  try {
+    const response = await request(url, {
+      method: method as 'GET',
+      headers: headers.flatMap(([name, value]) => [name, value]),
+      body: body.length > 0 || !['GET', 'HEAD'].includes(method) ? body : null,
+      dispatcher,
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    })
+    const received = Buffer.from(await response.body.arrayBuffer())
+    return { status: response.statusCode, headers: responseHeaders(response.headers), body: received }
+  } catch (error) {
+    throw translateHttpError(error, signal)
+  }
 }
 
 function responseHeaders(headers: Record<string, string | string[] | undefined>): HeaderEntry[] {

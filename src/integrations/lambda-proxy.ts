@@ -34,7 +34,12 @@ export const lambdaProxyIntegration: Integration = {
     try {
       await checkInvokePermission(ctx, deps, target.name)
       const result = await Promise.race([
-        deps.lambda.invoke(target.name, Buffer.from(JSON.stringify(event)), target.qualifier),
+        deps.lambda.invoke(
+          target.name,
+          Buffer.from(JSON.stringify(event)),
+          target.qualifier,
+          headerValue(ctx.request.headers, 'x-amzn-trace-id'),
+        ),
         timedOut,
       ])
       if (result.functionError) throw badLambdaResponse('lambda.function_error', result.payload.toString())

@@ -17,6 +17,12 @@ const DEFAULT_CONCURRENCY = 100
 /** Idle environments are stopped after this long. */
 const IDLE_MS = 5 * 60_000
 
+/** Hooks for Lambda metrics: invocations, errors, throttles, duration, concurrent executions. */
+export interface LambdaObserver {
+  started(name: string): void
+  finished(name: string, durationMs: number, outcome: 'ok' | 'error' | 'throttled'): void
+}
+
 export class LambdaError extends Error {
   constructor(
     readonly type:
@@ -176,8 +182,27 @@ export class LambdaService {
     return record
   }
 
+  /** Told about every synchronous invocation (the metrics' Lambda set). */
+  observer: LambdaObserver | undefined
+
   /** Invokes a function synchronously and returns its payload, as the Invoke API and integrations need. */
-  async invoke(name: string, payload: Buffer, qualifier?: string): Promise<InvokeResult> {
+  async invoke(name: string, payload: Buffer, qualifier?: string, traceId?: string): Promise<InvokeResult> {
+    const observer = this.observer
+    if (!observer) return this.#invoke(name, payload, qualifier, traceId)
+    const started = performance.now()
+    observer.started(name)
+    try {
+      const result = await this.#invoke(name, payload, qualifier, traceId)
+      observer.finished(name, performance.now() - started, result.functionError ? 'error' : 'ok')
+      return result
+    } catch (error) {
+      const throttled = error instanceof LambdaError && error.type === 'TooManyRequestsException'
+      observer.finished(name, performance.now() - started, throttled ? 'throttled' : 'error')
+      throw error
+    }
+  }
+
+  async #invoke(name: string, payload: Buffer, qualifier?: string, traceId?: string): Promise<InvokeResult> {
     const record = await this.resolve(name, qualifier)
     let event: unknown
     try {
@@ -199,6 +224,10 @@ export class LambdaService {
       awsRequestId: requestId,
       logGroupName: `/aws/lambda/${config.FunctionName}`,
       logStreamName: logStreamName(),
+      // The X-Ray trace header the function sees as _X_AMZN_TRACE_ID (not a context field).
+      _traceId:
+        traceId ??
+        `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`,
     })
     if (outcome.log) this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
     return {

@@ -63,3 +63,17 @@ export interface Stage {
 export interface StageRecord extends Stage {
   restApiId: string
 }
+
+/** The key of a method's own `methodSettings` entry, as AWS writes it: `~1pets/GET` for GET /pets. */
+export const methodSettingKey = (resourcePath: string, httpMethod: string): string =>
+  `${resourcePath.replaceAll('/', '~1')}/${httpMethod}`
+
+/** A method's effective settings: its own entry, else the stage default `*\/*`. */
+export const effectiveMethodSetting = (
+  settings: Readonly<Record<string, MethodSetting>>,
+  resourcePath: string | undefined,
+  httpMethod: string | undefined,
+): MethodSetting | undefined =>
+  (resourcePath !== undefined && httpMethod !== undefined
+    ? settings[methodSettingKey(resourcePath, httpMethod)]
+    : undefined) ?? settings['*/*']

@@ -1,6 +1,7 @@
 import type { RestApi } from './rest-api.js'
 import type { ResourceRecord } from './resource.js'
 import type { GatewayResponse, Model, RequestValidator } from './models.js'
+import type { Authorizer } from './authorizers.js'
 
 /**
  * A REST API with everything that a deployment captures: its resource tree (with methods,
@@ -16,6 +17,8 @@ export interface RestApiDocument {
   requestValidators: Record<string, RequestValidator>
   /** Keyed by response type; only customised responses are stored. */
   gatewayResponses: Record<string, GatewayResponse>
+  /** Authorizers by id (absent in documents written before they existed). */
+  authorizers?: Record<string, Authorizer>
   /** Documentation parts by id (absent in documents written before they existed). */
   documentationParts?: Record<string, DocumentationPart>
   /** Published documentation snapshots by version name. */

@@ -38,6 +38,11 @@ export interface UsagePlan {
   apiStages: ApiStage[]
   throttle?: ThrottleSettings
   quota?: QuotaSettings
+  /**
+   * Tollgate's own: the UTC day the quota was set or its period changed; its period is the
+   * "initial time period" where `quota.offset` applies. Never sent to clients (see `planView`).
+   */
+  quotaSince?: string
   productCode?: string
   tags?: Record<string, string>
 }

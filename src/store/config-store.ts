@@ -1,10 +1,14 @@
 import type {
   ApiKey,
+  BasePathMapping,
+  ClientCertificateRecord,
+  DomainName,
   DeploymentRecord,
   RestApiDocument,
   StageRecord,
   UsagePlan,
   UsagePlanKeyRecord,
+  VpcLink,
 } from '../model/index.js'
 import type { FunctionAlias, FunctionRecord } from '../lambda/model.js'
 
@@ -29,6 +33,14 @@ export interface RecordKinds {
   usageplan: UsagePlan
   /** Keys of a usage plan (scope: the plan id; id: the key id). */
   usageplankey: UsagePlanKeyRecord
+  /** Custom domain names (scope ''; id: the domain name). */
+  domainname: DomainName
+  /** Base path mappings of a domain (scope: the domain name; id: the base path, `(none)` for none). */
+  basepathmapping: BasePathMapping
+  /** VPC links (scope ''). */
+  vpclink: VpcLink
+  /** Client certificates (scope ''). */
+  clientcertificate: ClientCertificateRecord
 }
 export type RecordKind = keyof RecordKinds
 

@@ -68,6 +68,8 @@ describe('tollgate serve: settings', () => {
       '123456789012',
     ])
     expect(p.url).toBe(`http://127.0.0.2:${port}`)
+    // Without --auth the process says the management API accepts any caller.
+    expect(p.output()).toContain('development mode: the management and Lambda APIs accept any caller')
     const health = await fetch(`${p.url}/_tollgate/health`)
     expect(health.status).toBe(200)
     expect(health.headers.get('content-type')).toBe('application/json')

@@ -12,11 +12,10 @@ import {
   GetUsagePlansCommand,
   ImportApiKeysCommand,
   UpdateApiKeyCommand,
-  UpdateMethodCommand,
   UpdateUsagePlanCommand,
 } from '@aws-sdk/client-api-gateway'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, deploy, putMethodWithIntegration } from '../support/apis.js'
+import { createApi, deploy, putMockMethod, requireApiKey } from '../support/apis.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { expectAwsError } from '../support/parity.js'
 
@@ -114,10 +113,7 @@ describe('API keys', () => {
 describe('usage plans', () => {
   it('creates, lists, updates and deletes plans and their keys', async () => {
     const { apiId, rootId } = await createApi(tg.client)
-    await putMethodWithIntegration(tg.client, apiId, rootId, 'GET', {
-      type: 'MOCK',
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-    })
+    await putMockMethod(tg.client, apiId, rootId, 'GET', '{}')
     await deploy(tg.client, apiId, 'prod')
     // Recorded wording (AWS-BEHAVIOR §3.7): "Invalid API Stage {api: <id>, stage: <name>} specified for usageplan <id>".
     const refused = await tg.client
@@ -176,6 +172,23 @@ describe('usage plans', () => {
       quota: { limit: 5000 },
     })
     expect((await tg.client.send(new GetUsagePlanCommand({ usagePlanId: plan.id }))).name).toBe('platinum')
+    // Per-method throttles: `/apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}/...`
+    // (AWS API reference, UpdateUsagePlan), the resource path escaped as a JSON Pointer.
+    const perMethod = await tg.client.send(
+      new UpdateUsagePlanCommand({
+        usagePlanId: plan.id,
+        patchOperations: [
+          { op: 'replace', path: `/apiStages/${apiId}:prod/throttle/~1/GET/burstLimit`, value: '7' },
+          { op: 'replace', path: `/apiStages/${apiId}:prod/throttle/~1/GET/rateLimit`, value: '3' },
+          { op: 'remove', path: `/apiStages/${apiId}:prod/throttle/GET` },
+          { op: 'replace', path: `/apiStages/${apiId}:prod/throttle/~1/POST/rateLimit`, value: '1.5' },
+        ],
+      }),
+    )
+    expect(perMethod.apiStages![0]!.throttle).toEqual({
+      '//GET': { burstLimit: 7, rateLimit: 3 },
+      '//POST': { rateLimit: 1.5 },
+    })
     await tg.client.send(new DeleteUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id }))
     expect((await tg.client.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id }))).items).toEqual([])
     await tg.client.send(new DeleteUsagePlanCommand({ usagePlanId: plan.id }))
@@ -188,22 +201,8 @@ describe('usage plans', () => {
 describe('API key enforcement on the data plane', () => {
   it('answers 403 Forbidden for a missing, unknown, disabled or uncovered key, and serves a good one', async () => {
     const { apiId, rootId } = await createApi(tg.client)
-    await putMethodWithIntegration(
-      tg.client,
-      apiId,
-      rootId,
-      'GET',
-      { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } },
-      { responseTemplates: { 'application/json': '{"key": "$context.identity.apiKeyId"}' } },
-    )
-    await tg.client.send(
-      new UpdateMethodCommand({
-        restApiId: apiId,
-        resourceId: rootId,
-        httpMethod: 'GET',
-        patchOperations: [{ op: 'replace', path: '/apiKeyRequired', value: 'true' }],
-      }),
-    )
+    await putMockMethod(tg.client, apiId, rootId, 'GET', '{"key": "$context.identity.apiKeyId"}')
+    await requireApiKey(tg.client, apiId, rootId, 'GET')
     await deploy(tg.client, apiId, 'prod')
     await deploy(tg.client, apiId, 'other')
     const plan = await tg.client.send(

@@ -1,5 +1,6 @@
 import {
   CreateDeploymentCommand,
+  GetAuthorizersCommand,
   GetExportCommand,
   GetGatewayResponseCommand,
   GetMethodCommand,
@@ -297,26 +298,150 @@ describe('OpenAPI import: every extension (Swagger 2.0)', () => {
     )
   })
 
-  it('reports extensions of features not landed as warnings, and fails on them with failonwarnings', async () => {
-    const withAuthorizer = {
+  it('reports what it cannot keep as warnings, and fails on them with failonwarnings', async () => {
+    const withBadModel = {
       swagger: '2.0',
-      info: { title: 'authorized', version: '1' },
-      securityDefinitions: {
-        lambda: {
-          type: 'apiKey',
-          name: 'Authorization',
-          in: 'header',
-          'x-amazon-apigateway-authtype': 'custom',
-          'x-amazon-apigateway-authorizer': { type: 'token' },
-        },
-      },
+      info: { title: 'warned', version: '1' },
+      definitions: { 'not-alphanumeric': { type: 'object' } },
       paths: { '/': { get: { 'x-amazon-apigateway-integration': { type: 'mock' } } } },
     }
-    const body = Buffer.from(JSON.stringify(withAuthorizer))
+    const body = Buffer.from(JSON.stringify(withBadModel))
     const api = await tg.client.send(new ImportRestApiCommand({ body }))
-    expect(api.warnings?.[0]).toContain('x-amazon-apigateway-authorizer')
+    expect(api.warnings?.[0]).toContain('not-alphanumeric')
     await expect(
       tg.client.send(new ImportRestApiCommand({ body, failOnWarnings: true })),
     ).rejects.toMatchObject({ name: 'BadRequestException' })
+  })
+})
+
+describe('OpenAPI authorizers', () => {
+  const LAMBDA_URI =
+    'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:auth/invocations'
+  const POOL = 'arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_ABC123'
+  const mock = {
+    'x-amazon-apigateway-integration': {
+      type: 'mock',
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    },
+  }
+  const document = {
+    swagger: '2.0',
+    info: { title: 'authorized', version: '1' },
+    securityDefinitions: {
+      'test-authorizer': {
+        type: 'apiKey',
+        name: 'Authorization',
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'oauth2',
+        'x-amazon-apigateway-authorizer': {
+          type: 'token',
+          authorizerUri: LAMBDA_URI,
+          authorizerCredentials: 'arn:aws:iam::000000000000:role/invoker',
+          authorizerResultTtlInSeconds: 60,
+          identityValidationExpression: '^x-[a-z]+',
+        },
+      },
+      'test-authorizer-not-used': {
+        type: 'apiKey',
+        name: 'Authorization',
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'oauth2',
+        'x-amazon-apigateway-authorizer': {
+          type: 'token',
+          authorizerUri: LAMBDA_URI,
+          authorizerCredentials: 'arn:aws:iam::000000000000:role/invoker',
+          identityValidationExpression: '^x-[a-z]+',
+        },
+      },
+      'cognito-test-identity-source': {
+        type: 'apiKey',
+        name: 'TestHeaderAuth',
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'cognito_user_pools',
+        'x-amazon-apigateway-authorizer': { type: 'cognito_user_pools', providerARNs: [POOL] },
+      },
+      sigv4: {
+        type: 'apiKey',
+        name: 'Authorization',
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'awsSigv4',
+      },
+    },
+    paths: {
+      '/': { get: { security: [{ 'test-authorizer': [] }], ...mock } },
+      '/pets': { get: { security: [{ 'cognito-test-identity-source': ['email'] }], ...mock } },
+      '/iam': { get: { security: [{ sigv4: [] }], ...mock } },
+      '/open': {
+        get: { 'x-amazon-apigateway-auth': { type: 'NONE' }, security: [{ 'test-authorizer': [] }], ...mock },
+      },
+    },
+  }
+
+  it('imports authorizers and method authorization as AWS does, and exports them back', async () => {
+    const api = await tg.client.send(
+      new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(document)) }),
+    )
+    expect(api.warnings ?? []).toEqual([])
+    const authorizers = await tg.client.send(new GetAuthorizersCommand({ restApiId: api.id }))
+    const byName = new Map(authorizers.items!.map((a) => [a.name, a]))
+    // Recorded (test_import_swagger_api "get-authorizers", test_import_with_cognito_auth_identity_source).
+    expect(byName.get('test-authorizer')).toMatchObject({
+      authType: 'oauth2',
+      authorizerCredentials: 'arn:aws:iam::000000000000:role/invoker',
+      authorizerResultTtlInSeconds: 60,
+      authorizerUri: LAMBDA_URI,
+      identitySource: 'method.request.header.Authorization',
+      identityValidationExpression: '^x-[a-z]+',
+      type: 'TOKEN',
+    })
+    expect(byName.get('test-authorizer-not-used')?.authorizerResultTtlInSeconds).toBeUndefined()
+    expect(byName.get('cognito-test-identity-source')).toEqual({
+      id: expect.any(String) as string,
+      name: 'cognito-test-identity-source',
+      type: 'COGNITO_USER_POOLS',
+      providerARNs: [POOL],
+      authType: 'cognito_user_pools',
+      identitySource: 'method.request.header.TestHeaderAuth',
+    })
+    const resources = await tg.client.send(new GetResourcesCommand({ restApiId: api.id, embed: ['methods'] }))
+    const method = (path: string) => resources.items!.find((r) => r.path === path)!.resourceMethods!['GET']!
+    expect(method('/')).toMatchObject({
+      authorizationType: 'CUSTOM',
+      authorizerId: byName.get('test-authorizer')!.id,
+    })
+    expect(method('/pets')).toMatchObject({
+      authorizationType: 'COGNITO_USER_POOLS',
+      authorizerId: byName.get('cognito-test-identity-source')!.id,
+      authorizationScopes: ['email'],
+    })
+    expect(method('/iam').authorizationType).toBe('AWS_IAM')
+    expect(method('/open').authorizationType).toBe('NONE')
+
+    await tg.client.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'v1' }))
+    const exported = await tg.client.send(
+      new GetExportCommand({
+        restApiId: api.id,
+        stageName: 'v1',
+        exportType: 'oas30',
+        parameters: { extensions: 'authorizers' },
+        accepts: 'application/json',
+      }),
+    )
+    const reimported = await tg.client.send(new ImportRestApiCommand({ body: exported.body! }))
+    const again = await tg.client.send(new GetAuthorizersCommand({ restApiId: reimported.id }))
+    const strip = (items: typeof authorizers.items) =>
+      (items ?? [])
+        .filter((a) => a.name !== 'test-authorizer-not-used')
+        .map(({ id: _id, ...rest }) => rest)
+        .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+    expect(strip(again.items)).toEqual(strip(authorizers.items))
+    const reResources = await tg.client.send(
+      new GetResourcesCommand({ restApiId: reimported.id, embed: ['methods'] }),
+    )
+    const pets = reResources.items!.find((r) => r.path === '/pets')!.resourceMethods!['GET']!
+    expect(pets).toMatchObject({ authorizationType: 'COGNITO_USER_POOLS', authorizationScopes: ['email'] })
+    expect(
+      reResources.items!.find((r) => r.path === '/iam')!.resourceMethods!['GET']!.authorizationType,
+    ).toBe('AWS_IAM')
   })
 })

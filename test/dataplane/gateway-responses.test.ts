@@ -1,6 +1,6 @@
 import { PutGatewayResponseCommand } from '@aws-sdk/client-api-gateway'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, deploy, putMethodWithIntegration } from '../support/apis.js'
+import { createApi, deploy, putMethodWithIntegration, putMockMethod } from '../support/apis.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 
 let tg: TestGateway
@@ -14,14 +14,7 @@ const invoke = (apiId: string, path: string, init?: RequestInit): Promise<Respon
 
 async function mockApi(): Promise<string> {
   const { apiId, rootId } = await createApi(tg.client)
-  await putMethodWithIntegration(
-    tg.client,
-    apiId,
-    rootId,
-    'GET',
-    { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } },
-    { responseTemplates: { 'application/json': '{}' } },
-  )
+  await putMockMethod(tg.client, apiId, rootId, 'GET', '{}')
   return apiId
 }
 

@@ -6,6 +6,7 @@ import {
   PutIntegrationResponseCommand,
   PutMethodCommand,
   PutMethodResponseCommand,
+  UpdateMethodCommand,
   type APIGatewayClient,
   type PutIntegrationCommandInput,
 } from '@aws-sdk/client-api-gateway'
@@ -80,6 +81,42 @@ export async function putMethodWithIntegration(
       selectionPattern: '',
       ...(options.responseTemplates ? { responseTemplates: options.responseTemplates } : {}),
       responseParameters,
+    }),
+  )
+}
+
+/** A MOCK method answering `status` with `responseTemplate` (application/json). */
+export async function putMockMethod(
+  client: APIGatewayClient,
+  apiId: string,
+  resourceId: string,
+  httpMethod: string,
+  responseTemplate: string,
+  status = 200,
+): Promise<void> {
+  await putMethodWithIntegration(
+    client,
+    apiId,
+    resourceId,
+    httpMethod,
+    { type: 'MOCK', requestTemplates: { 'application/json': `{"statusCode": ${status}}` } },
+    { responseTemplates: { 'application/json': responseTemplate } },
+  )
+}
+
+/** Sets `apiKeyRequired` on a method. */
+export async function requireApiKey(
+  client: APIGatewayClient,
+  apiId: string,
+  resourceId: string,
+  httpMethod: string,
+): Promise<void> {
+  await client.send(
+    new UpdateMethodCommand({
+      restApiId: apiId,
+      resourceId,
+      httpMethod,
+      patchOperations: [{ op: 'replace', path: '/apiKeyRequired', value: 'true' }],
     }),
   )
 }

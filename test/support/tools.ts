@@ -1,5 +1,4 @@
 import { accessSync, constants } from 'node:fs'
-import { Socket } from 'node:net'
 
 /** The Debian awscli v2 (another, older `aws` may come first on PATH: always use this path). */
 export const AWS_CLI = '/usr/bin/aws'
@@ -24,19 +23,8 @@ export function isExecutable(path: string): boolean {
   }
 }
 
-/** Whether something accepts TCP connections at host:port within `timeoutMs` (PostgreSQL, Redis). */
-export function isListening(port: number, host = '127.0.0.1', timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket()
-    const done = (ok: boolean): void => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.once('error', () => done(false))
-    socket.connect(port, host, () => done(true))
-  })
-}
+/** Whether something accepts TCP connections at host:port (PostgreSQL, Redis): the gateway's own check. */
+export { isListening } from '../../src/integrations/vpc-links.js'
 
 /**
  * Says whether the suites that need `tool` must be skipped; pass the answer to

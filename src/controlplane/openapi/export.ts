@@ -30,14 +30,16 @@ export function exportOpenApi(
   const api = snapshot.api
   const refBase = oas3 ? '#/components/schemas/' : '#/definitions/'
   const paths: Record<string, Record<string, unknown>> = {}
-  let usesApiKey = false
+  const usedSchemes = new Set<string>()
   for (const resource of resourcesInTreeOrder(snapshot.resources)) {
     const methods = Object.entries(resource.resourceMethods ?? {})
     if (methods.length === 0) continue
     const item: Record<string, unknown> = {}
     for (const [verb, method] of methods) {
-      if (method.apiKeyRequired) usesApiKey = true
       const operation = exportOperation(method, oas3, refBase, withIntegrations)
+      const requirement = securityRequirement(method, snapshot)
+      if (Object.keys(requirement).length) operation['security'] = [requirement]
+      for (const name of Object.keys(requirement)) usedSchemes.add(name)
       const validator = method.requestValidatorId
         ? snapshot.requestValidators[method.requestValidatorId]
         : undefined
@@ -55,7 +57,12 @@ export function exportOpenApi(
       schemas[model.name] = {}
     }
   }
-  const apiKeyScheme = { type: 'apiKey', name: 'x-api-key', in: 'header' }
+  const schemes = securitySchemesOf(
+    snapshot,
+    usedSchemes,
+    options.extensions.has('authorizers') || withApiGateway,
+  )
+  const hasSchemes = Object.keys(schemes).length > 0
   const out: Record<string, unknown> = oas3
     ? {
         openapi: '3.0.1',
@@ -67,7 +74,7 @@ export function exportOpenApi(
           },
         ],
         paths,
-        components: { schemas, ...(usesApiKey ? { securitySchemes: { api_key: apiKeyScheme } } : {}) },
+        components: { schemas, ...(hasSchemes ? { securitySchemes: schemes } : {}) },
       }
     : {
         swagger: '2.0',
@@ -76,7 +83,7 @@ export function exportOpenApi(
         basePath: `/${stage.stageName}`,
         schemes: ['https'],
         paths,
-        ...(usesApiKey ? { securityDefinitions: { api_key: apiKeyScheme } } : {}),
+        ...(hasSchemes ? { securityDefinitions: schemes } : {}),
         definitions: schemas,
       }
   if (withApiGateway) {
@@ -206,7 +213,6 @@ function exportOperation(
     }
   }
   operation['responses'] = responses
-  if (method.apiKeyRequired) operation['security'] = [{ api_key: [] }]
   if (withIntegration && method.methodIntegration)
     operation['x-amazon-apigateway-integration'] = exportIntegration(method.methodIntegration)
   return operation
@@ -260,4 +266,60 @@ function safeJson(text: string): unknown {
   } catch {
     return text
   }
+}
+
+/**
+ * A method's security requirement: `api_key` for a required key, its authorizer's scheme (with
+ * the method's scopes for a user pool), `sigv4` for AWS_IAM; one requirement object, since all
+ * of them apply together.
+ */
+function securityRequirement(method: Method, snapshot: RestApiDocument): Record<string, string[]> {
+  const requirement: Record<string, string[]> = {}
+  if (method.apiKeyRequired) requirement['api_key'] = []
+  const authorizer = method.authorizerId ? snapshot.authorizers?.[method.authorizerId] : undefined
+  if (
+    authorizer &&
+    (method.authorizationType === 'CUSTOM' || method.authorizationType === 'COGNITO_USER_POOLS')
+  )
+    requirement[authorizer.name] = method.authorizationScopes ?? []
+  if (method.authorizationType === 'AWS_IAM') requirement['sigv4'] = []
+  return requirement
+}
+
+/**
+ * Security schemes for the requirements in use, authorizers written back as
+ * `x-amazon-apigateway-authorizer` (AWS docs "api-gateway-swagger-extensions-authorizer") when
+ * the export asks for authorizers.
+ */
+function securitySchemesOf(
+  snapshot: RestApiDocument,
+  used: ReadonlySet<string>,
+  withAuthorizers: boolean,
+): Record<string, unknown> {
+  const schemes: Record<string, unknown> = {}
+  if (used.has('api_key')) schemes['api_key'] = { type: 'apiKey', name: 'x-api-key', in: 'header' }
+  if (used.has('sigv4'))
+    schemes['sigv4'] = {
+      type: 'apiKey',
+      name: 'Authorization',
+      in: 'header',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    }
+  for (const authorizer of Object.values(snapshot.authorizers ?? {})) {
+    if (!used.has(authorizer.name)) continue
+    const header = /^method\.request\.header\.(.+)$/.exec(authorizer.identitySource ?? '')?.[1]
+    const scheme: Record<string, unknown> = {
+      type: 'apiKey',
+      name: header ?? 'Unused',
+      in: 'header',
+      'x-amazon-apigateway-authtype':
+        authorizer.authType ?? (authorizer.type === 'COGNITO_USER_POOLS' ? 'cognito_user_pools' : 'custom'),
+    }
+    if (withAuthorizers) {
+      const { id: _id, name: _name, authType: _authType, type, ...rest } = authorizer
+      scheme['x-amazon-apigateway-authorizer'] = { type: type.toLowerCase(), ...rest }
+    }
+    schemes[authorizer.name] = scheme
+  }
+  return schemes
 }

@@ -1,5 +1,7 @@
 import {
   newId,
+  type Authorizer,
+  type AuthorizerType,
   type ContentHandling,
   type GatewayResponse,
   type GatewayResponseType,
@@ -29,13 +31,6 @@ const VERBS: Record<string, HttpMethod> = {
   head: 'HEAD',
   'x-amazon-apigateway-any-method': 'ANY',
 }
-
-/** Extensions of features that have not landed: kept out, reported as warnings (the issue's rule). */
-const NOT_YET = [
-  'x-amazon-apigateway-authorizer',
-  'x-amazon-apigateway-api-key-source-authorizer',
-  'x-amazon-apigateway-documentation',
-]
 
 export interface ImportResult {
   doc: RestApiDocument
@@ -116,10 +111,6 @@ export function importOpenApi(
   if (Array.isArray(endpoint['vpcEndpointIds']))
     doc.api.endpointConfiguration.vpcEndpointIds = endpoint['vpcEndpointIds'] as string[]
 
-  for (const key of NOT_YET)
-    if (JSON.stringify(source).includes(`"${key}"`))
-      warnings.push(`Ignored ${key}: not supported by Tollgate yet`)
-
   // Documentation parts (x-amazon-apigateway-documentation).
   const documentation = documentationPartsOf(source)
   if (documentation.length)
@@ -159,6 +150,9 @@ export function importOpenApi(
   }
   const defaultValidator = str(source['x-amazon-apigateway-request-validator'])
 
+  // Authorizers, from security schemes carrying x-amazon-apigateway-authorizer.
+  const authorizerIds = importAuthorizers(source, doc)
+
   // Gateway responses.
   for (const [type, response] of Object.entries(obj(source['x-amazon-apigateway-gateway-responses']))) {
     const r = obj(response)
@@ -191,7 +185,7 @@ export function importOpenApi(
         validatorIds,
         defaultValidator,
         resourceId,
-        warnings,
+        authorizerIds,
       )
       resource.resourceMethods = { ...resource.resourceMethods, [httpMethod]: method }
     }
@@ -225,7 +219,7 @@ function importMethod(
   validatorIds: Map<string, string>,
   defaultValidator: string | undefined,
   resourceId: string,
-  warnings: string[],
+  authorizerIds: ReadonlyMap<string, Authorizer>,
 ): Method {
   const requestParameters: Record<string, boolean> = {}
   const requestModels: Record<string, string> = {}
@@ -275,9 +269,7 @@ function importMethod(
     : Array.isArray(source['security'])
       ? source['security']
       : []
-  const apiKeySchemes = Object.entries(
-    isOas3(source) ? obj(obj(source['components'])['securitySchemes']) : obj(source['securityDefinitions']),
-  )
+  const apiKeySchemes = Object.entries(securitySchemes(source))
     .filter(
       ([, scheme]) =>
         obj(scheme)['type'] === 'apiKey' && obj(scheme)['x-amazon-apigateway-authtype'] === undefined,
@@ -286,21 +278,14 @@ function importMethod(
   const apiKeyRequired = security.some((entry) =>
     Object.keys(obj(entry)).some((name) => apiKeySchemes.includes(name)),
   )
-  if (
-    operation['x-amazon-apigateway-auth'] !== undefined &&
-    obj(operation['x-amazon-apigateway-auth'])['type'] !== 'NONE'
-  ) {
-    warnings.push(
-      `Ignored x-amazon-apigateway-auth on ${httpMethod}: authorizers are not supported by Tollgate yet`,
-    )
-  }
+  const auth = authorizationOf(source, operation, security, authorizerIds)
   const validatorName = str(operation['x-amazon-apigateway-request-validator']) ?? defaultValidator
   const requestValidatorId = validatorName ? validatorIds.get(validatorName) : undefined
   const integration = importIntegration(obj(operation['x-amazon-apigateway-integration']), resourceId)
   const operationId = str(operation['operationId'])
   return {
     httpMethod,
-    authorizationType: 'NONE',
+    ...auth,
     apiKeyRequired,
     ...(operationId ? { operationName: operationId } : {}),
     ...(requestValidatorId ? { requestValidatorId } : {}),
@@ -394,4 +379,92 @@ function rewriteRefs(schema: unknown, apiId: string): unknown {
 /** A status code written as a number or a string (AWS accepts both: test_import_with_integer_http_status_code). */
 function scalarText(value: unknown): string {
   return typeof value === 'number' || typeof value === 'string' ? String(value) : '200'
+}
+
+/** The security schemes of a document (OpenAPI 3 `components.securitySchemes`, Swagger 2 `securityDefinitions`). */
+function securitySchemes(source: OpenApiDocument): Record<string, unknown> {
+  return isOas3(source)
+    ? obj(obj(source['components'])['securitySchemes'])
+    : obj(source['securityDefinitions'])
+}
+
+const AUTHORIZER_TYPE: Readonly<Record<string, AuthorizerType>> = {
+  token: 'TOKEN',
+  request: 'REQUEST',
+  cognito_user_pools: 'COGNITO_USER_POOLS',
+}
+
+/**
+ * Authorizers from the security schemes that carry `x-amazon-apigateway-authorizer` (AWS docs
+ * "api-gateway-swagger-extensions-authorizer"): named after the scheme, the TOKEN identity source
+ * taken from the scheme's header when the extension gives none; an authorizer of the same name is
+ * updated in place (merge keeps its id). Returns them by scheme name.
+ */
+function importAuthorizers(source: OpenApiDocument, doc: RestApiDocument): Map<string, Authorizer> {
+  const byScheme = new Map<string, Authorizer>()
+  for (const [name, raw] of Object.entries(securitySchemes(source))) {
+    const scheme = obj(raw)
+    const extension = obj(scheme['x-amazon-apigateway-authorizer'])
+    const type = AUTHORIZER_TYPE[(str(extension['type']) ?? '').toLowerCase()]
+    if (!type) continue
+    const existing = Object.values(doc.authorizers ?? {}).find((a) => a.name === name)
+    const header = scheme['in'] === 'header' ? str(scheme['name']) : undefined
+    const identitySource =
+      str(extension['identitySource']) ??
+      (type !== 'REQUEST' && header ? `method.request.header.${header}` : undefined)
+    const ttl = extension['authorizerResultTtlInSeconds']
+    const providerARNs = Array.isArray(extension['providerARNs'])
+      ? extension['providerARNs'].filter((a): a is string => typeof a === 'string')
+      : undefined
+    const optional: Record<string, unknown> = {
+      authType: str(scheme['x-amazon-apigateway-authtype']),
+      authorizerUri: str(extension['authorizerUri']),
+      authorizerCredentials: str(extension['authorizerCredentials']),
+      identitySource,
+      identityValidationExpression: str(extension['identityValidationExpression']),
+      authorizerResultTtlInSeconds: typeof ttl === 'number' ? ttl : undefined,
+      providerARNs,
+    }
+    const authorizer: Authorizer = { id: existing?.id ?? newId(6), name, type }
+    for (const [key, value] of Object.entries(optional))
+      if (value !== undefined) (authorizer as unknown as Record<string, unknown>)[key] = value
+    doc.authorizers = { ...doc.authorizers, [authorizer.id]: authorizer }
+    byScheme.set(name, authorizer)
+  }
+  return byScheme
+}
+
+/**
+ * A method's authorization: `x-amazon-apigateway-auth` (`AWS_IAM`, `NONE`) wins; else the first
+ * security requirement naming an authorizer scheme (CUSTOM, or COGNITO_USER_POOLS with its
+ * scopes); else a scheme with `x-amazon-apigateway-authtype: awsSigv4` (AWS_IAM); else NONE.
+ */
+function authorizationOf(
+  source: OpenApiDocument,
+  operation: Record<string, unknown>,
+  security: unknown[],
+  authorizers: ReadonlyMap<string, Authorizer>,
+): Pick<Method, 'authorizationType' | 'authorizerId' | 'authorizationScopes'> {
+  const explicit = str(obj(operation['x-amazon-apigateway-auth'])['type'])?.toUpperCase()
+  if (explicit === 'AWS_IAM' || explicit === 'NONE') return { authorizationType: explicit }
+  const schemes = securitySchemes(source)
+  for (const entry of security) {
+    for (const [name, scopes] of Object.entries(obj(entry))) {
+      const authorizer = authorizers.get(name)
+      if (authorizer) {
+        const cognito = authorizer.type === 'COGNITO_USER_POOLS'
+        const scopeList = Array.isArray(scopes)
+          ? scopes.filter((x): x is string => typeof x === 'string')
+          : []
+        return {
+          authorizationType: cognito ? 'COGNITO_USER_POOLS' : 'CUSTOM',
+          authorizerId: authorizer.id,
+          ...(cognito && scopeList.length ? { authorizationScopes: scopeList } : {}),
+        }
+      }
+      if (str(obj(schemes[name])['x-amazon-apigateway-authtype'])?.toLowerCase() === 'awssigv4')
+        return { authorizationType: 'AWS_IAM' }
+    }
+  }
+  return { authorizationType: 'NONE' }
 }

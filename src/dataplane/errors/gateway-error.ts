@@ -15,15 +15,30 @@ export class GatewayError extends Error {
     readonly type: GatewayResponseType,
     readonly detail: DetailCode,
     message: string,
-    options?: { cause?: unknown; validationErrorString?: string; status?: number },
+    options?: {
+      cause?: unknown
+      validationErrorString?: string
+      status?: number
+      builtinBody?: string
+      errorType?: string
+    },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.validationErrorString = options?.validationErrorString
     this.status = options?.status
+    this.builtinBody = options?.builtinBody
+    this.errorType = options?.errorType
   }
+  /** An x-amzn-ErrorType other than the type's (IAM's UnrecognizedClientException, IncompleteSignatureException). */
+  readonly errorType: string | undefined
   readonly validationErrorString: string | undefined
   /** A status other than the type's default (a Lambda proxy failure is a 502 DEFAULT_5XX). */
   readonly status: number | undefined
+  /**
+   * The body template when the API customised neither this type nor its DEFAULT_4XX/5XX, where
+   * AWS's own body differs from `{"message": ...}` (an authorizer's deny, its configuration error).
+   */
+  readonly builtinBody: string | undefined
 }
 
 // AWS's default messages (docs: supported-gateway-response-types; recorded where noted in the tests).

@@ -29,13 +29,17 @@ export function renderGatewayError(
   const status = Number(own?.statusCode ?? fallback?.statusCode ?? builtinStatus)
   const templates = own?.responseTemplates ?? fallback?.responseTemplates
   const template =
-    templates?.['application/json'] ?? Object.values(templates ?? {})[0] ?? DEFAULT_GATEWAY_TEMPLATE
+    templates?.['application/json'] ??
+    Object.values(templates ?? {})[0] ??
+    error.builtinBody ??
+    DEFAULT_GATEWAY_TEMPLATE
   const stageVariables = ctx?.target.stageVariables ?? {}
   const context = ctx ? contextVariables(ctx, settings) : errorOnlyContext(error)
   const body = renderGatewayTemplate(ctx, template, context, stageVariables)
 
   const headers: [string, string][] = [['Content-Type', 'application/json']]
-  if (defaults.errorType) headers.push(['x-amzn-ErrorType', defaults.errorType])
+  const errorType = error.errorType ?? defaults.errorType
+  if (errorType) headers.push(['x-amzn-ErrorType', errorType])
   const parameters = { ...fallback?.responseParameters, ...own?.responseParameters }
   if (ctx) {
     const source = {

@@ -1,4 +1,4 @@
-import type { InvocationContext } from '../context.js'
+import type { AuthorizerOutcome, InvocationContext } from '../context.js'
 import { headerValue } from '../request.js'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -22,7 +22,8 @@ export interface ContextSettings {
  */
 export function contextVariables(ctx: InvocationContext, settings: ContextSettings): Record<string, unknown> {
   const { request, target } = ctx
-  const host = request.host
+  // A custom domain is the domain name; else the Host as received.
+  const host = request.domainName ?? request.host
   const match = ctx.match
   const vars: Record<string, unknown> = {
     accountId: settings.accountId,
@@ -33,20 +34,22 @@ export function contextVariables(ctx: InvocationContext, settings: ContextSettin
     extendedRequestId: ctx.extendedRequestId,
     httpMethod: request.method,
     identity: {
-      accessKey: null,
-      accountId: null,
+      accessKey: ctx.caller?.accessKey ?? null,
+      accountId: ctx.caller?.accountId ?? null,
       apiKey: ctx.apiKey?.value ?? null,
       apiKeyId: ctx.apiKey?.id ?? null,
-      caller: null,
+      caller: ctx.caller?.principalId ?? null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,
       cognitoIdentityId: null,
       cognitoIdentityPoolId: null,
       principalOrgId: null,
       sourceIp: request.sourceIp,
-      user: null,
+      user: ctx.caller?.principalId ?? null,
       userAgent: headerValue(request.headers, 'user-agent') ?? null,
-      userArn: null,
+      userArn: ctx.caller?.userArn ?? null,
+      ...(request.vpce ? { vpceId: request.vpce.id, vpcId: request.vpce.vpcId ?? null } : {}),
+      ...(request.clientCert ? { clientCert: request.clientCert } : {}),
     },
     isCanaryRequest: target.isCanaryRequest,
     path: request.stagePath,
@@ -59,6 +62,7 @@ export function contextVariables(ctx: InvocationContext, settings: ContextSettin
     stage: target.stageName,
   }
   if (match?.method.operationName) vars['operationName'] = match.method.operationName
+  if (ctx.authorizer) vars['authorizer'] = authorizerVariables(ctx.authorizer)
   if (ctx.error) {
     vars['error'] = {
       message: ctx.error.message,
@@ -68,6 +72,19 @@ export function contextVariables(ctx: InvocationContext, settings: ContextSettin
     }
   }
   return vars
+}
+
+/**
+ * `$context.authorizer`: a Lambda authorizer's `principalId` and context keys (AWS docs
+ * "api-gateway-mapping-template-reference": `$context.authorizer.principalId`,
+ * `$context.authorizer.<key>`), or a user pool's `claims`.
+ */
+export function authorizerVariables(outcome: AuthorizerOutcome): Record<string, unknown> {
+  return {
+    ...outcome.context,
+    ...(outcome.principalId !== undefined ? { principalId: outcome.principalId } : {}),
+    ...(outcome.claims ? { claims: { ...outcome.claims } } : {}),
+  }
 }
 
 /** Looks up a dotted path (`identity.sourceIp`) in the $context object. */

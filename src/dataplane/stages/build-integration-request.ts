@@ -39,6 +39,8 @@ const NOT_FORWARDED = new Set([
 export const buildIntegrationRequest: Stage = {
   name: 'buildIntegrationRequest',
   run(ctx, deps) {
+    // A cache hit answers without calling the integration.
+    if (ctx.cache?.hit) return 'continue'
     const { method } = required(ctx.match, 'match')
     const integration = method.methodIntegration
     if (!integration) throw apiConfigurationError('integration_request.no_integration')
@@ -79,13 +81,26 @@ export const buildIntegrationRequest: Stage = {
         headers.push(['Content-Type', contentType])
       }
     }
+    // Non-proxy integrations carry the trace header too (proxies forward the request's headers).
+    const trace = headerValue(ctx.request.headers, 'x-amzn-trace-id')
+    if (!isProxy && trace !== undefined) headers.push(['X-Amzn-Trace-Id', trace])
     const mappedNames = new Set(mapped.header.map(([name]) => name.toLowerCase()))
     const kept = headers.filter(([name]) => !mappedNames.has(name.toLowerCase()))
     kept.push(...mapped.header)
-    if (isProxy) appendForwardedFor(kept, ctx.request.sourceIp)
+    // An edge-optimized API's request already carries the hop (added with the CloudFront headers).
+    const edge = ctx.target.deployment.api.endpointConfiguration.types.includes('EDGE')
+    if (isProxy && !edge) appendForwardedFor(kept, ctx.request.sourceIp)
 
     let url = ''
-    if (integration.type === 'HTTP' || integration.type === 'HTTP_PROXY') {
+    if (integration.type === 'AWS') {
+      // The service URI with stage variables, path parameters and mapped query strings filled in.
+      url = buildHttpUrl(
+        substituteStageVariables(integration.uri ?? '', ctx.target.stageVariables),
+        mapped.path,
+        '',
+        mapped.querystring,
+      )
+    } else if (integration.type === 'HTTP' || integration.type === 'HTTP_PROXY') {
       url = buildHttpUrl(
         substituteStageVariables(integration.uri ?? '', ctx.target.stageVariables),
         { ...(integration.type === 'HTTP_PROXY' ? ctx.match?.pathParameters : {}), ...mapped.path },

@@ -14,16 +14,15 @@ export const checkApiKey: Stage = {
   async run(ctx, deps): Promise<StageOutcome> {
     const { method } = required(ctx.match, 'match')
     if (!method.apiKeyRequired) return 'continue'
-    // apiKeySource AUTHORIZER reads usageIdentifierKey from a Lambda authorizer, which lands with
-    // authorizers; until then such a method has no key.
     const value =
-      ctx.target.deployment.api.apiKeySource === 'HEADER'
-        ? headerValue(ctx.request.headers, 'x-api-key')
-        : undefined
+      ctx.target.deployment.api.apiKeySource === 'AUTHORIZER'
+        ? ctx.authorizer?.usageIdentifierKey
+        : headerValue(ctx.request.headers, 'x-api-key')
     if (!value) throw new GatewayError('INVALID_API_KEY', 'api_key.missing', 'Forbidden')
     const grant = await deps.apiKeys.grant(value, ctx.target.apiId, ctx.target.stageName)
     if (!grant) throw new GatewayError('INVALID_API_KEY', 'api_key.not_accepted', 'Forbidden')
     ctx.apiKey = { id: grant.key.id, value: grant.key.value }
+    ctx.usagePlans = grant.plans
     return 'continue'
   },
 }

@@ -1,4 +1,4 @@
-import type { InvocationContext } from '../../dataplane/context.js'
+import type { AuthorizerOutcome, InvocationContext } from '../../dataplane/context.js'
 import { required } from '../../dataplane/context.js'
 import { isBinaryMediaType } from '../../dataplane/mapping/content-handling.js'
 import { contextVariables, type ContextSettings } from '../../dataplane/mapping/context-variables.js'
@@ -58,6 +58,7 @@ export function buildProxyEvent(ctx: InvocationContext, settings: ContextSetting
     resourcePath: context['resourcePath'],
     stage: context['stage'],
   }
+  if (ctx.authorizer) requestContext['authorizer'] = proxyAuthorizer(ctx.authorizer)
   if (ctx.target.active.canary) requestContext['isCanaryRequest'] = ctx.target.isCanaryRequest
   if (match.method.operationName) requestContext['operationName'] = match.method.operationName
   const nullIfEmpty = <T extends object>(value: T): T | null =>
@@ -76,6 +77,18 @@ export function buildProxyEvent(ctx: InvocationContext, settings: ContextSetting
     body,
     isBase64Encoded,
   }
+}
+
+/**
+ * `requestContext.authorizer` of the proxy event, present only when an authorizer ran: a Lambda
+ * authorizer's principalId, integrationLatency and context values as strings (AWS-BEHAVIOR §1
+ * row 2: AWS stringifies them), or a user pool's `claims`.
+ */
+function proxyAuthorizer(outcome: AuthorizerOutcome): Record<string, unknown> {
+  if (outcome.claims) return { claims: { ...outcome.claims } }
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(outcome.context)) out[key] = String(value)
+  return { ...out, principalId: outcome.principalId, integrationLatency: outcome.integrationLatency }
 }
 
 /** The identity keys of the recorded event; apiKey / apiKeyId appear only when a key was used. */
@@ -98,6 +111,7 @@ function proxyIdentity(identity: unknown): Record<string, unknown> {
   const source = (identity ?? {}) as Record<string, unknown>
   const out: Record<string, unknown> = {}
   for (const key of IDENTITY_KEYS) out[key] = source[key] ?? null
+  if (source['clientCert'] != null) out['clientCert'] = source['clientCert']
   if (source['apiKey'] != null) {
     out['apiKey'] = source['apiKey']
     out['apiKeyId'] = source['apiKeyId'] ?? null

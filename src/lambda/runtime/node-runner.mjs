@@ -71,7 +71,10 @@ function runHandler(handler, event, context) {
 
 process.on('message', async (message) => {
   if (message?.type !== 'invoke') return
-  const { id, event, context: ctx, deadline } = message
+  const { id, event, context: fields, deadline } = message
+  const { _traceId, ...ctx } = fields
+  // As the Lambda runtime sets it for each invocation (AWS docs "configuration-envvars").
+  if (_traceId) process.env._X_AMZN_TRACE_ID = _traceId
   const context = {
     ...ctx,
     callbackWaitsForEmptyEventLoop: true,

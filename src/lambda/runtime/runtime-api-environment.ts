@@ -12,6 +12,8 @@ interface Waiting {
   event: string
   deadline: number
   arn: string
+  /** The X-Ray trace header (Lambda-Runtime-Trace-Id). */
+  traceId: string
 }
 
 interface Pending {
@@ -75,6 +77,7 @@ export class RuntimeApiEnvironment {
         event: JSON.stringify(event),
         deadline: started + this.#spec.timeoutSeconds * 1000,
         arn: typeof context['invokedFunctionArn'] === 'string' ? context['invokedFunctionArn'] : '',
+        traceId: typeof context['_traceId'] === 'string' ? context['_traceId'] : '',
       }
       this.#deliver()
     })
@@ -116,7 +119,7 @@ export class RuntimeApiEnvironment {
       'lambda-runtime-aws-request-id': queued.requestId,
       'lambda-runtime-deadline-ms': String(queued.deadline),
       'lambda-runtime-invoked-function-arn': queued.arn,
-      'lambda-runtime-trace-id': `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${queued.requestId.replaceAll('-', '').slice(0, 24)}`,
+      'lambda-runtime-trace-id': queued.traceId,
     })
     res.end(queued.event)
   }

@@ -1,0 +1,36 @@
+import type { HeaderEntry } from '../dataplane/request.js'
+
+/** An endpoint response as the stage cache keeps it. */
+export interface CachedResponse {
+  status: number
+  headers: readonly HeaderEntry[]
+  body: Buffer
+  /** The Lambda errorMessage (or null) integration responses select on. */
+  selector?: string | null
+}
+
+/**
+ * The stage cache: in memory on one node, in Redis for several (the scale-out issue). Entries
+ * live under a stage (`{apiId}/{stage}`), each stage within its own memory budget.
+ */
+export interface CacheStore {
+  get(stage: string, key: string): Promise<CachedResponse | undefined>
+  /** Keeps an entry for `ttlMs` within the stage's `budgetBytes` (older entries evicted first). */
+  set(stage: string, key: string, entry: CachedResponse, ttlMs: number, budgetBytes: number): Promise<void>
+  /** FlushStageCache: drops every entry of a stage. */
+  flush(stage: string): Promise<void>
+  /** The bytes a stage's entries hold (for tests and metrics). */
+  size(stage: string): number
+  close(): Promise<void>
+}
+
+/** The bytes an entry costs: its body, its headers, and a fixed overhead. */
+export const entrySize = (entry: CachedResponse): number =>
+  entry.body.length + entry.headers.reduce((sum, [n, v]) => sum + n.length + v.length, 0) + 64
+
+/**
+ * `cacheClusterSize` (GB, AWS's sizes 0.5 to 237) as a memory budget in bytes; `scale` shrinks it
+ * for tests and small machines.
+ */
+export const cacheBudgetBytes = (cacheClusterSize: string | undefined, scale = 1): number =>
+  Math.max(1, Math.floor(Number(cacheClusterSize ?? '0.5') * 1024 ** 3 * scale))

@@ -1,0 +1,348 @@
+import { LRUCache } from 'lru-cache'
+import type { Authorizer } from '../../model/index.js'
+import {
+  callLambdaAuthorizer,
+  identitySources,
+  resultTtlSeconds,
+  type AuthorizerGrant,
+} from '../../auth/lambda-authorizer.js'
+import {
+  evaluatePolicy,
+  methodArn,
+  parsePolicy,
+  PolicyError,
+  type Policy,
+} from '../../auth/policy/evaluate.js'
+import { verifyCognitoToken } from '../../auth/cognito/verify.js'
+import { verifySigV4 } from '../../auth/sigv4/verify.js'
+import { functionFromUri } from '../../integrations/lambda/function-uri.js'
+import { buildProxyEvent } from '../../integrations/lambda/proxy-event.js'
+import { required, type InvocationContext } from '../context.js'
+import { apiConfigurationError, GatewayError } from '../errors/gateway-error.js'
+import { contextVariables, lookupContext } from '../mapping/context-variables.js'
+import { headerValue, headerValues } from '../request.js'
+import type { DataPlaneDeps, Stage, StageOutcome } from '../stage.js'
+
+/** AWS's authorizer answers (AWS-BEHAVIOR §3.1; AWS docs "api-gateway-lambda-authorizer-output"). */
+const unauthorized = (detail: `authorizer.${string}`): GatewayError =>
+  new GatewayError('UNAUTHORIZED', detail, 'Unauthorized')
+/** AWS sends `{"message": null}` for a broken authorizer. */
+const configurationError = (detail: `authorizer.${string}`, cause?: unknown): GatewayError =>
+  new GatewayError('AUTHORIZER_CONFIGURATION_ERROR', detail, 'null', {
+    cause,
+    builtinBody: '{"message":null}',
+  })
+/** A denied method ARN: AWS words it with a capital `Message` (captured production response). */
+const accessDenied = (detail: `authorizer.${string}`, explicit: boolean): GatewayError =>
+  new GatewayError(
+    'ACCESS_DENIED',
+    detail,
+    explicit
+      ? 'User is not authorized to access this resource with an explicit deny'
+      : 'User is not authorized to access this resource',
+    { builtinBody: '{"Message":$context.error.messageString}' },
+  )
+
+/** Authorizer results by deployment, authorizer and identity; each entry lives for its TTL. */
+const resultCache = new LRUCache<string, AuthorizerGrant>({ max: 10_000, ttlAutopurge: false })
+
+/** One identity source's value, or undefined when the request lacks it. */
+function sourceValue(ctx: InvocationContext, deps: DataPlaneDeps, source: string): string | undefined {
+  const dot = source.indexOf('.')
+  const scope = source.slice(0, dot)
+  const rest = source.slice(dot + 1)
+  if (scope === 'stageVariables') return ctx.target.stageVariables[rest] || undefined
+  if (scope === 'context') {
+    const value = lookupContext(contextVariables(ctx, deps), rest)
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value) || undefined
+      : undefined
+  }
+  // method.request.{header|querystring|multivalueheader|multivaluequerystring}.{name}
+  const [, kind = '', ...nameParts] = rest.split('.')
+  const name = nameParts.join('.')
+  const headers = ctx.request.headers
+  switch (kind) {
+    case 'header':
+      return headerValue(headers, name) || undefined
+    case 'multivalueheader':
+      return headerValues(headers, name).join(',') || undefined
+    case 'querystring':
+      return ctx.request.query.get(name)?.at(-1) || undefined
+    case 'multivaluequerystring':
+      return ctx.request.query.get(name)?.join(',') || undefined
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The event a Lambda authorizer receives (AWS docs "api-gateway-lambda-authorizer-input"): TOKEN
+ * gets the token and the method ARN; REQUEST gets the request as a proxy event has it, without
+ * the body.
+ */
+function authorizerEvent(
+  ctx: InvocationContext,
+  deps: DataPlaneDeps,
+  authorizer: Authorizer,
+  arn: string,
+  token: string | undefined,
+): Record<string, unknown> {
+  if (authorizer.type === 'TOKEN') return { type: 'TOKEN', authorizationToken: token, methodArn: arn }
+  const { body: _body, isBase64Encoded: _b64, ...request } = buildProxyEvent(ctx, deps)
+  return { type: 'REQUEST', methodArn: arn, ...request }
+}
+
+async function callAuthorizer(
+  ctx: InvocationContext,
+  deps: DataPlaneDeps,
+  authorizer: Authorizer,
+  event: Record<string, unknown>,
+): Promise<{ grant: AuthorizerGrant; latencyMs: number }> {
+  const call = await callLambdaAuthorizer(
+    (name, payload, qualifier) => deps.lambda.invoke(name, payload, qualifier),
+    functionFromUri(authorizer.authorizerUri, ctx.target.stageVariables),
+    event,
+  )
+  if (call.outcome === 'unauthorized') throw unauthorized('authorizer.unauthorized')
+  if (call.outcome === 'broken') throw configurationError(`authorizer.${call.reason}`, call.cause)
+  return call
+}
+
+/**
+ * A Lambda authorizer (TOKEN or REQUEST), with AWS's outcomes: a TOKEN authorizer's missing token
+ * or failed validation expression is 401 without calling the function; a REQUEST authorizer's
+ * missing identity source is 401 only when caching is on (with caching off the function is
+ * called); "Unauthorized" from the function is 401; a policy that does not allow the method ARN
+ * is 403; a failing, slow or malformed authorizer is 500. Results are cached per identity values
+ * for the TTL, and the cached policy is evaluated against each request's method ARN, as on AWS.
+ */
+async function lambdaAuthorize(
+  ctx: InvocationContext,
+  deps: DataPlaneDeps,
+  authorizer: Authorizer,
+  arn: string,
+): Promise<void> {
+  const ttl = resultTtlSeconds(authorizer)
+  const values = identitySources(authorizer).map((source) => sourceValue(ctx, deps, source))
+  const missing = values.some((v) => v === undefined)
+  let token: string | undefined
+  if (authorizer.type === 'TOKEN') {
+    token = values[0]
+    if (token === undefined) throw unauthorized('authorizer.missing_token')
+    const expression = authorizer.identityValidationExpression
+    if (expression && !new RegExp(expression).test(token)) throw unauthorized('authorizer.token_validation')
+  } else if (missing && ttl > 0) {
+    throw unauthorized('authorizer.missing_identity')
+  }
+  const cacheKey = `${ctx.target.deployment.id}\u0000${authorizer.id}\u0000${values.join('\u0000')}`
+  let grant = ttl > 0 ? resultCache.get(cacheKey) : undefined
+  let integrationLatency = 0
+  if (!grant) {
+    const call = await callAuthorizer(
+      ctx,
+      deps,
+      authorizer,
+      authorizerEvent(ctx, deps, authorizer, arn, token),
+    )
+    grant = call.grant
+    integrationLatency = call.latencyMs
+    if (ttl > 0) resultCache.set(cacheKey, grant, { ttl: ttl * 1000 })
+  }
+  let decision
+  let canInvalidateCache = false
+  try {
+    const policy = parsePolicy(grant.policyDocument)
+    decision = evaluatePolicy(policy, { action: 'execute-api:Invoke', resource: arn, conditionKeys: {} })
+    // `Cache-Control: max-age=0` needs execute-api:InvalidateCache (AWS docs "api-gateway-caching").
+    canInvalidateCache =
+      evaluatePolicy(policy, { action: 'execute-api:InvalidateCache', resource: arn, conditionKeys: {} }) ===
+      'ALLOW'
+  } catch (error) {
+    if (error instanceof PolicyError) throw configurationError('authorizer.malformed_policy', error)
+    throw error
+  }
+  if (decision === 'DENY') throw accessDenied('authorizer.explicit_deny', true)
+  if (decision !== 'ALLOW') throw accessDenied('authorizer.not_allowed', false)
+  ctx.authorizer = {
+    principalId: grant.principalId,
+    context: grant.context,
+    ...(grant.usageIdentifierKey !== undefined ? { usageIdentifierKey: grant.usageIdentifierKey } : {}),
+    integrationLatency,
+    canInvalidateCache,
+  }
+}
+
+/**
+ * A COGNITO_USER_POOLS authorizer: the token from the identity source (default `Authorization`)
+ * verified against the authorizer's user pools; any failure is 401 Unauthorized, as on AWS. The
+ * token's claims reach `$context.authorizer.claims` and the proxy event.
+ */
+async function cognitoAuthorize(
+  ctx: InvocationContext,
+  deps: DataPlaneDeps,
+  authorizer: Authorizer,
+): Promise<void> {
+  const [source = 'method.request.header.Authorization'] = identitySources(authorizer)
+  const token = sourceValue(ctx, deps, source)
+  const scopes = required(ctx.match, 'match').method.authorizationScopes
+  const result = await verifyCognitoToken(
+    token,
+    authorizer.providerARNs ?? [],
+    scopes,
+    deps.cognitoIssuerBase,
+    deps.cognitoClientIds,
+  )
+  if (!result.ok)
+    throw new GatewayError('UNAUTHORIZED', 'authorizer.cognito_refused', 'Unauthorized', {
+      cause: result.reason,
+    })
+  ctx.authorizer = { context: {}, claims: result.claims, integrationLatency: 0 }
+}
+
+/**
+ * AWS_IAM: the request's SigV4 signature checked against the configured access keys (header or
+ * presigned form, 5-minute skew), answered as API Gateway answers: a missing signature 403
+ * "Missing Authentication Token", an incomplete one IncompleteSignatureException, an unknown key
+ * UnrecognizedClientException, a mismatch or stale date InvalidSignatureException.
+ */
+function iamAuthenticate(
+  ctx: InvocationContext,
+  deps: DataPlaneDeps,
+): NonNullable<InvocationContext['caller']> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of ctx.request.headers) {
+    const key = name.toLowerCase()
+    headers[key] = key in headers ? `${headers[key] ?? ''},${value}` : value
+  }
+  const result = verifySigV4(
+    {
+      method: ctx.request.method,
+      path: ctx.request.rawPath,
+      query: ctx.request.rawQuery,
+      headers,
+      body: ctx.request.body,
+    },
+    (id) => deps.credentials.lookup(id),
+    { now: Date.now(), service: 'execute-api' },
+  )
+  if (!result.ok) {
+    switch (result.reason) {
+      case 'missing':
+        throw new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'iam.missing_signature', result.message)
+      case 'incomplete':
+        throw new GatewayError('INVALID_SIGNATURE', 'iam.incomplete_signature', result.message, {
+          errorType: 'IncompleteSignatureException',
+        })
+      case 'unknown_key':
+        throw new GatewayError('INVALID_SIGNATURE', 'iam.unknown_key', result.message, {
+          errorType: 'UnrecognizedClientException',
+        })
+      default:
+        throw new GatewayError('INVALID_SIGNATURE', `iam.${result.reason}`, result.message)
+    }
+  }
+  const userArn = result.credential.userArn ?? `arn:aws:iam::${deps.accountId}:root`
+  const caller = {
+    accessKey: result.credential.accessKeyId,
+    userArn,
+    accountId: userArn.split(':')[4] ?? deps.accountId,
+    principalId: result.credential.accessKeyId,
+  }
+  ctx.caller = caller
+  return caller
+}
+
+/** Resource policies parsed once per deployment (the policy serves from the deployed snapshot). */
+const resourcePolicies = new WeakMap<object, Policy | PolicyError>()
+
+function resourcePolicyOf(ctx: InvocationContext, deps: DataPlaneDeps): Policy | undefined {
+  const deployment = ctx.target.deployment
+  const text = deployment.api.policy
+  if (!text) return undefined
+  let policy = resourcePolicies.get(deployment)
+  if (!policy) {
+    try {
+      // `execute-api:/stage/METHOD/path` is AWS's shorthand for this API's ARNs (AWS docs
+      // "apigateway-resource-policies-examples").
+      const arnPrefix = `"arn:aws:execute-api:${deps.region}:${deps.accountId}:${ctx.target.apiId}/`
+      policy = parsePolicy(text.replaceAll('"execute-api:/', arnPrefix))
+    } catch (error) {
+      policy = error instanceof PolicyError ? error : new PolicyError(String(error))
+    }
+    resourcePolicies.set(deployment, policy)
+  }
+  if (policy instanceof PolicyError) throw apiConfigurationError('resource_policy.malformed', policy)
+  return policy
+}
+
+/**
+ * AWS's refusal by a resource policy, account id masked as AWS prints it (AWS Knowledge Center
+ * "api-gateway-resource-policy-access-denied": `User: anonymous is not authorized to perform:
+ * execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********1234:...`).
+ */
+function resourcePolicyDenied(arn: string, caller: string | undefined, explicit: boolean): GatewayError {
+  const masked = arn.replace(/:(\d{8})(\d{4}):/, ':********$2:')
+  const message = `User: ${caller ?? 'anonymous'} is not authorized to perform: execute-api:Invoke on resource: ${masked}${explicit ? ' with an explicit deny' : ''}`
+  return new GatewayError(
+    'ACCESS_DENIED',
+    explicit ? 'resource_policy.explicit_deny' : 'resource_policy.not_allowed',
+    message,
+    { builtinBody: '{"Message":$context.error.messageString}' },
+  )
+}
+
+/**
+ * The method's authorization (AWS docs "apigateway-control-access-to-api") combined with the
+ * API's resource policy as AWS's "Policy evaluation outcome tables" prescribe
+ * ("apigateway-authorization-flow"): an explicit Deny in the resource policy refuses before any
+ * authorizer runs; without an authorizer the resource policy must allow; with a Lambda authorizer
+ * the authorizer's Allow suffices when the resource policy neither allows nor denies.
+ */
+export const authorize: Stage = {
+  name: 'authorize',
+  async run(ctx, deps): Promise<StageOutcome> {
+    const { method } = required(ctx.match, 'match')
+    const arn = methodArn(
+      deps.region,
+      deps.accountId,
+      ctx.target.apiId,
+      ctx.target.stageName,
+      ctx.request.method,
+      ctx.request.path,
+    )
+    const caller = method.authorizationType === 'AWS_IAM' ? iamAuthenticate(ctx, deps) : undefined
+    const resourcePolicy = resourcePolicyOf(ctx, deps)
+    const resourceDecision = resourcePolicy
+      ? evaluatePolicy(
+          resourcePolicy,
+          {
+            action: 'execute-api:Invoke',
+            resource: arn,
+            ...(caller ? { principalArn: caller.userArn } : {}),
+            conditionKeys: {
+              'aws:SourceIp': ctx.request.sourceIp,
+              'aws:SourceVpce': ctx.request.vpce?.id,
+              'aws:SourceVpc': ctx.request.vpce?.vpcId,
+              'aws:PrincipalArn': caller?.userArn,
+              'aws:username': caller?.userArn.split('/').at(-1),
+            },
+          },
+          { requirePrincipal: true },
+        )
+      : undefined
+    if (resourceDecision === 'DENY') throw resourcePolicyDenied(arn, caller?.userArn, true)
+    if (method.authorizationType === 'CUSTOM' || method.authorizationType === 'COGNITO_USER_POOLS') {
+      const authorizer = ctx.target.deployment.snapshot.authorizers?.[method.authorizerId ?? '']
+      if (!authorizer) throw configurationError('authorizer.not_found')
+      if (authorizer.type === 'COGNITO_USER_POOLS') await cognitoAuthorize(ctx, deps, authorizer)
+      else await lambdaAuthorize(ctx, deps, authorizer, arn)
+    } else if (resourceDecision === 'IMPLICIT_DENY') {
+      // Table B: a caller of the API's own account is allowed by its IAM permissions; another
+      // account's caller needs the resource policy's Allow, as does a caller without IAM auth.
+      if (!caller || caller.accountId !== deps.accountId)
+        throw resourcePolicyDenied(arn, caller?.userArn, false)
+    }
+    return 'continue'
+  },
+}
