@@ -65,6 +65,8 @@ export interface ConfigTx extends ConfigReader {
  * this interface knows which one runs.
  */
 export interface ConfigStore {
+  /** True when other nodes share this store (PostgreSQL): then it also holds Lambda code. */
+  readonly shared: boolean
   /**
    * Runs `fn` in one transaction: every write commits together, or, when `fn` throws, none does
    * and the error is rethrown. Transactions are serialisable.
@@ -79,6 +81,8 @@ export interface ConfigStore {
    * with the new revision. Returns the function that unsubscribes.
    */
   onChange(listener: (revision: number) => void): () => void
+  /** Whether the store answers now (readiness). */
+  ping(): Promise<boolean>
   /** Closes the underlying connections; holds the database file open until then. */
   close(): Promise<void>
 }

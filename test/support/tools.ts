@@ -1,4 +1,7 @@
 import { accessSync, constants } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { isListening } from '../../src/integrations/vpc-links.js'
 
 /** The Debian awscli v2 (another, older `aws` may come first on PATH: always use this path). */
 export const AWS_CLI = '/usr/bin/aws'
@@ -56,4 +59,38 @@ export const awsCli: ToolRequirement = {
 /** Shorthand for a program at a fixed path. */
 export function skipUnlessTool(name: string, path: string, install: string): Promise<boolean> {
   return requireTool({ name: `${name} at ${path}`, check: () => isExecutable(path), install })
+}
+
+/** The machine's PostgreSQL (trust auth, database `test`); TOLLGATE_TEST_POSTGRES overrides it. */
+export const POSTGRES_URL = process.env['TOLLGATE_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+export const postgresServer: ToolRequirement = {
+  name: `PostgreSQL at ${POSTGRES_URL}`,
+  check: async () => {
+    const { hostname, port } = new URL(POSTGRES_URL)
+    return isListening(Number(port || 5432), hostname)
+  },
+  install: 'apt-get install -y postgresql, then pg_ctlcluster 15 main start (trust auth for 127.0.0.1)',
+}
+
+/** A PostgreSQL URL with a schema of its own (dropped by `dropPostgresSchema`), for one test. */
+export function postgresTestUrl(): string {
+  const url = new URL(POSTGRES_URL)
+  url.searchParams.set('schema', `test_${randomBytes(6).toString('hex')}`)
+  return url.toString()
+}
+
+/** Drops the schema of a URL from `postgresTestUrl`. */
+export async function dropPostgresSchema(url: string): Promise<void> {
+  const parsed = new URL(url)
+  const schema = parsed.searchParams.get('schema')
+  parsed.searchParams.delete('schema')
+  if (!schema?.startsWith('test_')) return
+  const client = new pg.Client({ connectionString: parsed.toString() })
+  await client.connect()
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`)
+  } finally {
+    await client.end()
+  }
 }

@@ -18,6 +18,7 @@ interface Row {
  * the single connection, which makes every transaction serialisable.
  */
 export class SqliteConfigStore implements ConfigStore {
+  readonly shared = false
   readonly #db: Database.Database
   readonly #mutex = new Mutex()
   readonly #statements
@@ -113,6 +114,10 @@ export class SqliteConfigStore implements ConfigStore {
   #notify(): void {
     const revision = this.#statements.revision.get()?.value ?? 0
     for (const listener of this.#listeners) listener(revision)
+  }
+
+  ping(): Promise<boolean> {
+    return Promise.resolve(this.#db.open)
   }
 
   close(): Promise<void> {
