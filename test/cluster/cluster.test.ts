@@ -1,11 +1,14 @@
-import {
-  PutIntegrationResponseCommand,
-  UpdateStageCommand,
-  type APIGatewayClient,
-} from '@aws-sdk/client-api-gateway'
+import { UpdateStageCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway'
 import { InvokeCommand } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, createPath, deploy, putMethodWithIntegration, putMockMethod } from '../support/apis.js'
+import {
+  createApi,
+  createPath,
+  deploy,
+  putMethodWithIntegration,
+  putMockMethod,
+  setResponseTemplates,
+} from '../support/apis.js'
 import { sdkClient } from '../support/gateway.js'
 import { createFunction, lambdaClient } from '../support/lambda.js'
 import { spawnTollgate, type TollgateProcess } from '../support/process.js'
@@ -62,16 +65,9 @@ describe.skipIf(skip)('three nodes on one PostgreSQL store', () => {
     const path = `/_aws/execute-api/${apiId}/prod/`
     await Promise.all([b, c].map((node) => seenWithin(1_000, () => get(node, path), '200 {"version": "one"')))
 
-    await clientA.send(
-      new PutIntegrationResponseCommand({
-        restApiId: apiId,
-        resourceId: rootId,
-        httpMethod: 'GET',
-        statusCode: '200',
-        selectionPattern: '',
-        responseTemplates: { 'application/json': '{"version": "two", "color": "$stageVariables.color"}' },
-      }),
-    )
+    await setResponseTemplates(clientA, apiId, rootId, 'GET', {
+      'application/json': '{"version": "two", "color": "$stageVariables.color"}',
+    })
     await deploy(clientA, apiId, 'prod')
     await Promise.all(nodes.map((node) => seenWithin(1_000, () => get(node, path), '"version": "two"')))
 

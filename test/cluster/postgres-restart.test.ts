@@ -1,6 +1,6 @@
-import { PutIntegrationResponseCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway'
+import { type APIGatewayClient } from '@aws-sdk/client-api-gateway'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, deploy, putMockMethod } from '../support/apis.js'
+import { createApi, deploy, putMockMethod, setResponseTemplates } from '../support/apis.js'
 import { sdkClient } from '../support/gateway.js'
 import { privatePostgres, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js'
 import { spawnTollgate, type TollgateProcess } from '../support/process.js'
@@ -113,16 +113,7 @@ describe.skipIf(skip)('PostgreSQL restarted under two nodes', () => {
         (r) => r.status === 200,
       )
     // A change made through A after the restart reaches B (its change feed reconnected).
-    await client.send(
-      new PutIntegrationResponseCommand({
-        restApiId: apiId,
-        resourceId: rootId,
-        httpMethod: 'GET',
-        statusCode: '200',
-        selectionPattern: '',
-        responseTemplates: { 'application/json': '{"version": "after"}' },
-      }),
-    )
+    await setResponseTemplates(client, apiId, rootId, 'GET', { 'application/json': '{"version": "after"}' })
     await deploy(client, apiId, 'prod')
     await until(
       'new deployment on B',
