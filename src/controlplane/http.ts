@@ -5,6 +5,7 @@ import { ApiError, serializationError } from './api-error.js'
 import { Input } from './input.js'
 import type { ManagementDeps, ManagementRouter } from './router.js'
 import { checkManagementAuth } from './auth.js'
+import { StoreUnavailableError } from '../store/index.js'
 
 /** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -59,14 +60,24 @@ export async function handleManagementRequest(
     res.end(payload)
   } catch (error) {
     const apiError =
-      error instanceof ApiError ? error : new ApiError('InternalFailure', 'Internal server error')
-    if (!(error instanceof ApiError)) log.error({ err: error, requestId }, 'management operation failed')
+      error instanceof ApiError
+        ? error
+        : error instanceof StoreUnavailableError
+          ? // The API model's ServiceUnavailableException (503, retryable): nothing was changed.
+            new ApiError(
+              'ServiceUnavailableException',
+              'The configuration store is unavailable. Retry later.',
+            )
+          : new ApiError('InternalFailure', 'Internal server error')
+    if (error instanceof StoreUnavailableError) log.warn({ err: error, requestId }, 'store unavailable')
+    else if (!(error instanceof ApiError)) log.error({ err: error, requestId }, 'management operation failed')
     const payload = JSON.stringify({ message: apiError.message })
     res.writeHead(apiError.status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(payload),
       'x-amzn-requestid': requestId,
       'x-amzn-errortype': apiError.type,
+      ...(apiError.status === 503 ? { 'retry-after': '1' } : {}),
       ...(req.complete ? {} : { connection: 'close' }),
     })
     res.end(payload)

@@ -91,3 +91,13 @@ export interface ConfigStore {
   /** Closes the underlying connections; holds the database file open until then. */
   close(): Promise<void>
 }
+
+/**
+ * The store cannot be reached (a shared store's server is down or the connection dropped): the
+ * operation changed nothing and may be retried. The management API answers 503 for it.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`store unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause })
+  }
+}

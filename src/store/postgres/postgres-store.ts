@@ -1,6 +1,13 @@
 import pg from 'pg'
 import type { Logger } from 'pino'
-import type { ConfigReader, ConfigStore, ConfigTx, RecordKind, RecordKinds } from '../config-store.js'
+import {
+  StoreUnavailableError,
+  type ConfigReader,
+  type ConfigStore,
+  type ConfigTx,
+  type RecordKind,
+  type RecordKinds,
+} from '../config-store.js'
 import { migratePostgres } from './migrations.js'
 
 export interface PostgresStoreOptions {
@@ -152,7 +159,12 @@ export class PostgresConfigStore implements ConfigStore {
 
   /** Runs `fn` between `begin` and COMMIT on a pooled connection; rolls back when it throws. */
   async #inTransaction<T>(begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect()
+    let client: pg.PoolClient
+    try {
+      client = await this.#pool.connect()
+    } catch (error) {
+      throw new StoreUnavailableError(error)
+    }
     let broken = false
     try {
       await client.query(begin)
@@ -162,7 +174,7 @@ export class PostgresConfigStore implements ConfigStore {
     } catch (error) {
       // A connection that cannot even roll back is dropped, not handed to the next caller.
       await client.query('ROLLBACK').catch(() => (broken = true))
-      throw error
+      throw broken || isConnectionError(error) ? new StoreUnavailableError(error) : error
     } finally {
       client.release(broken)
     }
@@ -263,6 +275,21 @@ export class PostgresConfigStore implements ConfigStore {
   get schema(): string {
     return this.#schema
   }
+}
+
+/**
+ * Errors that mean the server went away rather than that the statement failed: connection
+ * refused or reset, and SQLSTATE classes 08 (connection exception) and 57P (operator
+ * intervention: shutdown, cannot connect now).
+ */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code
+  if (typeof code === 'string' && (/^(08|57P)/.test(code) || /^E(CONN|PIPE|TIMEDOUT|HOSTUNREACH)/.test(code)))
+    return true
+  return (
+    error instanceof Error &&
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message)
+  )
 }
 
 interface Row {
