@@ -14,6 +14,7 @@ import { AccessLog } from './observability/access-log.js'
 import { ExecutionLogs } from './observability/execution-log.js'
 import { clientCertOf, createTlsListener } from './dataplane/tls.js'
 import { handleDataPlaneRequest, type Listener } from './dataplane/http.js'
+import { malformedRequest } from './dataplane/request-line.js'
 import type { DataPlaneDeps } from './dataplane/stage.js'
 import { StageRegistry } from './deployment/stage-registry.js'
 import { LambdaService } from './lambda/service.js'
@@ -190,6 +191,16 @@ export async function startGateway(
       inFlight--
       if (inFlight === 0) drained?.()
     })
+    const malformed = malformedRequest(req)
+    if (malformed) {
+      // Nothing of it is read: the connection closes after the answer.
+      log.debug({ reason: malformed }, 'malformed request refused')
+      res.shouldKeepAlive = false
+      res.writeHead(400, { 'content-type': 'application/json', connection: 'close' })
+      res.end('{"message":"Bad Request"}')
+      req.socket.destroySoon()
+      return
+    }
     const rawUrl = req.url ?? '/'
     const apiIdHeader = listener.vpce ? req.headers['x-apigw-api-id'] : undefined
     const address = parseExecuteApiAddress(

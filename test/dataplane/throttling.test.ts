@@ -109,13 +109,15 @@ async function paced(
 }
 
 /**
- * The token bucket's exact bounds for a load faster than the rate: the full bucket (burst), plus
- * what the rate refilled over the span, give or take the one token in the bucket at the end and
- * the gateway clock's millisecond.
+ * The token bucket's bounds for a load faster than the rate: the full bucket (burst), plus what
+ * the rate refilled over the span, give or take the one token in the bucket at the end and what
+ * refills in 20 ms: the time between a request's stamp and its bucket check, when a loaded
+ * machine (CI, two cores) delays the gateway's event loop.
  */
 function expectTokenBucket(run: { ok: number; span: number }, burst: number, rate: number): void {
-  expect(run.ok).toBeGreaterThanOrEqual(burst + Math.floor(rate * run.span) - 1)
-  expect(run.ok).toBeLessThanOrEqual(burst + Math.ceil(rate * run.span) + 1)
+  const slack = 1 + Math.ceil(rate * 0.02)
+  expect(run.ok).toBeGreaterThanOrEqual(burst + Math.floor(rate * run.span) - slack)
+  expect(run.ok).toBeLessThanOrEqual(burst + Math.ceil(rate * run.span) + slack)
 }
 
 describe('throttling under a known load (200 requests in about 1 s)', () => {
