@@ -5,6 +5,7 @@ import {
   TraceFlags,
   trace,
   type Attributes,
+  type Context,
   type Span,
   type Tracer,
 } from '@opentelemetry/api'
@@ -91,6 +92,8 @@ export class GatewayTracing {
       parent,
     )
     this.#ids.nextTraceId = undefined
+    // Sampled out (OTEL_TRACES_SAMPLER): no stage spans either, and the header stays as it came.
+    if (!root.isRecording()) return undefined
     return new RequestTrace(this.#tracer, root, header)
   }
 
@@ -107,6 +110,8 @@ export class GatewayTracing {
 export class RequestTrace {
   readonly #tracer: Tracer
   readonly #root: Span
+  /** A context with the root span: the parent of stage spans. */
+  readonly #rootContext: Context
   /** The running stage's span: Lambda invocations become its children. */
   #current: Span
   /** X-Amzn-Trace-Id as backends and functions receive it: the root span is their Parent. */
@@ -115,6 +120,7 @@ export class RequestTrace {
   constructor(tracer: Tracer, root: Span, inboundHeader: string) {
     this.#tracer = tracer
     this.#root = root
+    this.#rootContext = trace.setSpan(ROOT_CONTEXT, root)
     this.#current = root
     const { traceId, spanId } = root.spanContext()
     this.header = traceHeaderWithParent(inboundHeader, traceId, spanId)
@@ -131,7 +137,7 @@ export class RequestTrace {
         kind: isCall ? SpanKind.CLIENT : SpanKind.INTERNAL,
         ...(isCall ? { attributes: { 'tollgate.integration.type': integration.type } } : {}),
       },
-      trace.setSpan(ROOT_CONTEXT, this.#root),
+      this.#rootContext,
     )
     this.#current = span
     try {

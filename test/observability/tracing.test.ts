@@ -168,6 +168,19 @@ describe('a stage with tracingEnabled false', () => {
   })
 })
 
+describe("a caller's Sampled=0", () => {
+  it('is honoured: no spans, header passed on unchanged', async () => {
+    const declined = callerTrace()
+    const header = declined.header.replace('Sampled=1', 'Sampled=0')
+    expect((await call('traced', '/http', header)).status).toBe(200)
+    expect(backend.received.at(-1)!.headers['x-amzn-trace-id']).toBe(header)
+    const later = callerTrace()
+    await call('traced', '/http', later.header)
+    await spansOf(later.traceId)
+    expect(receiver.spans.filter((s) => s.traceId === declined.traceId)).toEqual([])
+  })
+})
+
 describe('the OTLP endpoint setting', () => {
   it('comes from --otlp-endpoint, TOLLGATE_OTLP_ENDPOINT or the OpenTelemetry variables', () => {
     const endpoint = (options: Record<string, unknown>, env: Record<string, string>) =>
