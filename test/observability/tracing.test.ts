@@ -1,8 +1,13 @@
-import { CreateDeploymentCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway'
+import {
+  CreateAuthorizerCommand,
+  CreateDeploymentCommand,
+  UpdateMethodCommand,
+  UpdateStageCommand,
+} from '@aws-sdk/client-api-gateway'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/config.js'
 import { parseTraceHeader, traceHeaderWithParent } from '../../src/observability/trace-header.js'
-import { createApi, createPath, putMethodWithIntegration } from '../support/apis.js'
+import { createApi, createPath, putMethodWithIntegration, putMockMethod } from '../support/apis.js'
 import { startBackend, type TestBackend } from '../support/backend.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { createFunction, lambdaClient } from '../support/lambda.js'
@@ -165,6 +170,76 @@ describe('a stage with tracingEnabled false', () => {
     await call('traced', '/http', later.header)
     await spansOf(later.traceId)
     expect(receiver.spans.filter((s) => s.traceId === untraced.traceId)).toEqual([])
+  })
+})
+
+describe('tracing a method with a Lambda authorizer', () => {
+  it('puts the authorizer function span under the authorize stage span', async () => {
+    const lambda = lambdaClient(tg.url)
+    await createFunction(lambda, 'traced-authorizer', {
+      'index.js':
+        'exports.handler = async (event) => ({ principalId: "p", policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: event.methodArn }] }, context: { trace: process.env._X_AMZN_TRACE_ID } })',
+    })
+    lambda.destroy()
+    const { apiId: id, rootId } = await createApi(tg.client)
+    const authorizer = await tg.client.send(
+      new CreateAuthorizerCommand({
+        restApiId: id,
+        name: 'traced',
+        type: 'TOKEN',
+        identitySource: 'method.request.header.Authorization',
+        authorizerUri:
+          'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:traced-authorizer/invocations',
+        authorizerResultTtlInSeconds: 0,
+      }),
+    )
+    await putMockMethod(tg.client, id, rootId, 'GET', '{"trace": "$context.authorizer.trace"}')
+    await tg.client.send(
+      new UpdateMethodCommand({
+        restApiId: id,
+        resourceId: rootId,
+        httpMethod: 'GET',
+        patchOperations: [
+          { op: 'replace', path: '/authorizationType', value: 'CUSTOM' },
+          { op: 'replace', path: '/authorizerId', value: authorizer.id! },
+        ],
+      }),
+    )
+    await tg.client.send(
+      new CreateDeploymentCommand({ restApiId: id, stageName: 'traced', tracingEnabled: true }),
+    )
+    const caller = callerTrace()
+    const response = await fetch(`${tg.url}/_aws/execute-api/${id}/traced/`, {
+      headers: { 'X-Amzn-Trace-Id': caller.header, Authorization: 'token' },
+    })
+    expect(response.status).toBe(200)
+    const spans = await spansOf(caller.traceId)
+    const root = spans.find((s) => s.kind === SERVER && s.parentSpanId === caller.parentId)!
+    const authorize = spans.find((s) => s.name === 'authorize')!
+    expect(authorize.parentSpanId).toBe(root.spanId)
+    const fn = spans.find((s) => s.name === 'traced-authorizer')!
+    expect(fn.parentSpanId).toBe(authorize.spanId)
+    expect(fn.attributes).toMatchObject({ 'faas.name': 'traced-authorizer', 'faas.coldstart': true })
+    expect(((await response.json()) as { trace: string }).trace).toContain(`Parent=${root.spanId}`)
+  })
+})
+
+describe('a request the gateway refuses', () => {
+  it('ends the refusing stage span and the root span with the gateway error', async () => {
+    const caller = callerTrace()
+    expect((await call('traced', '/nowhere', caller.header)).status).toBe(403)
+    const spans = await spansOf(caller.traceId)
+    const root = spans.find((s) => s.kind === SERVER)!
+    expect(root.name).toBe('GET')
+    expect(root.attributes).toMatchObject({
+      'http.response.status_code': 403,
+      'tollgate.error.response_type': 'MISSING_AUTHENTICATION_TOKEN',
+    })
+    expect(root.status.code ?? 0).toBe(0) // a 4XX is not a server span error
+    const route = spans.find((s) => s.name === 'routeRequest')!
+    expect(route.status.code).toBe(2) // ERROR
+    expect(route.attributes['tollgate.error.response_type']).toBe('MISSING_AUTHENTICATION_TOKEN')
+    expect(spans).toHaveLength(2)
   })
 })
 
