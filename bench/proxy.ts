@@ -1,6 +1,8 @@
 /**
  * bench/proxy: HTTP_PROXY throughput and latency through Tollgate against the same backend called
- * directly, interleaved in one run (direct, gateway, direct, gateway, ...). The backend and the gateway
+ * directly, interleaved in one run (direct, plain, observed, traced, direct, ...): the same method on
+ * a plain stage, on a stage with an access log and detailed metrics, and on a stage with tracing on
+ * (spans exported over OTLP to a sink that discards them). The backend, the OTLP sink and the gateway
  * each run in their own child process; the load generator (autocannon) runs in this one.
  *
  *   npx tsx bench/proxy.ts [--duration 5] [--rounds 2] [--connections 50] [--write]
@@ -26,6 +28,7 @@ import {
   selfCpuMicros,
   stop,
   startBackend,
+  startOtlpSink,
   writeResults,
   type BenchOptions,
 } from './support.js'
@@ -33,7 +36,13 @@ import {
 const WARM_UP_SECONDS = 1
 const MARKER = '<!-- bench:proxy -->'
 
-type Target = 'direct' | 'gateway'
+type Target = 'direct' | 'plain' | 'observed' | 'traced'
+const TARGETS: readonly Target[] = ['direct', 'plain', 'observed', 'traced']
+/** Targets served by the gateway (their CPU and RSS are the gateway's). */
+const isGateway = (target: Target): boolean => target !== 'direct'
+/** The access log format of the observed stage: AWS's console JSON preset. */
+const ACCESS_LOG_FORMAT =
+  '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength"}'
 
 /** One measured point: a single autocannon run against one target, after its warm-up. */
 interface Run {
@@ -51,7 +60,10 @@ interface Run {
   loaderCpu: number
 }
 
-/** A `{proxy+}` ANY method with an HTTP_PROXY integration to the backend, deployed to stage `bench`. */
+/**
+ * A `{proxy+}` ANY method with an HTTP_PROXY integration to the backend, deployed to stage `bench`
+ * (plain), `observed` (access log + detailed metrics) and `traced` (tracingEnabled).
+ */
 async function configureProxyApi(gatewayUrl: string, backendPort: number): Promise<string> {
   const api = await call(gatewayUrl, 'POST', '/restapis', { name: 'bench-proxy' })
   const apiId = String(api['id'])
@@ -74,7 +86,23 @@ async function configureProxyApi(gatewayUrl: string, backendPort: number): Promi
     uri: `http://127.0.0.1:${backendPort}/{proxy}`,
     requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' },
   })
-  await call(gatewayUrl, 'POST', `/restapis/${apiId}/deployments`, { stageName: 'bench' })
+  const deployment = await call(gatewayUrl, 'POST', `/restapis/${apiId}/deployments`, { stageName: 'bench' })
+  for (const [stageName, patchOperations] of [
+    [
+      'observed',
+      [
+        { op: 'replace', path: '/accessLogSettings/format', value: ACCESS_LOG_FORMAT },
+        { op: 'replace', path: '/*/*/metrics/enabled', value: 'true' },
+      ],
+    ],
+    ['traced', [{ op: 'replace', path: '/tracingEnabled', value: 'true' }]],
+  ] as const) {
+    await call(gatewayUrl, 'POST', `/restapis/${apiId}/stages`, {
+      stageName,
+      deploymentId: deployment['id'],
+    })
+    await call(gatewayUrl, 'PATCH', `/restapis/${apiId}/stages/${stageName}`, { patchOperations })
+  }
   return apiId
 }
 
@@ -90,7 +118,12 @@ async function checkSameAnswer(direct: string, viaGateway: string): Promise<void
 const ms = (value: number): string => value.toFixed(2)
 const micros = (value: number): string => (value < 0.5 ? '—' : value.toFixed(0))
 
-function report(runs: Run[], settings: BenchOptions, rss: { idle: number; loaded: number }): string {
+function report(
+  runs: Run[],
+  settings: BenchOptions,
+  rss: { idle: number; loaded: number },
+  exported: { requests: number; bytes: number },
+): string {
   const summary = (target: Target) => {
     const mine = runs.filter((r) => r.target === target)
     const of = (pick: (r: Run) => number): number => median(mine.map(pick))
@@ -106,25 +139,42 @@ function report(runs: Run[], settings: BenchOptions, rss: { idle: number; loaded
       gatewayCores: of((r) => (r.gatewayCpu * r.requestsPerSecond) / 1e6),
     }
   }
-  const direct = summary('direct')
-  const viaGateway = summary('gateway')
-  const label = { direct: 'Node backend, direct', gateway: 'Tollgate HTTP_PROXY → same backend' }
-  const row = (name: string, s: typeof direct, ratio: string): string =>
-    `| ${name} | ${s.rps.toFixed(0)} | ${ratio} | ${ms(s.p50)} | ${ms(s.p99)} | ` +
-    `${micros(s.gatewayCpu)} | ${micros(s.backendCpu)} | ${micros(s.loaderCpu)} | ${s.coresBusy.toFixed(2)} |`
+  const summaries = Object.fromEntries(TARGETS.map((t) => [t, summary(t)])) as Record<
+    Target,
+    ReturnType<typeof summary>
+  >
+  const { direct, plain } = summaries
+  const label: Record<Target, string> = {
+    direct: 'Node backend, direct',
+    plain: 'Tollgate HTTP_PROXY, plain stage',
+    observed: 'same, stage with access log + detailed metrics',
+    traced: 'same, stage with tracing (OTLP export)',
+  }
+  const row = (target: Target): string => {
+    const s = summaries[target]
+    const ratio = (base: typeof s): string => (s.rps / base.rps).toFixed(2)
+    return (
+      `| ${label[target]} | ${s.rps.toFixed(0)} | ${ratio(direct)} | ${isGateway(target) ? ratio(plain) : '—'} | ` +
+      `${ms(s.p50)} | ${ms(s.p99)} | ${micros(s.gatewayCpu)} | ${micros(s.backendCpu)} | ` +
+      `${micros(s.loaderCpu)} | ${s.coresBusy.toFixed(2)} |`
+    )
+  }
+  const gatewayCores = TARGETS.filter(isGateway)
+    .map((t) => `${t} ${summaries[t].gatewayCores.toFixed(2)}`)
+    .join(', ')
   const date = new Date().toISOString().slice(0, 10)
   return [
     `Measured ${date} (Node ${process.version}): ${settings.rounds} interleaved rounds of ` +
       `${settings.duration} s per target after a ${WARM_UP_SECONDS} s warm-up, ` +
       `${settings.connections} connections; medians over the rounds.`,
     '',
-    '| target | requests/s | × direct | p50 ms | p99 ms | gateway CPU µs/req | backend CPU µs/req | autocannon CPU µs/req | cores busy |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    row(label.direct, direct, '1.00'),
-    row(label.gateway, viaGateway, (viaGateway.rps / direct.rps).toFixed(2)),
+    '| target | requests/s | × direct | × plain stage | p50 ms | p99 ms | gateway CPU µs/req | backend CPU µs/req | autocannon CPU µs/req | cores busy |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...TARGETS.map(row),
     '',
-    `During its runs the gateway process kept ${viaGateway.gatewayCores.toFixed(2)} cores busy. ` +
-      `Gateway RSS: ${rss.idle} MB idle after configuration, ${rss.loaded} MB after the last gateway run.`,
+    `Cores the gateway process kept busy during its runs: ${gatewayCores}. ` +
+      `Gateway RSS: ${rss.idle} MB idle after configuration, ${rss.loaded} MB after the last gateway run. ` +
+      `The OTLP sink received ${exported.requests} exports (${(exported.bytes / 1e6).toFixed(1)} MB of JSON).`,
     '',
     'Every run, in the order it ran:',
     '',
@@ -159,22 +209,35 @@ async function main(): Promise<number> {
     const backendPort = await freePort()
     const backend = await startBackend(backendPort)
     children.push(backend)
-    const gateway = await spawnTollgate(['--data-dir', dataDir])
+    const sinkPort = await freePort()
+    const sink = await startOtlpSink(sinkPort)
+    children.push(sink)
+    const gateway = await spawnTollgate([
+      '--data-dir',
+      dataDir,
+      '--access-log-file',
+      join(dataDir, 'access.log'),
+      '--otlp-endpoint',
+      `http://127.0.0.1:${sinkPort}/v1/traces`,
+    ])
     children.push(gateway.child)
     const gatewayPid = gateway.child.pid!
     const backendPid = backend.pid!
 
     const apiId = await configureProxyApi(gateway.url, backendPort)
+    const stageUrl = (stage: string): string => `${gateway.url}/_aws/execute-api/${apiId}/${stage}/hello`
     const urls: Record<Target, string> = {
       direct: `http://127.0.0.1:${backendPort}/hello`,
-      gateway: `${gateway.url}/_aws/execute-api/${apiId}/bench/hello`,
+      plain: stageUrl('bench'),
+      observed: stageUrl('observed'),
+      traced: stageUrl('traced'),
     }
-    await checkSameAnswer(urls.direct, urls.gateway)
+    for (const target of TARGETS.filter(isGateway)) await checkSameAnswer(urls.direct, urls[target])
     const rss = { idle: rssMegabytes(gatewayPid), loaded: 0 }
 
     const runs: Run[] = []
     for (let round = 1; round <= settings.rounds; round++) {
-      for (const target of ['direct', 'gateway'] as const) {
+      for (const target of TARGETS) {
         const warmUp = await load(urls[target], WARM_UP_SECONDS, settings.connections)
         const before = {
           gateway: cpuMicros(gatewayPid),
@@ -196,12 +259,18 @@ async function main(): Promise<number> {
           backendCpu: perRequest(cpuMicros(backendPid) - before.backend),
           loaderCpu: perRequest(selfCpuMicros() - before.self),
         })
-        if (target === 'gateway') rss.loaded = rssMegabytes(gatewayPid)
+        if (isGateway(target)) rss.loaded = rssMegabytes(gatewayPid)
         process.stderr.write(`round ${round} ${target}: ${result.requests.average.toFixed(0)} req/s\n`)
       }
     }
 
-    const results = report(runs, settings, rss)
+    // Spans still batched in the gateway leave within a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    const exported = (await (await fetch(`http://127.0.0.1:${sinkPort}/count`)).json()) as {
+      requests: number
+      bytes: number
+    }
+    const results = report(runs, settings, rss, exported)
     process.stdout.write(`${results}\n`)
     const failures = runs.reduce((sum, r) => sum + r.failures, 0)
     if (failures > 0) {

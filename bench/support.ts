@@ -150,9 +150,37 @@ server.keepAliveTimeout = 60_000
 server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'))
 `
 
+/**
+ * An OTLP/HTTP trace sink: answers every POST with `{}` (an ExportTraceServiceResponse) after reading
+ * the body; `GET /count` tells how many exports and bytes it received.
+ */
+const OTLP_SINK_SOURCE = `
+const http = require('node:http')
+let requests = 0, bytes = 0
+const server = http.createServer((req, res) => {
+  req.on('data', (chunk) => (bytes += chunk.length))
+  req.on('end', () => {
+    if (req.method === 'POST') requests++
+    const body = req.method === 'POST' ? '{}' : JSON.stringify({ requests, bytes })
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(body)
+  })
+})
+server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'))
+`
+
 /** Starts the bench backend on a port; resolves once it listens. */
 export function startBackend(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', BACKEND_SOURCE, String(port)], {
+  return startChild(BACKEND_SOURCE, port, 'backend')
+}
+
+/** Starts the OTLP sink on a port; resolves once it listens. */
+export function startOtlpSink(port: number): Promise<ChildProcess> {
+  return startChild(OTLP_SINK_SOURCE, port, 'OTLP sink')
+}
+
+function startChild(source: string, port: number, name: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', source, String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -163,7 +191,7 @@ export function startBackend(port: number): Promise<ChildProcess> {
     })
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`backend exited (${code ?? 'signal'}): ${output}`)))
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code ?? 'signal'}): ${output}`)))
   })
 }
 

@@ -60,6 +60,10 @@ export async function startGateway(
   const executionLogs = new ExecutionLogs()
   const vpcLinks = new VpcLinkBalancer(store, config.vpcLinkTargets, config.vpcLinkHealthIntervalMs)
   const throttleStore = new MemoryThrottleStore()
+  // The OpenTelemetry SDK is loaded only when spans have somewhere to go.
+  const tracing = config.otlpEndpoint
+    ? new (await import('./observability/tracing.js')).GatewayTracing(config.otlpEndpoint, config)
+    : undefined
   // One keep-alive pool per process for every HTTP integration.
   const httpDispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 })
   const dataPlane: DataPlaneDeps = {
@@ -83,6 +87,7 @@ export async function startGateway(
     vpcLinks,
     backendTls,
     metrics,
+    tracing,
     accessLog,
     executionLogs,
     awsEndpointUrl: config.awsEndpointUrl,
@@ -311,6 +316,7 @@ export async function startGateway(
       vpcLinks.close()
       await backendTls.close()
       await accessLog.close()
+      await tracing?.close()
       await throttleStore.close()
       await stageCache.close()
       await usage.close()

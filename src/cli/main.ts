@@ -159,6 +159,12 @@ program
   )
   .addOption(
     new Option(
+      '--otlp-endpoint <url>',
+      'send OpenTelemetry spans of stages with tracingEnabled to this OTLP/HTTP traces URL (TOLLGATE_OTLP_ENDPOINT, or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT)',
+    ),
+  )
+  .addOption(
+    new Option(
       '--auth',
       'require SigV4-signed management and Lambda API calls from the credentials file keys (TOLLGATE_AUTH)',
     ),

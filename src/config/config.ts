@@ -104,6 +104,12 @@ export interface TollgateConfig {
   accessLogFile?: string | undefined
   /** Require SigV4 signatures, from the credentials file's keys and within their scope, on every management and Lambda API call. */
   auth: boolean
+  /**
+   * Where OpenTelemetry spans go, an OTLP/HTTP (JSON) traces URL; a URL without a path gets
+   * `/v1/traces`. Also the standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`.
+   * Unset: no tracing at all.
+   */
+  otlpEndpoint?: string | undefined
 }
 
 const schema = z.object({
@@ -269,6 +275,10 @@ const schema = z.object({
   awsAccessKeyId: z.string().min(1).optional(),
   awsSecretAccessKey: z.string().min(1).optional(),
   awsSessionToken: z.string().min(1).optional(),
+  otlpEndpoint: z
+    .url({ protocol: /^https?$/ })
+    .transform((url) => (/^https?:\/\/[^/]+\/?$/.test(url) ? `${url.replace(/\/$/, '')}/v1/traces` : url))
+    .optional(),
   auth: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
     .transform((v) => v === true || v === 'true' || v === '1')
@@ -315,10 +325,11 @@ const ENV: Record<keyof TollgateConfig, string> = {
   awsAccessKeyId: 'TOLLGATE_AWS_ACCESS_KEY_ID',
   awsSecretAccessKey: 'TOLLGATE_AWS_SECRET_ACCESS_KEY',
   awsSessionToken: 'TOLLGATE_AWS_SESSION_TOKEN',
+  otlpEndpoint: 'TOLLGATE_OTLP_ENDPOINT',
 }
 
 /**
- * The AWS SDKs' standard variables, read after Tollgate's own: `AWS_ENDPOINT_URL`,
+ * The AWS SDKs' and OpenTelemetry's standard variables, read after Tollgate's own: `AWS_ENDPOINT_URL`,
  * `AWS_ENDPOINT_URL_<SERVICE>` (the SDK service id: SQS, SFN, S3, DYNAMODB, ...) and the
  * credentials. Service ids map to the endpoint prefixes integration URIs use.
  */
@@ -339,6 +350,11 @@ function standardAwsSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env['AWS_ACCESS_KEY_ID']) out['awsAccessKeyId'] = env['AWS_ACCESS_KEY_ID']
   if (env['AWS_SECRET_ACCESS_KEY']) out['awsSecretAccessKey'] = env['AWS_SECRET_ACCESS_KEY']
   if (env['AWS_SESSION_TOKEN']) out['awsSessionToken'] = env['AWS_SESSION_TOKEN']
+  // OpenTelemetry's exporter variables: the traces URL as is, else the base URL + /v1/traces.
+  const traces = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']
+  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT']
+  if (traces) out['otlpEndpoint'] = traces
+  else if (base) out['otlpEndpoint'] = `${base.replace(/\/$/, '')}/v1/traces`
   return out
 }
 

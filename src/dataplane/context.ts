@@ -4,6 +4,7 @@ import type { CompiledDeployment, CompiledResource } from '../deployment/compile
 import type { HttpMethod, Method, UsagePlan } from '../model/index.js'
 import type { GatewayError } from './errors/gateway-error.js'
 import type { HeaderEntry, InboundRequest } from './request.js'
+import type { RequestTrace } from '../observability/tracing.js'
 
 /** The matched resource and method (set by routeRequest). */
 export interface RouteMatch {
@@ -116,6 +117,8 @@ export class InvocationContext {
   }
   /** The gateway error this request ended with, if any. */
   error?: GatewayError
+  /** The request's OpenTelemetry spans, when an OTLP endpoint is configured and the stage has tracingEnabled. */
+  trace?: RequestTrace
 
   constructor(
     /** The client request exactly as received. */

@@ -53,10 +53,16 @@ export async function handleDataPlaneRequest(
   }
   let request = inboundRequest(req, address, body, listener)
   if (types.includes('EDGE')) request = withEdgeHeaders(request, deps.edgeViewerCountry)
-  const ctx = new InvocationContext(request, servingTarget(address, lookup))
+  const target = servingTarget(address, lookup)
+  const trace = deps.tracing?.begin(request, target)
+  // A traced request's backends and functions see the gateway's span as the Parent.
+  if (trace) request = withTraceHeader(request, trace.header)
+  const ctx = new InvocationContext(request, target)
+  if (trace) ctx.trace = trace
   const started = performance.now()
   const outcome = await runPipeline(ctx, deps)
   const latency = performance.now() - started
+  trace?.finish(ctx, outcome)
   deps.metrics.record(ctx, outcome.status, latency)
   deps.accessLog.write(ctx, outcome, latency, deps)
   deps.executionLogs.record(ctx, outcome)
@@ -150,6 +156,13 @@ function withEdgeHeaders(request: InboundRequest, country: string): InboundReque
     ['X-Forwarded-Proto', proto],
   )
   return { ...request, headers: rest }
+}
+
+function withTraceHeader(request: InboundRequest, value: string): InboundRequest {
+  const headers = request.headers.map((entry): HeaderEntry =>
+    entry[0].toLowerCase() === 'x-amzn-trace-id' ? [entry[0], value] : entry,
+  )
+  return { ...request, headers }
 }
 
 function inboundRequest(

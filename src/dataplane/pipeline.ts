@@ -55,13 +55,15 @@ export async function runPipeline(
   stages: readonly Stage[] = REQUEST_STAGES,
 ): Promise<OutboundResponse> {
   try {
+    const trace = ctx.trace
     let outcome = 'continue'
     for (const stage of stages) {
-      outcome = await stage.run(ctx, deps)
+      outcome = trace ? await trace.runStage(stage, ctx, deps) : await stage.run(ctx, deps)
       if (outcome === 'respond') break
     }
     if (outcome === 'continue') {
-      for (const stage of RESPONSE_STAGES) await stage.run(ctx, deps)
+      for (const stage of RESPONSE_STAGES)
+        await (trace ? trace.runStage(stage, ctx, deps) : stage.run(ctx, deps))
     }
     if (!ctx.response) throw new Error('pipeline ended without a response')
     if (ctx.cache?.warn) ctx.response.headers.push(['Warning', CACHE_CONTROL_IGNORED])

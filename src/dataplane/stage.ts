@@ -14,6 +14,7 @@ import type { BackendTls } from '../integrations/backend-tls.js'
 import type { GatewayMetrics } from '../observability/metrics.js'
 import type { AccessLog } from '../observability/access-log.js'
 import type { ExecutionLogs } from '../observability/execution-log.js'
+import type { GatewayTracing } from '../observability/tracing.js'
 
 /** Long-lived things the pipeline stages and integrations use; built once in server.ts. */
 export interface DataPlaneDeps {
@@ -48,6 +49,8 @@ export interface DataPlaneDeps {
   readonly executionLogs: ExecutionLogs
   /** Stages' access logs. */
   readonly accessLog: AccessLog
+  /** OpenTelemetry spans of stages with tracingEnabled; absent without an OTLP endpoint. */
+  readonly tracing?: GatewayTracing | undefined
   /** Prometheus metrics (AWS's CloudWatch set). */
   readonly metrics: GatewayMetrics
   /** Client certificates and TLS settings towards HTTP backends. */

@@ -1,8 +1,8 @@
 import { apiConfigurationError, integrationTimeout } from '../dataplane/errors/gateway-error.js'
 import { LambdaError } from '../lambda/service.js'
 import type { Integration } from './integration.js'
-import { headerValue } from '../dataplane/request.js'
 import { functionFromUri } from './lambda/function-uri.js'
+import { invokeForRequest } from './lambda/invoke.js'
 import { checkInvokePermission } from './lambda/permission.js'
 import { invokeAwsService } from './aws-service.js'
 
@@ -29,12 +29,7 @@ export const awsIntegration: Integration = {
       await checkInvokePermission(ctx, deps, target.name)
       const payload = req.body.length === 0 ? Buffer.from('{}') : req.body
       const result = await Promise.race([
-        deps.lambda.invoke(
-          target.name,
-          payload,
-          target.qualifier,
-          headerValue(ctx.request.headers, 'x-amzn-trace-id'),
-        ),
+        invokeForRequest(ctx, deps, target.name, payload, target.qualifier),
         timedOut,
       ])
       let selector: string | null = null

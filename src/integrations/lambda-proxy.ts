@@ -8,6 +8,7 @@ import { headerValue } from '../dataplane/request.js'
 import { LambdaError } from '../lambda/service.js'
 import type { Integration } from './integration.js'
 import { functionFromUri } from './lambda/function-uri.js'
+import { invokeForRequest } from './lambda/invoke.js'
 import { checkInvokePermission } from './lambda/permission.js'
 import { buildProxyEvent } from './lambda/proxy-event.js'
 import { parseProxyResponse } from './lambda/proxy-response.js'
@@ -34,12 +35,7 @@ export const lambdaProxyIntegration: Integration = {
     try {
       await checkInvokePermission(ctx, deps, target.name)
       const result = await Promise.race([
-        deps.lambda.invoke(
-          target.name,
-          Buffer.from(JSON.stringify(event)),
-          target.qualifier,
-          headerValue(ctx.request.headers, 'x-amzn-trace-id'),
-        ),
+        invokeForRequest(ctx, deps, target.name, Buffer.from(JSON.stringify(event)), target.qualifier),
         timedOut,
       ])
       if (result.functionError) throw badLambdaResponse('lambda.function_error', result.payload.toString())

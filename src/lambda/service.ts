@@ -27,10 +27,12 @@ const DEFAULT_CONCURRENCY = 100
 /** Idle environments are stopped after this long. */
 const IDLE_MS = 5 * 60_000
 
-/** Hooks for Lambda metrics: invocations, errors, throttles, duration, concurrent executions. */
+/** Hooks for Lambda metrics: invocations, errors, throttles, duration, concurrent executions, cold starts. */
 export interface LambdaObserver {
   started(name: string): void
   finished(name: string, durationMs: number, outcome: 'ok' | 'error' | 'throttled'): void
+  /** The invocation started a new execution environment. */
+  coldStarted(name: string): void
 }
 
 export class LambdaError extends Error {
@@ -60,6 +62,10 @@ export interface InvokeResult {
   functionError?: 'Unhandled'
   log: string
   executedVersion: string
+  /** The invocation's request id (the function's context.awsRequestId). */
+  requestId: string
+  /** A new execution environment was started for it (its init ran first). */
+  coldStart: boolean
 }
 
 interface Pool {
@@ -285,6 +291,7 @@ export class LambdaService {
     try {
       const result = await this.#invoke(name, payload, qualifier, traceId)
       observer.finished(name, performance.now() - started, result.functionError ? 'error' : 'ok')
+      if (result.coldStart) observer.coldStarted(name)
       return result
     } catch (error) {
       const throttled = error instanceof LambdaError && error.type === 'TooManyRequestsException'
@@ -304,7 +311,7 @@ export class LambdaService {
         'Could not parse request body into json: Could not parse payload into json',
       )
     }
-    const environment = this.#environment(await this.#withLocalCode(record))
+    const { environment, coldStart } = this.#environment(await this.#withLocalCode(record))
     const requestId = randomUUID()
     const config = record.configuration
     const outcome: InvocationOutcome = await environment.invoke(requestId, event, {
@@ -326,6 +333,8 @@ export class LambdaService {
       ...(outcome.functionError ? { functionError: outcome.functionError } : {}),
       log: outcome.log,
       executedVersion: config.Version,
+      requestId,
+      coldStart,
     }
   }
 
@@ -381,7 +390,11 @@ export class LambdaService {
     for (const name of [...this.#pools.keys()]) this.retire(name)
   }
 
-  #environment(record: FunctionRecord): ExecutionEnvironment | RuntimeApiEnvironment {
+  /** A warm, idle environment of the function, or a new one (a cold start). */
+  #environment(record: FunctionRecord): {
+    environment: ExecutionEnvironment | RuntimeApiEnvironment
+    coldStart: boolean
+  } {
     const config = record.configuration
     if (record.hotReload) this.#watch(config.FunctionName, record.codeDir)
     const key = `${config.FunctionName}:${config.Version}`
@@ -396,7 +409,7 @@ export class LambdaService {
     }
     pool.environments = pool.environments.filter((e) => e.isAlive)
     const idle = pool.environments.find((e) => !e.isBusy)
-    if (idle) return idle
+    if (idle) return { environment: idle, coldStart: false }
     if (pool.environments.length >= (record.reservedConcurrency ?? DEFAULT_CONCURRENCY)) {
       throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
     }
@@ -417,7 +430,7 @@ export class LambdaService {
         })
       : new RuntimeApiEnvironment(spec, config.Runtime)
     pool.environments.push(environment)
-    return environment
+    return { environment, coldStart: true }
   }
 
   /** The variables Lambda sets in every environment (AWS docs "configuration-envvars"). */

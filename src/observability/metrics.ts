@@ -72,7 +72,10 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_' })
   }
 
-  /** Lambda's metrics (AWS docs "monitoring-metrics"): Invocations, Errors, Throttles, Duration, ConcurrentExecutions. */
+  /**
+   * Lambda's metrics (AWS docs "monitoring-metrics"): Invocations, Errors, Throttles, Duration,
+   * ConcurrentExecutions; and cold starts, which Lambda reports only as an Init Duration in REPORT lines.
+   */
   lambdaObserver(): LambdaObserver {
     const registers = [this.registry]
     const labelNames = ['function'] as const
@@ -107,8 +110,15 @@ export class GatewayMetrics {
       labelNames,
       registers,
     })
+    const coldStarts = new Counter({
+      name: 'tollgate_lambda_cold_starts_total',
+      help: 'Invocations that started a new execution environment',
+      labelNames,
+      registers,
+    })
     return {
       started: (name) => concurrent.inc({ function: name }),
+      coldStarted: (name) => coldStarts.inc({ function: name }),
       finished: (name, ms, outcome) => {
         concurrent.dec({ function: name })
         if (outcome === 'throttled') {

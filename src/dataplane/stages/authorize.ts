@@ -16,6 +16,7 @@ import {
 import { verifyCognitoToken } from '../../auth/cognito/verify.js'
 import { verifySigV4 } from '../../auth/sigv4/verify.js'
 import { functionFromUri } from '../../integrations/lambda/function-uri.js'
+import { invokeForRequest } from '../../integrations/lambda/invoke.js'
 import { buildProxyEvent } from '../../integrations/lambda/proxy-event.js'
 import { required, type InvocationContext } from '../context.js'
 import { apiConfigurationError, GatewayError } from '../errors/gateway-error.js'
@@ -100,7 +101,7 @@ async function callAuthorizer(
   event: Record<string, unknown>,
 ): Promise<{ grant: AuthorizerGrant; latencyMs: number }> {
   const call = await callLambdaAuthorizer(
-    (name, payload, qualifier) => deps.lambda.invoke(name, payload, qualifier),
+    (name, payload, qualifier) => invokeForRequest(ctx, deps, name, payload, qualifier),
     functionFromUri(authorizer.authorizerUri, ctx.target.stageVariables),
     event,
   )
