@@ -20,6 +20,7 @@ import {
   call,
   cpuMicros,
   failuresOf,
+  killChildrenOnExit,
   load,
   median,
   PERFORMANCE_DOC,
@@ -193,18 +194,10 @@ async function main(): Promise<number> {
   const children: ChildProcess[] = []
   // Children die with us even if we are interrupted or something throws past the finally below.
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
-  const killAll = (): void => {
-    for (const child of children)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  }
-  process.once('exit', killAll)
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      killAll()
-      rmSync(dataDir, { recursive: true, force: true })
-      process.exit(130)
-    })
-  }
+  killChildrenOnExit(
+    () => children,
+    () => rmSync(dataDir, { recursive: true, force: true }),
+  )
   try {
     const backendPort = await freePort()
     const backend = await startBackend(backendPort)

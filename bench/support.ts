@@ -102,6 +102,25 @@ export function load(
 
 export const failuresOf = (r: autocannon.Result): number => r.errors + r.timeouts + r.non2xx
 
+/**
+ * The processes `children()` lists die with the bench, whatever happens: SIGKILL when it exits (a
+ * throw past its `finally`), and on SIGINT/SIGTERM, after which `onSignal` cleans up and it exits 130.
+ */
+export function killChildrenOnExit(children: () => readonly ChildProcess[], onSignal: () => void): void {
+  const killAll = (): void => {
+    for (const child of children())
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+  process.once('exit', killAll)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll()
+      onSignal()
+      process.exit(130)
+    })
+  }
+}
+
 /** SIGTERM, then SIGKILL if the process is still there after 3 s. */
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
@@ -169,18 +188,17 @@ const server = http.createServer((req, res) => {
 server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'))
 `
 
-/** Starts the bench backend on a port; resolves once it listens. */
-export function startBackend(port: number): Promise<ChildProcess> {
-  return startChild(BACKEND_SOURCE, port, 'backend')
-}
-
 /** Starts the OTLP sink on a port; resolves once it listens. */
 export function startOtlpSink(port: number): Promise<ChildProcess> {
-  return startChild(OTLP_SINK_SOURCE, port, 'OTLP sink')
+  return startScript('OTLP sink', OTLP_SINK_SOURCE, [String(port)])
 }
 
-function startChild(source: string, port: number, name: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', source, String(port)], {
+/**
+ * Runs a small Node program (`node -e source ...args`) in a child process; resolves once it prints
+ * `ready`. The bench backend and bench/cluster's fallback load balancer are such programs.
+ */
+export function startScript(name: string, source: string, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', source, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -195,9 +213,36 @@ function startChild(source: string, port: number, name: string): Promise<ChildPr
   })
 }
 
-/** One measured run of one target (bench/throttle, bench/cache). */
-export interface GatewayRun<T extends string> {
-  target: T
+/** Starts the bench backend on a port; resolves once it listens. */
+export function startBackend(port: number): Promise<ChildProcess> {
+  return startScript('backend', BACKEND_SOURCE, [String(port)])
+}
+
+/** GET on a resource with a MOCK integration answering 200 `{"ok": true}`. */
+export async function putMockGet(
+  base: string,
+  apiId: string,
+  resourceId: string,
+  options: { apiKeyRequired?: boolean } = {},
+): Promise<void> {
+  const method = `/restapis/${apiId}/resources/${resourceId}/methods/GET`
+  await call(base, 'PUT', method, {
+    authorizationType: 'NONE',
+    apiKeyRequired: options.apiKeyRequired ?? false,
+  })
+  await call(base, 'PUT', `${method}/integration`, {
+    type: 'MOCK',
+    requestTemplates: { 'application/json': '{"statusCode": 200}' },
+  })
+  await call(base, 'PUT', `${method}/responses/200`, {})
+  await call(base, 'PUT', `${method}/integration/responses/200`, {
+    selectionPattern: '',
+    responseTemplates: { 'application/json': '{"ok": true}' },
+  })
+}
+
+/** What every bench records of one autocannon run. */
+export interface MeasuredRun {
   round: number
   requestsPerSecond: number
   requests: number
@@ -205,6 +250,11 @@ export interface GatewayRun<T extends string> {
   p99: number
   /** Failed requests and non-2xx answers, warm-up included. */
   failures: number
+}
+
+/** One measured run of one target (bench/throttle, bench/cache). */
+export interface GatewayRun<T extends string> extends MeasuredRun {
+  target: T
   /** The gateway process's CPU time per request, in microseconds. */
   gatewayCpu: number
 }

@@ -18,6 +18,7 @@ import {
   call,
   measureInterleaved,
   median,
+  putMockGet,
   stop,
   writeResults,
   WARM_UP_SECONDS,
@@ -46,17 +47,7 @@ async function configure(url: string): Promise<{ apiId: string; key: string }> {
         pathPart: part,
       },
     )
-    const method = `/restapis/${apiId}/resources/${String(resource['id'])}/methods/GET`
-    await call(url, 'PUT', method, { authorizationType: 'NONE', apiKeyRequired: keyed })
-    await call(url, 'PUT', `${method}/integration`, {
-      type: 'MOCK',
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-    })
-    await call(url, 'PUT', `${method}/responses/200`, {})
-    await call(url, 'PUT', `${method}/integration/responses/200`, {
-      selectionPattern: '',
-      responseTemplates: { 'application/json': '{"ok": true}' },
-    })
+    await putMockGet(url, apiId, String(resource['id']), { apiKeyRequired: keyed })
   }
   await call(url, 'POST', `/restapis/${apiId}/deployments`, { stageName: 'bench' })
   const plan = await call(url, 'POST', '/usageplans', {

@@ -73,19 +73,22 @@ export const postgresServer: ToolRequirement = {
   install: 'apt-get install -y postgresql, then pg_ctlcluster 15 main start (trust auth for 127.0.0.1)',
 }
 
-/** A PostgreSQL URL with a schema of its own (dropped by `dropPostgresSchema`), for one test. */
-export function postgresTestUrl(): string {
+/**
+ * A PostgreSQL URL with a schema of its own (dropped by `dropPostgresSchema`), for one test or
+ * bench run; `prefix` says who made it (bench/cluster uses `bench_cluster_`).
+ */
+export function postgresTestUrl(prefix = 'test_'): string {
   const url = new URL(POSTGRES_URL)
-  url.searchParams.set('schema', `test_${randomBytes(6).toString('hex')}`)
+  url.searchParams.set('schema', `${prefix}${randomBytes(6).toString('hex')}`)
   return url.toString()
 }
 
-/** Drops the schema of a URL from `postgresTestUrl`. */
-export async function dropPostgresSchema(url: string): Promise<void> {
+/** Drops the schema of a URL from `postgresTestUrl` (only a schema named with `prefix`). */
+export async function dropPostgresSchema(url: string, prefix = 'test_'): Promise<void> {
   const parsed = new URL(url)
   const schema = parsed.searchParams.get('schema')
   parsed.searchParams.delete('schema')
-  if (!schema?.startsWith('test_')) return
+  if (!schema?.startsWith(prefix)) return
   const client = new pg.Client({ connectionString: parsed.toString() })
   await client.connect()
   try {
