@@ -147,8 +147,12 @@ function withEdgeHeaders(request: InboundRequest, country: string): InboundReque
   for (const [kind, value] of Object.entries(viewerFlags(headerValue(headers, 'user-agent') ?? '')))
     headers.push([`CloudFront-Is-${kind}-Viewer`, String(value)])
   if (!has('CloudFront-Viewer-Country')) headers.push(['CloudFront-Viewer-Country', country])
-  const forwarded = headerValue(headers, 'x-forwarded-for')
-  const chain = forwarded ? `${forwarded}, ${request.sourceIp}` : request.sourceIp
+  // Every X-Forwarded-For line a client or front proxy sent, in order (RFC 9110 5.3: lines of a
+  // list header join with commas), then the address CloudFront saw.
+  const forwarded = headers
+    .filter(([name]) => name.toLowerCase() === 'x-forwarded-for')
+    .map(([, value]) => value)
+  const chain = [...forwarded, request.sourceIp].join(', ')
   const rest = headers.filter(([name]) => !/^x-forwarded-(for|port|proto)$/i.test(name))
   rest.push(
     ['X-Forwarded-For', chain],

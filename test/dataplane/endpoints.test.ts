@@ -186,5 +186,13 @@ describe('EDGE APIs', () => {
     })
     expect(headers['Via']).toMatch(/^1\.1 [0-9a-f]{32}\.cloudfront\.net \(CloudFront\)$/)
     expect(headers['X-Amz-Cf-Id']).toMatch(/^[A-Za-z0-9_-]{56}$/)
+    // A chain sent on two lines (a client's and a front proxy's) is kept whole, then extended.
+    const chained = await httpRequest(tg.url, {
+      path: `/_aws/execute-api/${created.id!}/prod/`,
+      headers: { 'X-Forwarded-For': ['203.0.113.7', '198.51.100.2'] },
+    })
+    expect(JSON.parse(chained.body.toString())).toMatchObject({
+      'X-Forwarded-For': '203.0.113.7, 198.51.100.2, 127.0.0.1',
+    })
   })
 })
