@@ -18,11 +18,9 @@ import type { DataPlaneDeps } from './dataplane/stage.js'
 import { StageRegistry } from './deployment/stage-registry.js'
 import { LambdaService } from './lambda/service.js'
 import { ApiKeyRegistry } from './auth/api-keys.js'
-import { MemoryThrottleStore } from './throttle/memory-throttle-store.js'
-import { SqliteUsageStore } from './quota/sqlite-usage-store.js'
 import { CredentialStore } from './auth/credentials.js'
-import { MemoryCacheStore } from './cache/memory-cache-store.js'
 import { createLogger } from './observability/logger.js'
+import { createSharedState } from './shared-state.js'
 import { SqliteConfigStore, type ConfigStore } from './store/index.js'
 
 /** A running gateway: its listener, store and logger. */
@@ -45,10 +43,7 @@ export async function startGateway(
     config.dataDir === ':memory:' ? SqliteConfigStore.inMemory() : SqliteConfigStore.open(config.dataDir)
   const router = new ManagementRouter(MANAGEMENT_ROUTES)
   const lambda = new LambdaService(store, config, log)
-  const usage =
-    config.dataDir === ':memory:' ? SqliteUsageStore.inMemory() : SqliteUsageStore.open(config.dataDir)
   const credentials = CredentialStore.load(config.credentialsFile, config.accountId)
-  const stageCache = new MemoryCacheStore()
   const registry = new StageRegistry(store, log)
   const apiKeys = new ApiKeyRegistry(store)
   const domains = new DomainRegistry(store)
@@ -56,10 +51,13 @@ export async function startGateway(
   const backendTls = new BackendTls(store)
   const metrics = new GatewayMetrics()
   lambda.observer = metrics.lambdaObserver()
+  // Throttling, quotas, caches and Lambda concurrency: this process's, or Redis's with --redis.
+  const shared = await createSharedState(config, log, metrics.registry)
+  const { usage, cache: stageCache } = shared
+  lambda.concurrency = shared.concurrency
   const accessLog = new AccessLog(config.accessLogFile)
   const executionLogs = new ExecutionLogs()
   const vpcLinks = new VpcLinkBalancer(store, config.vpcLinkTargets, config.vpcLinkHealthIntervalMs)
-  const throttleStore = new MemoryThrottleStore()
   // One keep-alive pool per process for every HTTP integration.
   const httpDispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 })
   const dataPlane: DataPlaneDeps = {
@@ -70,13 +68,14 @@ export async function startGateway(
     lambda,
     enforceLambdaPermissions: config.enforceLambdaPermissions,
     apiKeys,
-    throttle: throttleStore,
+    throttle: shared.throttle,
     accountThrottle: { rate: config.accountRateLimit, burst: config.accountBurstLimit },
     usage,
     cognitoIssuerBase: config.cognitoIssuerBase,
     cognitoClientIds: config.cognitoClientIds,
     credentials,
     cache: stageCache,
+    authorizerCache: shared.authorizerCache,
     cacheMemoryScale: config.cacheMemoryScale,
     edgeViewerCountry: config.edgeViewerCountry,
     apiEndpoints,
@@ -281,10 +280,8 @@ export async function startGateway(
       vpcLinks.close()
       await backendTls.close()
       await accessLog.close()
-      await throttleStore.close()
-      await stageCache.close()
-      await usage.close()
       lambda.close()
+      await shared.close()
       await httpDispatcher.close()
       await store.close()
       log.info('tollgate stopped')

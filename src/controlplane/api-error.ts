@@ -19,6 +19,7 @@ export type ApiErrorType =
   | 'UnrecognizedClientException'
   | 'InvalidSignatureException'
   | 'AccessDeniedException'
+  | 'ServiceUnavailableException'
 
 const STATUS: Record<ApiErrorType, number> = {
   NotFoundException: 404,
@@ -40,6 +41,7 @@ const STATUS: Record<ApiErrorType, number> = {
   UnrecognizedClientException: 403,
   InvalidSignatureException: 403,
   AccessDeniedException: 403,
+  ServiceUnavailableException: 503,
 }
 
 /**

@@ -5,6 +5,7 @@ import { ApiError, serializationError } from './api-error.js'
 import { Input } from './input.js'
 import type { ManagementDeps, ManagementRouter } from './router.js'
 import { checkManagementAuth } from './auth.js'
+import { SharedStateUnavailable } from '../redis/redis-link.js'
 
 /** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -59,8 +60,13 @@ export async function handleManagementRequest(
     res.end(payload)
   } catch (error) {
     const apiError =
-      error instanceof ApiError ? error : new ApiError('InternalFailure', 'Internal server error')
-    if (!(error instanceof ApiError)) log.error({ err: error, requestId }, 'management operation failed')
+      error instanceof ApiError
+        ? error
+        : error instanceof SharedStateUnavailable
+          ? new ApiError('ServiceUnavailableException', 'Service Unavailable')
+          : new ApiError('InternalFailure', 'Internal server error')
+    if (!(error instanceof ApiError) && !(error instanceof SharedStateUnavailable))
+      log.error({ err: error, requestId }, 'management operation failed')
     const payload = JSON.stringify({ message: apiError.message })
     res.writeHead(apiError.status, {
       'content-type': 'application/json',
