@@ -5,6 +5,7 @@ import {
   CreateUsagePlanKeyCommand,
   GetUsageCommand,
 } from '@aws-sdk/client-api-gateway'
+import { InvokeCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda'
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -15,13 +16,15 @@ import {
   requireApiKey,
 } from '../support/apis.js'
 import { startBackend, type TestBackend } from '../support/backend.js'
+import { createFunction, lambdaClient } from '../support/lambda.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { tempDir } from '../support/process.js'
 import { REDIS_URL, redisServer, requireTool } from '../support/tools.js'
 import { deletePrefix, redisTestPrefix, testRedisLink } from '../support/redis.js'
 
-// Two gateway nodes sharing one Redis (issue 13, "Redis shared state"): a usage plan's rate limit
-// and quota hold across both, and a stage cache entry filled on one is a hit on the other. The
+// Two gateway nodes sharing one Redis (issue 13, "Redis shared state" and "Lambda across nodes"):
+// a usage plan's rate limit and quota hold across both, a stage cache entry filled on one is a hit
+// on the other, and a function's reserved concurrency counts invocations on both. The
 // nodes share one data directory, so they serve the same APIs, keys and plans.
 
 const noRedis = await requireTool(redisServer)
@@ -73,6 +76,15 @@ describe.skipIf(noRedis)('two gateways on one Redis', () => {
       }),
     )
     ids.cached = cached.apiId
+    const lambda = lambdaClient(a.url)
+    await createFunction(lambda, 'narrow', {
+      'index.js':
+        'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return "done" }',
+    })
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'narrow', ReservedConcurrentExecutions: 1 }),
+    )
+    lambda.destroy()
     // The second node starts on the finished configuration.
     b = await startTestGateway(redis)
   })
@@ -122,5 +134,24 @@ describe.skipIf(noRedis)('two gateways on one Redis', () => {
     expect(await status(b, ids.cached, '/item')).toBe(200)
     expect(await status(b, ids.cached, '/item')).toBe(200)
     expect(backend.received.filter((r) => r.url === '/item')).toHaveLength(1)
+  })
+
+  it("holds a function's reserved concurrency across both nodes (TooManyRequestsException)", async () => {
+    const clients = [lambdaClient(a.url), lambdaClient(b.url)]
+    const invoke = (i: number) =>
+      clients[i]!.send(new InvokeCommand({ FunctionName: 'narrow' })).then(
+        (result) => Buffer.from(result.Payload ?? []).toString(),
+        (error: unknown) => (error as Error).name,
+      )
+    try {
+      const first = invoke(0)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(await invoke(1)).toBe('TooManyRequestsException')
+      expect(await first).toBe('"done"')
+      // The lease went back with the answer: the other node may run it now.
+      expect(await invoke(1)).toBe('"done"')
+    } finally {
+      for (const client of clients) client.destroy()
+    }
   })
 })
