@@ -21,7 +21,7 @@ import { ApiKeyRegistry } from './auth/api-keys.js'
 import { CredentialStore } from './auth/credentials.js'
 import { createLogger } from './observability/logger.js'
 import { createSharedState } from './shared-state.js'
-import { SqliteConfigStore, type ConfigStore } from './store/index.js'
+import { PostgresConfigStore, SqliteConfigStore, type ConfigStore } from './store/index.js'
 
 /** A running gateway: its listener, store and logger. */
 export interface Gateway {
@@ -39,8 +39,7 @@ export async function startGateway(
   config: TollgateConfig,
   log: Logger = createLogger(config),
 ): Promise<Gateway> {
-  const store =
-    config.dataDir === ':memory:' ? SqliteConfigStore.inMemory() : SqliteConfigStore.open(config.dataDir)
+  const store = await openStore(config, log)
   const router = new ManagementRouter(MANAGEMENT_ROUTES)
   const lambda = new LambdaService(store, config, log)
   const credentials = CredentialStore.load(config.credentialsFile, config.accountId)
@@ -93,6 +92,12 @@ export async function startGateway(
     },
   }
   const deps = { store, config, lambda, usage, credentials, cache: stageCache, dataPlane }
+  /** What a load balancer asks before sending requests: can this node reach what it shares? */
+  const readiness = async (): Promise<Record<string, boolean>> => ({
+    store: await store.ping(),
+    // Under the closed policy a node without Redis refuses data-plane requests: not ready.
+    ...(shared.redis && config.redisFailurePolicy === 'closed' ? { redis: shared.redis.isUp } : {}),
+  })
   let inFlight = 0
   let drained: (() => void) | undefined
 
@@ -153,8 +158,24 @@ export async function startGateway(
       return
     }
     if (url.pathname === '/_tollgate/health') {
+      // Liveness: the process answers. Readiness (below) asks what it depends on.
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ status: 'ok' }))
+      return
+    }
+    if (url.pathname === '/_tollgate/ready') {
+      readiness().then(
+        (checks) => {
+          const ready = Object.values(checks).every((up) => up)
+          res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+          res.end(JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks }))
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'readiness check failed')
+          res.writeHead(503, { 'content-type': 'application/json' })
+          res.end('{"status":"unavailable"}')
+        },
+      )
       return
     }
     void handleManagementRequest(req, res, url, router, deps, log)
@@ -288,6 +309,16 @@ export async function startGateway(
     })())
 
   return { config, store, log, url, close }
+}
+
+/** The configured store: PostgreSQL when `store` is set, else SQLite in the data directory. */
+async function openStore(config: TollgateConfig, log: Logger): Promise<ConfigStore> {
+  if (config.store) {
+    const store = await PostgresConfigStore.connect(config.store, { log })
+    log.info({ schema: store.schema }, 'shared store: PostgreSQL')
+    return store
+  }
+  return config.dataDir === ':memory:' ? SqliteConfigStore.inMemory() : SqliteConfigStore.open(config.dataDir)
 }
 
 /** A check of client addresses against CIDRs (IPv4 and IPv6), or undefined to admit everyone. */

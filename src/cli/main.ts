@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import { ConfigError, loadConfig } from '../config/config.js'
 import { startGateway } from '../server.js'
+import { PostgresConfigStore } from '../store/index.js'
 import { applyProjectFile, registerProjectCommands } from './project-commands.js'
 import { registerLogsCommand } from './logs-command.js'
 
@@ -15,6 +16,12 @@ program
   .addOption(new Option('--host <host>', 'address to bind (TOLLGATE_HOST, default 127.0.0.1)'))
   .addOption(
     new Option('--data-dir <dir>', 'embedded store directory (TOLLGATE_DATA_DIR, default .tollgate)'),
+  )
+  .addOption(
+    new Option(
+      '--store <url>',
+      'shared store for several nodes, postgres://user@host:5432/db[?schema=name] (TOLLGATE_STORE; default: SQLite in the data directory)',
+    ),
   )
   .addOption(
     new Option('--region <region>', 'AWS region reported in ARNs (TOLLGATE_REGION, default us-east-1)'),
@@ -207,6 +214,25 @@ program
     }
     process.on('SIGTERM', () => stop('SIGTERM'))
     process.on('SIGINT', () => stop('SIGINT'))
+  })
+
+program
+  .command('migrate')
+  .description('apply pending schema migrations to the shared store (nodes also migrate at start)')
+  .addOption(new Option('--store <url>', 'the PostgreSQL store (TOLLGATE_STORE)'))
+  .action(async (options: { store?: string }) => {
+    const url = options.store ?? process.env['TOLLGATE_STORE']
+    if (!url) {
+      process.stderr.write('tollgate migrate: --store postgres://... (or TOLLGATE_STORE) is required\n')
+      process.exit(2)
+    }
+    try {
+      const version = await PostgresConfigStore.migrate(url)
+      process.stdout.write(`store schema at version ${version}\n`)
+    } catch (error) {
+      process.stderr.write(`tollgate migrate: ${(error as Error).message}\n`)
+      process.exit(1)
+    }
   })
 
 registerProjectCommands(program)

@@ -24,6 +24,11 @@ export interface TollgateConfig {
   host: string
   /** Where the embedded store keeps its files; `:memory:` keeps nothing. */
   dataDir: string
+  /**
+   * A shared store for several nodes, `postgres://user@host:5432/db[?schema=name]`; the embedded
+   * SQLite store in dataDir when unset. Lambda code is unpacked under dataDir either way.
+   */
+  store?: string | undefined
   region: string
   accountId: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -118,6 +123,10 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4566),
   host: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('.tollgate'),
+  store: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// URL')
+    .optional(),
   region: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1')
@@ -295,6 +304,7 @@ const ENV: Record<keyof TollgateConfig, string> = {
   port: 'TOLLGATE_PORT',
   host: 'TOLLGATE_HOST',
   dataDir: 'TOLLGATE_DATA_DIR',
+  store: 'TOLLGATE_STORE',
   region: 'TOLLGATE_REGION',
   accountId: 'TOLLGATE_ACCOUNT_ID',
   logLevel: 'TOLLGATE_LOG_LEVEL',

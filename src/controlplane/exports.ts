@@ -12,6 +12,9 @@ export const exportRoutes: Route[] = [
     handler: async (req, { store, config }) => {
       const apiId = req.params['restapi_id'] ?? ''
       const type = req.params['export_type']
+      // AWS's exportType is 'oas30' or 'swagger' only (API reference GetExport); Postman is not an
+      // export type but the `extensions=postman` parameter of these two, so `exports/postman` is
+      // refused like any other unknown type.
       if (type !== 'oas30' && type !== 'swagger')
         throw notFound(`No export type ${type ?? ''}: must be oas30 or swagger`)
       const { stage, deployment } = await store.read(async (r) => {

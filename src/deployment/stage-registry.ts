@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { StageRecord } from '../model/index.js'
 import type { ConfigStore } from '../store/index.js'
+import { LastGood } from '../store/last-good.js'
 import { compileDeployment, type CompiledDeployment } from './compiled-deployment.js'
 
 /** What serves a stage right now: its settings and the compiled deployment(s) it points to. */
@@ -17,33 +18,50 @@ export type StageLookup = ActiveStage | 'no-api' | 'no-stage'
  * Resolves `(apiId, stageName)` to what serves it. Compiled deployments are cached by id (they
  * are immutable); stage records are cached until the store reports a committed change, then
  * reloaded on next use. A request keeps the ActiveStage it started with, so a rollback or a new
- * deployment swaps what new requests see while in-flight ones finish on the old one.
+ * deployment swaps what new requests see while in-flight ones finish on the old one. While the
+ * store cannot answer (PostgreSQL restarting), stages keep what they last loaded (LastGood).
  *
  * Holds a subscription to the store's change feed until `close()`.
  */
 export class StageRegistry {
   readonly #store: ConfigStore
   readonly #log: Logger
-  readonly #stages = new Map<string, Promise<StageLookup>>()
+  readonly #stages = new Map<string, LastGood<StageLookup>>()
   readonly #deployments = new Map<string, CompiledDeployment>()
   readonly #unsubscribe: () => void
 
   constructor(store: ConfigStore, log: Logger) {
     this.#store = store
     this.#log = log
-    this.#unsubscribe = store.onChange(() => this.#stages.clear())
+    this.#unsubscribe = store.onChange(() => this.#changed())
   }
 
   resolve(apiId: string, stageName: string): Promise<StageLookup> {
     const key = `${apiId}/${stageName}`
-    let pending = this.#stages.get(key)
-    if (!pending) {
-      pending = this.#load(apiId, stageName)
-      this.#stages.set(key, pending)
-      // A failed load must not stick: the next request tries again.
-      pending.catch(() => this.#stages.delete(key))
+    let entry = this.#stages.get(key)
+    if (!entry) {
+      entry = new LastGood(
+        () => this.#load(apiId, stageName),
+        (error) =>
+          this.#log.warn(
+            { err: error, apiId, stageName },
+            'store unreachable: serving the stage as last loaded',
+          ),
+      )
+      this.#stages.set(key, entry)
     }
-    return pending
+    return entry.get()
+  }
+
+  /**
+   * Reload what serves on next use. Lookups that found nothing are dropped rather than kept
+   * (requests for made-up ids must not grow the map across changes).
+   */
+  #changed(): void {
+    for (const [key, entry] of this.#stages) {
+      if (typeof entry.last === 'object') entry.invalidate()
+      else this.#stages.delete(key)
+    }
   }
 
   close(): void {

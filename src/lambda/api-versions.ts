@@ -33,6 +33,7 @@ export const lambdaVersionRoutes: Route[] = [
         const number = String((latest.lastVersion ?? 0) + 1)
         const published: FunctionRecord = {
           codeDir: latest.codeDir,
+          ...(latest.codeKey ? { codeKey: latest.codeKey } : {}),
           configuration: {
             ...latest.configuration,
             Version: number,

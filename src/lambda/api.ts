@@ -107,11 +107,13 @@ export const lambdaRoutes: Route[] = [
       const record: FunctionRecord = {
         configuration,
         codeDir: code.codeDir,
+        ...(code.key ? { codeKey: code.key } : {}),
         ...(hotReload ? { hotReload } : {}),
       }
       await store.transaction(async (tx) => {
         if (await tx.get('function', '', name))
           throw new ApiError('ResourceConflictException', `Function already exist: ${name}`)
+        await lambda.shareCode(tx, name, code)
         await tx.put('function', '', name, record)
       })
       return { status: 201, body: configuration }
@@ -206,7 +208,13 @@ export const lambdaRoutes: Route[] = [
           LastModified: lambdaTimestamp(),
           RevisionId: crypto.randomUUID(),
         }
-        await tx.put('function', '', name, { ...record, configuration: updated, codeDir: code.codeDir })
+        await lambda.shareCode(tx, name, code)
+        await tx.put('function', '', name, {
+          ...record,
+          configuration: updated,
+          codeDir: code.codeDir,
+          ...(code.key ? { codeKey: code.key } : {}),
+        })
         return updated
       })
       lambda.retire(name)
@@ -218,7 +226,15 @@ export const lambdaRoutes: Route[] = [
     path: `${BASE}/{function}`,
     handler: lambdaRoute(async (req, { store }, lambda) => {
       const { name } = functionName(req.params['function'] ?? '')
-      const removed = await store.transaction((tx) => tx.delete('function', '', name))
+      const removed = await store.transaction(async (tx) => {
+        if (!(await tx.delete('function', '', name))) return false
+        // Its versions, aliases and shared code go with it (per kind: the scope is only a name).
+        for (const v of await tx.list('function-version', name))
+          await tx.delete('function-version', name, v.configuration.Version)
+        for (const a of await tx.list('function-alias', name)) await tx.delete('function-alias', name, a.Name)
+        for (const c of await tx.list('function-code', name)) await tx.delete('function-code', name, c.key)
+        return true
+      })
       if (!removed) throw lambda.notFound(name)
       lambda.retire(name)
       return { status: 204 }

@@ -26,8 +26,13 @@ export interface FunctionConfiguration {
 /** A function as stored: its configuration and where its unpacked code lives. */
 export interface FunctionRecord {
   configuration: FunctionConfiguration
-  /** Directory holding the unpacked code of this code version. */
+  /** Directory holding the unpacked code of this code version (on the node that stored it). */
   codeDir: string
+  /**
+   * With a shared store: the `function-code` record of the package (its SHA-256 in hex), which
+   * the other nodes unpack under their own data directory before a first invoke.
+   */
+  codeKey?: string
   /** The resource-based policy (AddPermission statements), kept on $LATEST. */
   policy?: { Version: '2012-10-17'; Id: 'default'; Statement: Record<string, unknown>[] }
   /** The last version number published (on $LATEST). */

@@ -1,13 +1,23 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  watch,
+  writeFileSync,
+  type FSWatcher,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
 import type { TollgateConfig } from '../config/config.js'
-import type { ConfigStore } from '../store/index.js'
+import type { ConfigStore, ConfigTx } from '../store/index.js'
 import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from './model.js'
 import { ExecutionEnvironment, type InvocationOutcome } from './runtime/environment.js'
 import { unzipTo } from './zip.js'
+import { LastGood } from '../store/last-good.js'
 import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 import type { ConcurrencyLeases } from './concurrency.js'
@@ -39,6 +49,15 @@ export class LambdaError extends Error {
   }
 }
 
+/** A code package unpacked on this node; `key` and `zip` are set when the store is shared. */
+export interface StoredCode {
+  codeDir: string
+  sha: string
+  size: number
+  key?: string
+  zip?: Buffer
+}
+
 export interface InvokeResult {
   payload: Buffer
   functionError?: 'Unhandled'
@@ -65,6 +84,11 @@ export class LambdaService {
   readonly #reaper: NodeJS.Timeout
   readonly #watchers = new Map<string, FSWatcher>()
   readonly #timers = new Set<NodeJS.Timeout>()
+  /** Function records by `name:qualifier`, until the store changes. */
+  readonly #records = new Map<string, LastGood<FunctionRecord | undefined>>()
+  readonly #unsubscribe: () => void
+  /** Shared packages being unpacked, by directory (concurrent first invokes wait for one). */
+  readonly #unpacking = new Map<string, Promise<void>>()
 
   constructor(store: ConfigStore, config: TollgateConfig, log: Logger) {
     this.#store = store
@@ -76,6 +100,9 @@ export class LambdaService {
         : join(config.dataDir, 'functions')
     mkdirSync(this.#codeRoot, { recursive: true })
     this.#reaper = setInterval(() => this.#reapIdle(), 30_000).unref()
+    this.#unsubscribe = store.onChange(() => {
+      for (const entry of this.#records.values()) entry.invalidate()
+    })
   }
 
   functionArn(name: string): string {
@@ -86,14 +113,30 @@ export class LambdaService {
     return new LambdaError('ResourceNotFoundException', `Function not found: ${this.functionArn(name)}`)
   }
 
-  /** Unpacks a code zip and returns where it lives, its SHA-256 (base64) and size. */
-  async storeCode(name: string, zip: Buffer): Promise<{ codeDir: string; sha: string; size: number }> {
-    const sha = createHash('sha256').update(zip).digest('base64')
-    const codeDir = join(
-      this.#codeRoot,
-      name,
-      createHash('sha256').update(zip).digest('hex').slice(0, 16) + randomBytes(3).toString('hex'),
-    )
+  /**
+   * Unpacks a code zip and returns where it lives, its SHA-256 (base64) and size; with a shared
+   * store also the package and its key, for `shareCode`.
+   */
+  async storeCode(name: string, zip: Buffer): Promise<StoredCode> {
+    const digest = createHash('sha256').update(zip).digest()
+    const hex = digest.toString('hex')
+    const codeDir = join(this.#codeRoot, name, hex.slice(0, 16) + randomBytes(3).toString('hex'))
+    await this.#unpack(zip, codeDir)
+    return {
+      codeDir,
+      sha: digest.toString('base64'),
+      size: zip.length,
+      ...(this.#store.shared ? { key: hex, zip } : {}),
+    }
+  }
+
+  /** Puts the package in a shared store, in the transaction that points the function at it. */
+  async shareCode(tx: ConfigTx, name: string, code: StoredCode): Promise<void> {
+    if (code.key && code.zip)
+      await tx.put('function-code', name, code.key, { key: code.key, zip: code.zip.toString('base64') })
+  }
+
+  async #unpack(zip: Buffer, codeDir: string): Promise<void> {
     mkdirSync(codeDir, { recursive: true })
     try {
       await unzipTo(zip, codeDir)
@@ -104,14 +147,39 @@ export class LambdaService {
         `Could not unzip uploaded file. Please check your file, then try to upload again. (${(error as Error).message})`,
       )
     }
-    return { codeDir, sha, size: zip.length }
+  }
+
+  /**
+   * The record with its code on this node: a package stored through another node sharing the
+   * store is unpacked here once, under the data directory, by its key.
+   */
+  async #withLocalCode(record: FunctionRecord): Promise<FunctionRecord> {
+    const key = record.codeKey
+    if (!key || existsSync(record.codeDir)) return record
+    const name = record.configuration.FunctionName
+    const codeDir = join(this.#codeRoot, name, `shared-${key}`)
+    let unpacking = this.#unpacking.get(codeDir)
+    if (!unpacking) {
+      unpacking = (async () => {
+        if (existsSync(join(codeDir, '.complete'))) return
+        const code = await this.#store.read((r) => r.get('function-code', name, key))
+        if (!code)
+          throw new LambdaError('ResourceNotFoundException', `Code of ${name} not found in the store`)
+        rmSync(codeDir, { recursive: true, force: true })
+        await this.#unpack(Buffer.from(code.zip, 'base64'), codeDir)
+        writeFileSync(join(codeDir, '.complete'), '')
+      })().finally(() => this.#unpacking.delete(codeDir))
+      this.#unpacking.set(codeDir, unpacking)
+    }
+    await unpacking
+    return { ...record, codeDir }
   }
 
   /**
    * A developer's folder used as the code in place (hot reload). Every change in it stops the
    * function's warm environments, so the next invocation loads the new code.
    */
-  hotReloadCode(folder: string): { codeDir: string; sha: string; size: number } {
+  hotReloadCode(folder: string): StoredCode {
     if (!isAbsolute(folder) || !existsSync(folder) || !statSync(folder).isDirectory()) {
       throw new LambdaError(
         'InvalidParameterValueException',
@@ -167,7 +235,37 @@ export class LambdaService {
    * points at a version).
    */
   async resolve(name: string, qualifier?: string): Promise<FunctionRecord> {
-    const record = await this.#store.read(async (r) => {
+    // Records are kept until the store changes (and served as last loaded while it cannot
+    // answer); names that are not found are not kept.
+    const key = `${name}:${qualifier ?? '$LATEST'}`
+    let entry = this.#records.get(key)
+    if (!entry) {
+      entry = new LastGood(
+        () => this.#load(name, qualifier),
+        (error) =>
+          this.#log.warn(
+            { err: error, function: name },
+            'store unreachable: invoking the function as last loaded',
+          ),
+      )
+      this.#records.set(key, entry)
+    }
+    const record = await entry.get().catch((error: unknown) => {
+      this.#records.delete(key)
+      throw error
+    })
+    if (!record) {
+      this.#records.delete(key)
+      throw new LambdaError(
+        'ResourceNotFoundException',
+        `Function not found: ${this.functionArn(name)}${qualifier ? `:${qualifier}` : ''}`,
+      )
+    }
+    return record
+  }
+
+  #load(name: string, qualifier?: string): Promise<FunctionRecord | undefined> {
+    return this.#store.read(async (r) => {
       if (qualifier === undefined || qualifier === '$LATEST') return r.get('function', '', name)
       if (/^\d+$/.test(qualifier)) return r.get('function-version', name, qualifier)
       const alias = await r.get('function-alias', name, qualifier)
@@ -176,13 +274,6 @@ export class LambdaService {
         ? r.get('function', '', name)
         : r.get('function-version', name, alias.FunctionVersion)
     })
-    if (!record) {
-      throw new LambdaError(
-        'ResourceNotFoundException',
-        `Function not found: ${this.functionArn(name)}${qualifier ? `:${qualifier}` : ''}`,
-      )
-    }
-    return record
   }
 
   /** Told about every synchronous invocation (the metrics' Lambda set). */
@@ -241,7 +332,7 @@ export class LambdaService {
     qualifier: string | undefined,
     traceId: string | undefined,
   ): Promise<InvokeResult> {
-    const environment = this.#environment(record)
+    const environment = this.#environment(await this.#withLocalCode(record))
     const requestId = randomUUID()
     const config = record.configuration
     const outcome: InvocationOutcome = await environment.invoke(requestId, event, {
@@ -310,6 +401,7 @@ export class LambdaService {
 
   /** Stops every environment. */
   close(): void {
+    this.#unsubscribe()
     clearInterval(this.#reaper)
     for (const timer of this.#timers) clearTimeout(timer)
     for (const watcher of this.#watchers.values()) watcher.close()

@@ -27,6 +27,11 @@ export interface RecordKinds {
   'function-version': FunctionRecord
   /** Aliases of a function (scope: the function name; id: the alias name). */
   'function-alias': FunctionAlias
+  /**
+   * A function's code package, kept in a shared store so that every node can unpack it (scope:
+   * the function name; id: the package's SHA-256 in hex). Not written to the embedded store.
+   */
+  'function-code': { key: string; zip: string }
   /** API keys (scope ''). */
   apikey: ApiKey
   /** Usage plans (scope ''). */

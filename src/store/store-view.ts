@@ -1,24 +1,23 @@
 import type { ConfigReader, ConfigStore } from './config-store.js'
+import { LastGood } from './last-good.js'
 
 /**
  * A view derived from the store (API keys by value, domains by name, ...): built on first use,
- * dropped after every committed change (here or, for a shared store, on another node) and built
- * again when next asked. Holds a subscription to the change feed until `close()`.
+ * rebuilt on the next use after every committed change (here or, for a shared store, on another
+ * node); while the store cannot answer, the last view built is served (LastGood). Holds a
+ * subscription to the change feed until `close()`.
  */
 export class StoreView<T> {
-  readonly #store: ConfigStore
-  readonly #build: (reader: ConfigReader) => Promise<T>
+  readonly #value: LastGood<T>
   readonly #unsubscribe: () => void
-  #current: Promise<T> | undefined
 
   constructor(store: ConfigStore, build: (reader: ConfigReader) => Promise<T>) {
-    this.#store = store
-    this.#build = build
-    this.#unsubscribe = store.onChange(() => (this.#current = undefined))
+    this.#value = new LastGood(() => store.read(build))
+    this.#unsubscribe = store.onChange(() => this.#value.invalidate())
   }
 
   get(): Promise<T> {
-    return (this.#current ??= this.#store.read(this.#build))
+    return this.#value.get()
   }
 
   close(): void {

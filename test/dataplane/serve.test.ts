@@ -8,7 +8,14 @@ import {
   UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, createPath, deploy, httpRequest, putMethodWithIntegration } from '../support/apis.js'
+import {
+  createApi,
+  createPath,
+  deploy,
+  httpRequest,
+  putMethodWithIntegration,
+  setResponseTemplates,
+} from '../support/apis.js'
 import { startBackend, type TestBackend } from '../support/backend.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 
@@ -94,16 +101,7 @@ describe('deployments', () => {
   it('serves the deployed snapshot, not undeployed edits', async () => {
     const { apiId, rootId } = await mockApi('{"v":1}')
     await deploy(tg.client, apiId, 'dev')
-    await tg.client.send(
-      new PutIntegrationResponseCommand({
-        restApiId: apiId,
-        resourceId: rootId,
-        httpMethod: 'GET',
-        statusCode: '200',
-        selectionPattern: '',
-        responseTemplates: { 'application/json': '{"v":2}' },
-      }),
-    )
+    await setResponseTemplates(tg.client, apiId, rootId, 'GET', { 'application/json': '{"v":2}' })
     expect(await (await invoke(apiId, 'dev', '/')).text()).toBe('{"v":1}')
     await deploy(tg.client, apiId, 'dev')
     expect(await (await invoke(apiId, 'dev', '/')).text()).toBe('{"v":2}')
@@ -112,16 +110,7 @@ describe('deployments', () => {
   it('rolls back atomically under load, with no failed request', async () => {
     const { apiId, rootId } = await mockApi('{"v":1}')
     const v1 = await deploy(tg.client, apiId, 'prod')
-    await tg.client.send(
-      new PutIntegrationResponseCommand({
-        restApiId: apiId,
-        resourceId: rootId,
-        httpMethod: 'GET',
-        statusCode: '200',
-        selectionPattern: '',
-        responseTemplates: { 'application/json': '{"v":2}' },
-      }),
-    )
+    await setResponseTemplates(tg.client, apiId, rootId, 'GET', { 'application/json': '{"v":2}' })
     const v2 = await deploy(tg.client, apiId, 'prod')
     expect(v2).not.toBe(v1)
     expect(await (await invoke(apiId, 'prod', '/')).text()).toBe('{"v":2}')
@@ -418,16 +407,7 @@ describe('canary', () => {
   it('sends about percentTraffic of requests to the canary deployment', async () => {
     const { apiId, rootId } = await mockApi('"main"')
     await deploy(tg.client, apiId, 'live')
-    await tg.client.send(
-      new PutIntegrationResponseCommand({
-        restApiId: apiId,
-        resourceId: rootId,
-        httpMethod: 'GET',
-        statusCode: '200',
-        selectionPattern: '',
-        responseTemplates: { 'application/json': '"canary"' },
-      }),
-    )
+    await setResponseTemplates(tg.client, apiId, rootId, 'GET', { 'application/json': '"canary"' })
     await tg.client.send(
       new CreateDeploymentCommand({
         restApiId: apiId,

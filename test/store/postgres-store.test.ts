@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PostgresConfigStore, parsePostgresUrl } from '../../src/store/index.js'
+import { BIN } from '../support/process.js'
 import { dropPostgresSchema, postgresServer, postgresTestUrl, requireTool } from '../support/tools.js'
 import { configStoreContract } from './config-store.contract.js'
 
@@ -116,5 +119,21 @@ describe.skipIf(skip)('PostgresConfigStore', () => {
     expect(await again.read((r) => r.get('stage', 'api', 'dev'))).toEqual({ stageName: 'kept' })
     expect(await again.ping()).toBe(true)
     await again.close()
+  })
+
+  it('`tollgate migrate` brings a new schema to the current version, and again changes nothing', async () => {
+    const url = postgresTestUrl()
+    schemas.push(url)
+    const run = promisify(execFile)
+    const first = await run(process.execPath, [BIN, 'migrate', '--store', url])
+    const version = await PostgresConfigStore.migrate(url)
+    expect(first.stdout).toBe(`store schema at version ${version}\n`)
+    const second = await run(process.execPath, [BIN, 'migrate'], {
+      env: { ...process.env, TOLLGATE_STORE: url },
+    })
+    expect(second.stdout).toBe(first.stdout)
+    await expect(
+      run(process.execPath, [BIN, 'migrate', '--store', 'postgres://postgres@127.0.0.1:1/test']),
+    ).rejects.toMatchObject({ code: 1 })
   })
 })

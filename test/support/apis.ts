@@ -72,16 +72,13 @@ export async function putMethodWithIntegration(
       responseParameters: Object.fromEntries(Object.keys(responseParameters).map((k) => [k, false])),
     }),
   )
-  await client.send(
-    new PutIntegrationResponseCommand({
-      restApiId: apiId,
-      resourceId,
-      httpMethod,
-      statusCode: '200',
-      selectionPattern: '',
-      ...(options.responseTemplates ? { responseTemplates: options.responseTemplates } : {}),
-      responseParameters,
-    }),
+  await setResponseTemplates(
+    client,
+    apiId,
+    resourceId,
+    httpMethod,
+    options.responseTemplates,
+    responseParameters,
   )
 }
 
@@ -101,6 +98,28 @@ export async function putMockMethod(
     httpMethod,
     { type: 'MOCK', requestTemplates: { 'application/json': `{"statusCode": ${status}}` } },
     { responseTemplates: { 'application/json': responseTemplate } },
+  )
+}
+
+/** Puts (or replaces) the default (200) integration response of a method. */
+export async function setResponseTemplates(
+  client: APIGatewayClient,
+  apiId: string,
+  resourceId: string,
+  httpMethod: string,
+  responseTemplates?: Record<string, string>,
+  responseParameters?: Record<string, string>,
+): Promise<void> {
+  await client.send(
+    new PutIntegrationResponseCommand({
+      restApiId: apiId,
+      resourceId,
+      httpMethod,
+      statusCode: '200',
+      selectionPattern: '',
+      ...(responseTemplates ? { responseTemplates } : {}),
+      ...(responseParameters ? { responseParameters } : {}),
+    }),
   )
 }
 

@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const BIN = new URL('../../bin/tollgate.js', import.meta.url).pathname
+export const BIN = new URL('../../bin/tollgate.js', import.meta.url).pathname
 
 /** A free TCP port on 127.0.0.1 (bound, read, released): `serve` cannot print the port of `--port 0` yet. */
 export function freePort(host = '127.0.0.1'): Promise<number> {

@@ -9,7 +9,11 @@ import {
 
 export interface ExportOptions {
   type: 'oas30' | 'swagger'
-  /** `integrations`, `apigateway` (integrations + API-level extensions), `postman`, `authorizers`. */
+  /**
+   * `integrations`, `apigateway` (integrations + API-level extensions), `authorizers`, `postman`.
+   * AWS documents `postman` as "Postman extensions, allowing for import to the Postman tool" without
+   * naming them; Postman imports the plain document, so `postman` is accepted and adds nothing.
+   */
   extensions: ReadonlySet<string>
   region: string
 }
