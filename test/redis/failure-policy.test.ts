@@ -151,10 +151,15 @@ describe.skipIf(noRedis)('Redis failure policy', () => {
     const refused = await call(node, node.free)
     expect(refused).toEqual({ status: 503, body: '{"message":"Service Unavailable"}' })
     expect(lines(node, 'redis unreachable')).toBe(1)
+    // A balancer stops sending it requests meanwhile.
+    const ready = await fetch(`${node.gateway.url}/_tollgate/ready`)
+    expect(ready.status).toBe(503)
+    expect(await ready.json()).toMatchObject({ checks: { store: true, redis: false } })
 
     await node.redis.start()
     await waitUntilUp(node)
     expect((await call(node, node.free)).status).toBe(200)
+    expect((await fetch(`${node.gateway.url}/_tollgate/ready`)).status).toBe(200)
     expect(await statuses(node, node.keyed, 3)).toEqual([200, 200, 429])
   })
 })
