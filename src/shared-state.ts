@@ -77,29 +77,29 @@ export async function createSharedState(
   await link.connect()
   const closed = config.redisFailurePolicy === 'closed'
 
+  /** Redis's answer, else what `fallback` gives (it may throw). */
+  const guarded = async <T>(
+    operation: string,
+    shared: () => Promise<T>,
+    fallback: (cause?: unknown) => Promise<T>,
+  ): Promise<T> => {
+    let cause: unknown
+    try {
+      if (link.isUp) return await shared()
+    } catch (error) {
+      cause = error
+    }
+    link.failed(operation, cause)
+    return fallback(cause)
+  }
   /** A limit: Redis's answer, else this node's (open) or a refusal (closed). */
-  const limit = async <T>(operation: string, shared: () => Promise<T>, own: () => Promise<T>): Promise<T> => {
-    try {
-      if (link.isUp) return await shared()
-      link.failed(operation)
-    } catch (error) {
-      link.failed(operation, error)
-      if (closed) throw new SharedStateUnavailable(operation, { cause: error })
-      return own()
-    }
-    if (closed) throw new SharedStateUnavailable(operation)
-    return own()
-  }
+  const limit = <T>(operation: string, shared: () => Promise<T>, own: () => Promise<T>): Promise<T> =>
+    guarded(operation, shared, (cause) =>
+      closed ? Promise.reject(new SharedStateUnavailable(operation, { cause })) : own(),
+    )
   /** A cache: Redis's answer, else `miss`. */
-  const cached = async <T>(operation: string, shared: () => Promise<T>, miss: T): Promise<T> => {
-    try {
-      if (link.isUp) return await shared()
-      link.failed(operation)
-    } catch (error) {
-      link.failed(operation, error)
-    }
-    return miss
-  }
+  const cached = <T>(operation: string, shared: () => Promise<T>, miss: T): Promise<T> =>
+    guarded(operation, shared, () => Promise.resolve(miss))
 
   const state = {
     throttle: {

@@ -96,7 +96,7 @@ export class RedisLink {
   /** Counts an operation that could not use Redis. */
   failed(operation: string, error?: unknown): void {
     this.#failures.inc({ operation })
-    if (error !== undefined && this.#isUp) this.#log.debug({ err: error, operation }, 'redis command failed')
+    if (error !== undefined) this.#log.debug({ err: error, operation }, 'redis command failed')
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MemoryCacheStore } from '../../src/cache/memory-cache-store.js'
 import { RedisCacheStore } from '../../src/cache/redis-cache-store.js'
 import {
@@ -6,9 +6,8 @@ import {
   type AuthorizerResultCache,
 } from '../../src/auth/authorizer-result-cache.js'
 import { RedisAuthorizerResultCache } from '../../src/auth/redis-authorizer-result-cache.js'
-import type { RedisLink } from '../../src/redis/redis-link.js'
 import { redisServer, requireTool } from '../support/tools.js'
-import { testRedisLink } from '../support/redis.js'
+import { redisLinks } from '../support/redis.js'
 import { cacheStoreContract } from './cache-store.contract.js'
 
 /** What every authorizer result cache does. */
@@ -39,15 +38,7 @@ authorizerCacheContract('memory', () => Promise.resolve(new MemoryAuthorizerResu
 
 const noRedis = await requireTool(redisServer)
 describe.skipIf(noRedis)('Redis caches', () => {
-  const links: RedisLink[] = []
-  const link = async (): Promise<RedisLink> => {
-    const made = await testRedisLink()
-    links.push(made)
-    return made
-  }
-  afterAll(async () => {
-    for (const made of links) await made.close()
-  })
+  const link = redisLinks()
 
   cacheStoreContract('redis', async () => new RedisCacheStore(await link()))
   authorizerCacheContract('redis', async () => new RedisAuthorizerResultCache(await link()))

@@ -1,9 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LocalConcurrencyLeases } from '../../src/lambda/concurrency.js'
 import { RedisConcurrencyLeases } from '../../src/lambda/redis-concurrency.js'
-import type { RedisLink } from '../../src/redis/redis-link.js'
 import { redisServer, requireTool } from '../support/tools.js'
-import { testRedisLink } from '../support/redis.js'
+import { redisLinks } from '../support/redis.js'
 
 describe('local concurrency leases', () => {
   it('grants every lease: the environment pools are the limit on one node', async () => {
@@ -14,15 +13,11 @@ describe('local concurrency leases', () => {
 
 const noRedis = await requireTool(redisServer)
 describe.skipIf(noRedis)('Redis concurrency leases', () => {
-  const links: RedisLink[] = []
-  afterAll(async () => {
-    for (const made of links) await made.close()
-  })
+  const link = redisLinks()
 
   it('holds a function to its reserved concurrency across nodes, frees on release and on expiry', async () => {
-    const first = await testRedisLink()
-    const second = await testRedisLink(undefined, first.prefix)
-    links.push(first, second)
+    const first = await link()
+    const second = await link(first.prefix)
     const nodeA = new RedisConcurrencyLeases(first)
     const nodeB = new RedisConcurrencyLeases(second)
     const a = await nodeA.acquire('fn', 2, 60_000)

@@ -1,24 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SqliteUsageStore } from '../../src/quota/sqlite-usage-store.js'
 import { RedisUsageStore, USAGE_RETENTION_MS } from '../../src/quota/redis-usage-store.js'
-import type { RedisLink } from '../../src/redis/redis-link.js'
 import { redisServer, requireTool } from '../support/tools.js'
-import { testRedisLink } from '../support/redis.js'
+import { redisLinks } from '../support/redis.js'
 import { usageStoreContract } from './usage-store.contract.js'
 
 usageStoreContract('SQLite', () => Promise.resolve(SqliteUsageStore.inMemory()))
 
 const noRedis = await requireTool(redisServer)
 describe.skipIf(noRedis)('Redis usage store', () => {
-  const links: RedisLink[] = []
-  const link = async (): Promise<RedisLink> => {
-    const made = await testRedisLink()
-    links.push(made)
-    return made
-  }
-  afterAll(async () => {
-    for (const made of links) await made.close()
-  })
+  const link = redisLinks()
 
   usageStoreContract('redis', async () => new RedisUsageStore(await link()))
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
+import { afterAll } from 'vitest'
 import { Registry } from 'prom-client'
 import { RedisLink } from '../../src/redis/redis-link.js'
 import { freePort } from './process.js'
@@ -19,6 +20,22 @@ export async function testRedisLink(url = REDIS_URL, keyPrefix = redisTestPrefix
     await close()
   }
   return link
+}
+
+/**
+ * Makes links to the machine's Redis (a fresh prefix unless one is given), each closed and its
+ * keys deleted after the tests of the enclosing `describe`.
+ */
+export function redisLinks(): (keyPrefix?: string) => Promise<RedisLink> {
+  const links: RedisLink[] = []
+  afterAll(async () => {
+    for (const link of links.splice(0)) await link.close()
+  })
+  return async (keyPrefix) => {
+    const link = await testRedisLink(REDIS_URL, keyPrefix)
+    links.push(link)
+    return link
+  }
 }
 
 /** Deletes every key under the link's prefix. */

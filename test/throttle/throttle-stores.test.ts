@@ -1,33 +1,22 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MemoryThrottleStore } from '../../src/throttle/memory-throttle-store.js'
 import { RedisThrottleStore } from '../../src/throttle/redis-throttle-store.js'
-import type { RedisLink } from '../../src/redis/redis-link.js'
 import { redisServer, requireTool } from '../support/tools.js'
-import { testRedisLink } from '../support/redis.js'
+import { redisLinks } from '../support/redis.js'
 import { throttleStoreContract } from './throttle-store.contract.js'
 
 throttleStoreContract('memory', () => Promise.resolve(new MemoryThrottleStore()))
 
 const noRedis = await requireTool(redisServer)
 describe.skipIf(noRedis)('Redis throttle store', () => {
-  const links: RedisLink[] = []
-  const link = async (): Promise<RedisLink> => {
-    const made = await testRedisLink()
-    links.push(made)
-    return made
-  }
-  afterAll(async () => {
-    for (const made of links) await made.close()
-  })
+  const link = redisLinks()
 
   throttleStoreContract('redis', async () => new RedisThrottleStore(await link()))
 
   it('shares buckets between stores on one Redis, under the prefix, expiring once full again', async () => {
     const shared = await link()
     const one = new RedisThrottleStore(shared)
-    const second = await testRedisLink(undefined, shared.prefix)
-    links.push(second)
-    const other = new RedisThrottleStore(second)
+    const other = new RedisThrottleStore(await link(shared.prefix))
     const levels = [{ key: 'plan|p1|k1', limit: { rate: 10, burst: 2 } }]
     expect(await one.take(levels, 0)).toBe(-1)
     expect(await other.take(levels, 0)).toBe(-1)
