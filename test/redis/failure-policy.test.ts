@@ -30,6 +30,7 @@ interface Node {
   /** A keyed MOCK API whose plan allows a burst of 2 and (almost) no refill. */
   keyed: string
   key: string
+  planId: string
 }
 
 const nodes: Node[] = []
@@ -74,7 +75,16 @@ async function startNode(policy: 'open' | 'closed'): Promise<Node> {
   await client.send(
     new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }),
   )
-  const node = { gateway, client, logs, redis, free: free.apiId, keyed: keyed.apiId, key: key.value! }
+  const node = {
+    gateway,
+    client,
+    logs,
+    redis,
+    free: free.apiId,
+    keyed: keyed.apiId,
+    key: key.value!,
+    planId: plan.id!,
+  }
   nodes.push(node)
   return node
 }
@@ -151,6 +161,13 @@ describe.skipIf(noRedis)('Redis failure policy', () => {
     const refused = await call(node, node.free)
     expect(refused).toEqual({ status: 503, body: '{"message":"Service Unavailable"}' })
     expect(lines(node, 'redis unreachable')).toBe(1)
+    // The management API says so too, where it needs Redis (usage reports).
+    const day = new Date().toISOString().slice(0, 10)
+    const usage = await fetch(
+      `${node.gateway.url}/usageplans/${node.planId}/usage?startDate=${day}&endDate=${day}`,
+    )
+    expect(usage.status).toBe(503)
+    expect(usage.headers.get('x-amzn-errortype')).toBe('ServiceUnavailableException')
     // A balancer stops sending it requests meanwhile.
     const ready = await fetch(`${node.gateway.url}/_tollgate/ready`)
     expect(ready.status).toBe(503)
