@@ -42,8 +42,8 @@ afterEach(async () => {
   }
 })
 
-async function startNode(policy: 'open' | 'closed'): Promise<Node> {
-  const redis = await PrivateRedis.start()
+async function startNode(policy: 'open' | 'closed', redisUp = true): Promise<Node> {
+  const redis = redisUp ? await PrivateRedis.start() : await PrivateRedis.reserve()
   const logs: string[] = []
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -178,5 +178,15 @@ describe.skipIf(noRedis)('Redis failure policy', () => {
     expect((await call(node, node.free)).status).toBe(200)
     expect((await fetch(`${node.gateway.url}/_tollgate/ready`)).status).toBe(200)
     expect(await statuses(node, node.keyed, 3)).toEqual([200, 200, 429])
+  })
+
+  it('starts while Redis is down, serves by the policy, and uses Redis once it comes up', async () => {
+    const node = await startNode('open', false)
+    expect(lines(node, 'redis unreachable at start')).toBe(1)
+    expect(await statuses(node, node.keyed, 3)).toEqual([200, 200, 429])
+    await node.redis.start()
+    await waitUntilUp(node)
+    expect(await statuses(node, node.keyed, 3)).toEqual([200, 200, 429])
+    expect(lines(node, 'redis connected')).toBe(1)
   })
 })

@@ -61,9 +61,14 @@ export class PrivateRedis {
   }
 
   static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort())
+    const redis = await PrivateRedis.reserve()
     await redis.start()
     return redis
+  }
+
+  /** A free port for a server not started yet (`start()` it later). */
+  static async reserve(): Promise<PrivateRedis> {
+    return new PrivateRedis(await freePort())
   }
 
   async start(): Promise<void> {
