@@ -1,9 +1,11 @@
 import {
   CreateApiKeyCommand,
+  CreateAuthorizerCommand,
   CreateDeploymentCommand,
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
   GetUsageCommand,
+  UpdateMethodCommand,
 } from '@aws-sdk/client-api-gateway'
 import { InvokeCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda'
 import { rmSync } from 'node:fs'
@@ -24,7 +26,8 @@ import { deletePrefix, redisTestPrefix, testRedisLink } from '../support/redis.j
 
 // Two gateway nodes sharing one Redis (issue 13, "Redis shared state" and "Lambda across nodes"):
 // a usage plan's rate limit and quota hold across both, a stage cache entry filled on one is a hit
-// on the other, and a function's reserved concurrency counts invocations on both. The
+// on the other (an authorizer result too), and a function's reserved concurrency counts
+// invocations on both. The
 // nodes share one data directory, so they serve the same APIs, keys and plans.
 
 const noRedis = await requireTool(redisServer)
@@ -36,7 +39,7 @@ describe.skipIf(noRedis)('two gateways on one Redis', () => {
   let a: TestGateway
   let b: TestGateway
   let backend: TestBackend
-  const ids = { throttled: '', quota: '', cached: '', key: '', keyId: '', quotaPlan: '' }
+  const ids = { throttled: '', quota: '', cached: '', guarded: '', key: '', keyId: '', quotaPlan: '' }
 
   beforeAll(async () => {
     const redis = { redis: REDIS_URL, redisKeyPrefix: prefix, dataDir }
@@ -84,7 +87,37 @@ describe.skipIf(noRedis)('two gateways on one Redis', () => {
     await lambda.send(
       new PutFunctionConcurrencyCommand({ FunctionName: 'narrow', ReservedConcurrentExecutions: 1 }),
     )
+    await createFunction(lambda, 'allow-all', {
+      'index.js':
+        'exports.handler = async (event) => ({ principalId: "user", policyDocument: { Version: "2012-10-17", ' +
+        'Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: "*" }] } })',
+    })
     lambda.destroy()
+    const guarded = await createApi(a.client, 'guarded')
+    await putMockMethod(a.client, guarded.apiId, guarded.rootId, 'GET', '{"ok": true}')
+    const authorizer = await a.client.send(
+      new CreateAuthorizerCommand({
+        restApiId: guarded.apiId,
+        name: 'allow-all',
+        type: 'TOKEN',
+        identitySource: 'method.request.header.Authorization',
+        authorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:allow-all/invocations`,
+        authorizerResultTtlInSeconds: 300,
+      }),
+    )
+    await a.client.send(
+      new UpdateMethodCommand({
+        restApiId: guarded.apiId,
+        resourceId: guarded.rootId,
+        httpMethod: 'GET',
+        patchOperations: [
+          { op: 'replace', path: '/authorizationType', value: 'CUSTOM' },
+          { op: 'replace', path: '/authorizerId', value: authorizer.id! },
+        ],
+      }),
+    )
+    await a.client.send(new CreateDeploymentCommand({ restApiId: guarded.apiId, stageName: 'prod' }))
+    ids.guarded = guarded.apiId
     // The second node starts on the finished configuration.
     b = await startTestGateway(redis)
   })
@@ -153,5 +186,23 @@ describe.skipIf(noRedis)('two gateways on one Redis', () => {
     } finally {
       for (const client of clients) client.destroy()
     }
+  })
+
+  it('answers on one node from the authorizer result the other cached, without calling the authorizer', async () => {
+    const authorized = async (node: TestGateway): Promise<number> => {
+      const response = await fetch(`${node.url}/_aws/execute-api/${ids.guarded}/prod/`, {
+        headers: { Authorization: 'token-1' },
+      })
+      await response.arrayBuffer()
+      return response.status
+    }
+    const invocations = async (node: TestGateway): Promise<number> => {
+      const text = await (await fetch(`${node.url}/_tollgate/metrics`)).text()
+      return Number(/^tollgate_lambda_invocations_total\{function="allow-all"\} (\d+)$/m.exec(text)?.[1] ?? 0)
+    }
+    expect(await authorized(a)).toBe(200)
+    expect(await authorized(b)).toBe(200)
+    expect(await invocations(a)).toBe(1)
+    expect(await invocations(b)).toBe(0)
   })
 })
