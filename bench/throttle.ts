@@ -6,12 +6,17 @@
  *
  *   npx tsx bench/throttle.ts [--duration 5] [--rounds 2] [--connections 50] [--write]
  *
+ * With BENCH_REDIS=redis://127.0.0.1:6379 the gateway keeps buckets and quota counts in that
+ * Redis (`--redis`, under a key prefix of its own, deleted afterwards): the shared-state cost.
+ *
  * Exits non-zero if any request failed or answered non-2xx; `--write` then leaves
  * docs/performance.md alone.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import { spawnTollgate } from '../test/support/process.js'
 import {
   benchOptions,
@@ -91,6 +96,8 @@ function report(runs: Run[], settings: BenchOptions): string {
 async function main(): Promise<number> {
   const settings = benchOptions()
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
+  const redis = process.env['BENCH_REDIS']
+  const prefix = `tollgate-bench:${randomBytes(4).toString('hex')}:`
   // The account level would refuse this load at its defaults (10,000 rps, burst 5,000).
   const gateway = await spawnTollgate([
     '--data-dir',
@@ -99,6 +106,7 @@ async function main(): Promise<number> {
     '1000000',
     '--account-burst-limit',
     '1000000',
+    ...(redis ? ['--redis', redis, '--redis-key-prefix', prefix] : []),
   ])
   process.once('exit', () => gateway.child.kill('SIGKILL'))
   try {
@@ -121,6 +129,20 @@ async function main(): Promise<number> {
   } finally {
     await stop(gateway.child)
     rmSync(dataDir, { recursive: true, force: true })
+    if (redis) await deleteKeys(redis, prefix)
+  }
+}
+
+/** Deletes the run's keys (quota counts would otherwise stay for 90 days). */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url)
+  try {
+    for await (const keys of client.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<
+      string[]
+    >)
+      if (keys.length) await client.unlink(...keys)
+  } finally {
+    client.disconnect()
   }
 }
 

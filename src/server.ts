@@ -19,11 +19,9 @@ import type { DataPlaneDeps } from './dataplane/stage.js'
 import { StageRegistry } from './deployment/stage-registry.js'
 import { LambdaService } from './lambda/service.js'
 import { ApiKeyRegistry } from './auth/api-keys.js'
-import { MemoryThrottleStore } from './throttle/memory-throttle-store.js'
-import { SqliteUsageStore } from './quota/sqlite-usage-store.js'
 import { CredentialStore } from './auth/credentials.js'
-import { MemoryCacheStore } from './cache/memory-cache-store.js'
 import { createLogger } from './observability/logger.js'
+import { createSharedState } from './shared-state.js'
 import { PostgresConfigStore, SqliteConfigStore, type ConfigStore } from './store/index.js'
 
 /** A running gateway: its listener, store and logger. */
@@ -45,10 +43,7 @@ export async function startGateway(
   const store = await openStore(config, log)
   const router = new ManagementRouter(MANAGEMENT_ROUTES)
   const lambda = new LambdaService(store, config, log)
-  const usage =
-    config.dataDir === ':memory:' ? SqliteUsageStore.inMemory() : SqliteUsageStore.open(config.dataDir)
   const credentials = CredentialStore.load(config.credentialsFile, config.accountId)
-  const stageCache = new MemoryCacheStore()
   const registry = new StageRegistry(store, log)
   const apiKeys = new ApiKeyRegistry(store)
   const domains = new DomainRegistry(store)
@@ -56,10 +51,13 @@ export async function startGateway(
   const backendTls = new BackendTls(store)
   const metrics = new GatewayMetrics()
   lambda.observer = metrics.lambdaObserver()
+  // Throttling, quotas, caches and Lambda concurrency: this process's, or Redis's with --redis.
+  const shared = await createSharedState(config, log, metrics.registry)
+  const { usage, cache: stageCache } = shared
+  lambda.concurrency = shared.concurrency
   const accessLog = new AccessLog(config.accessLogFile)
   const executionLogs = new ExecutionLogs()
   const vpcLinks = new VpcLinkBalancer(store, config.vpcLinkTargets, config.vpcLinkHealthIntervalMs)
-  const throttleStore = new MemoryThrottleStore()
   // The OpenTelemetry SDK is loaded only when spans have somewhere to go.
   const tracing = config.otlpEndpoint
     ? new (await import('./observability/tracing.js')).GatewayTracing(config.otlpEndpoint, config)
@@ -74,13 +72,14 @@ export async function startGateway(
     lambda,
     enforceLambdaPermissions: config.enforceLambdaPermissions,
     apiKeys,
-    throttle: throttleStore,
+    throttle: shared.throttle,
     accountThrottle: { rate: config.accountRateLimit, burst: config.accountBurstLimit },
     usage,
     cognitoIssuerBase: config.cognitoIssuerBase,
     cognitoClientIds: config.cognitoClientIds,
     credentials,
     cache: stageCache,
+    authorizerCache: shared.authorizerCache,
     cacheMemoryScale: config.cacheMemoryScale,
     edgeViewerCountry: config.edgeViewerCountry,
     apiEndpoints,
@@ -99,10 +98,18 @@ export async function startGateway(
     },
   }
   const deps = { store, config, lambda, usage, credentials, cache: stageCache, dataPlane }
-  /** What a load balancer asks before sending requests: can this node reach what it shares? */
-  const readiness = async (): Promise<Record<string, boolean>> => ({
-    store: await store.ping(),
-  })
+  /**
+   * What a load balancer asks before sending requests: can this node reach what it shares? Redis
+   * is reported when configured; it decides readiness under the closed policy only (under the
+   * open one the node serves with its own limits while Redis is away).
+   */
+  const readiness = async (): Promise<{ ready: boolean; checks: Record<string, boolean> }> => {
+    const checks: Record<string, boolean> = { store: await store.ping() }
+    if (shared.redis) checks['redis'] = shared.redis.isUp
+    const ready =
+      checks['store'] === true && (checks['redis'] !== false || config.redisFailurePolicy === 'open')
+    return { ready, checks }
+  }
   let inFlight = 0
   let drained: (() => void) | undefined
 
@@ -170,8 +177,7 @@ export async function startGateway(
     }
     if (url.pathname === '/_tollgate/ready') {
       readiness().then(
-        (checks) => {
-          const ready = Object.values(checks).every((up) => up)
+        ({ ready, checks }) => {
           res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
           res.end(JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks }))
         },
@@ -317,10 +323,8 @@ export async function startGateway(
       await backendTls.close()
       await accessLog.close()
       await tracing?.close()
-      await throttleStore.close()
-      await stageCache.close()
-      await usage.close()
       lambda.close()
+      await shared.close()
       await httpDispatcher.close()
       await store.close()
       log.info('tollgate stopped')

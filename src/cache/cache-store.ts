@@ -20,7 +20,7 @@ export interface CacheStore {
   /** FlushStageCache: drops every entry of a stage. */
   flush(stage: string): Promise<void>
   /** The bytes a stage's entries hold (for tests and metrics). */
-  size(stage: string): number
+  size(stage: string): Promise<number>
   close(): Promise<void>
 }
 

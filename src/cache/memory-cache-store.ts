@@ -33,8 +33,8 @@ export class MemoryCacheStore implements CacheStore {
     return Promise.resolve()
   }
 
-  size(stage: string): number {
-    return this.#stages.get(stage)?.calculatedSize ?? 0
+  size(stage: string): Promise<number> {
+    return Promise.resolve(this.#stages.get(stage)?.calculatedSize ?? 0)
   }
 
   close(): Promise<void> {

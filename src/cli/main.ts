@@ -169,6 +169,24 @@ program
       'require SigV4-signed management and Lambda API calls from the credentials file keys (TOLLGATE_AUTH)',
     ),
   )
+  .addOption(
+    new Option(
+      '--redis <url>',
+      'redis://host:port/db shared by several nodes for throttling, quotas, caches and Lambda concurrency (TOLLGATE_REDIS)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--redis-failure-policy <policy>',
+      'while Redis is unreachable: open (local limits, cache misses) or closed (503) (TOLLGATE_REDIS_FAILURE_POLICY, default open)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--redis-key-prefix <prefix>',
+      'prefix of every Redis key (TOLLGATE_REDIS_KEY_PREFIX, default tollgate:)',
+    ),
+  )
   .addOption(new Option('--config <file>', 'apply a project file (tollgate.yaml) at start'))
   .action(async (options: Record<string, unknown>) => {
     let config

@@ -110,6 +110,19 @@ export interface TollgateConfig {
    * Unset: no tracing at all.
    */
   otlpEndpoint?: string | undefined
+  /**
+   * A Redis (`redis://` or `rediss://`) shared by several gateway nodes for throttling, quotas,
+   * the stage cache, authorizer results and Lambda concurrency; everything stays in this process
+   * without it.
+   */
+  redis?: string | undefined
+  /**
+   * What requests needing Redis get while it is unreachable: `open` serves them with this node's
+   * own limits and cache misses, `closed` answers 503.
+   */
+  redisFailurePolicy: 'open' | 'closed'
+  /** Prefix of every key Tollgate writes in Redis (several gateways or tests can share one Redis). */
+  redisKeyPrefix: string
 }
 
 const schema = z.object({
@@ -287,6 +300,9 @@ const schema = z.object({
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
     .transform((v) => v === true || v === 'true' || v === '1')
     .default(false),
+  redis: z.url({ protocol: /^rediss?$/ }).optional(),
+  redisFailurePolicy: z.enum(['open', 'closed']).default('open'),
+  redisKeyPrefix: z.string().default('tollgate:'),
 })
 
 /** Thrown for configuration that cannot start a gateway; the CLI prints it and exits 2. */
@@ -326,6 +342,9 @@ const ENV: Record<keyof TollgateConfig, string> = {
   awsSecretAccessKey: 'TOLLGATE_AWS_SECRET_ACCESS_KEY',
   awsSessionToken: 'TOLLGATE_AWS_SESSION_TOKEN',
   otlpEndpoint: 'TOLLGATE_OTLP_ENDPOINT',
+  redis: 'TOLLGATE_REDIS',
+  redisFailurePolicy: 'TOLLGATE_REDIS_FAILURE_POLICY',
+  redisKeyPrefix: 'TOLLGATE_REDIS_KEY_PREFIX',
 }
 
 /**

@@ -6,6 +6,7 @@ import { Input } from './input.js'
 import type { ManagementDeps, ManagementRouter } from './router.js'
 import { checkManagementAuth } from './auth.js'
 import { StoreUnavailableError } from '../store/index.js'
+import { SharedStateUnavailable } from '../redis/redis-link.js'
 
 /** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -68,8 +69,11 @@ export async function handleManagementRequest(
               'ServiceUnavailableException',
               'The configuration store is unavailable. Retry later.',
             )
-          : new ApiError('InternalFailure', 'Internal server error')
-    if (error instanceof StoreUnavailableError) log.warn({ err: error, requestId }, 'store unavailable')
+          : error instanceof SharedStateUnavailable
+            ? new ApiError('ServiceUnavailableException', 'Service Unavailable')
+            : new ApiError('InternalFailure', 'Internal server error')
+    if (error instanceof StoreUnavailableError || error instanceof SharedStateUnavailable)
+      log.warn({ err: error, requestId }, 'a shared dependency is unavailable')
     else if (!(error instanceof ApiError)) log.error({ err: error, requestId }, 'management operation failed')
     const payload = JSON.stringify({ message: apiError.message })
     res.writeHead(apiError.status, {

@@ -1,5 +1,6 @@
 import type { InvocationContext, OutboundResponse } from './context.js'
-import { GatewayError, internalError } from './errors/gateway-error.js'
+import { GatewayError, internalError, serviceUnavailable } from './errors/gateway-error.js'
+import { SharedStateUnavailable } from '../redis/redis-link.js'
 import { renderGatewayError } from './errors/render.js'
 import type { DataPlaneDeps, Stage } from './stage.js'
 import { applyIntegrationResponse } from './stages/apply-integration-response.js'
@@ -69,8 +70,15 @@ export async function runPipeline(
     if (ctx.cache?.warn) ctx.response.headers.push(['Warning', CACHE_CONTROL_IGNORED])
     return ctx.response
   } catch (thrown) {
-    const error = thrown instanceof GatewayError ? thrown : internalError('pipeline.unexpected', thrown)
-    if (!(thrown instanceof GatewayError) || error.type === 'DEFAULT_5XX') {
+    const error =
+      thrown instanceof GatewayError
+        ? thrown
+        : thrown instanceof SharedStateUnavailable
+          ? serviceUnavailable('shared_state.unavailable', thrown)
+          : internalError('pipeline.unexpected', thrown)
+    // An unreachable Redis is logged once by its connection, not on every refused request.
+    const expected = thrown instanceof SharedStateUnavailable
+    if (!expected && (!(thrown instanceof GatewayError) || error.type === 'DEFAULT_5XX')) {
       deps.log.error({ err: thrown, requestId: ctx.requestId }, 'request failed inside the gateway')
     } else {
       // The detail code says which check answered (docs/errors.md); the cause, why.

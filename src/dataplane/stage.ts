@@ -8,6 +8,7 @@ import type { RateLimit } from '../throttle/token-bucket.js'
 import type { UsageStore } from '../quota/usage-store.js'
 import type { CredentialStore } from '../auth/credentials.js'
 import type { CacheStore } from '../cache/cache-store.js'
+import type { AuthorizerResultCache } from '../auth/authorizer-result-cache.js'
 import type { ApiEndpoints } from './api-endpoints.js'
 import type { VpcLinkBalancer } from '../integrations/vpc-links.js'
 import type { BackendTls } from '../integrations/backend-tls.js'
@@ -39,6 +40,8 @@ export interface DataPlaneDeps {
   readonly cognitoClientIds?: readonly string[] | undefined
   /** The stage cache. */
   readonly cache: CacheStore
+  /** Lambda authorizer results, for their TTL. */
+  readonly authorizerCache: AuthorizerResultCache
   /** Scales cacheClusterSize's memory budget (1 = the size in GB). */
   readonly cacheMemoryScale: number
   /** AWS service integrations: endpoint overrides and the credentials calls are signed with. */

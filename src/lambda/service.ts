@@ -20,10 +20,13 @@ import { unzipTo } from './zip.js'
 import { LastGood } from '../store/last-good.js'
 import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
+import type { ConcurrencyLeases } from './concurrency.js'
 
 /** Environments per function at most (AWS scales to the account limit, 1,000; a machine running
  * Tollgate holds fewer processes); a synchronous invoke beyond them gets 429 at once, as on AWS. */
 const DEFAULT_CONCURRENCY = 100
+/** A concurrency lease outlives the function's timeout by this much (then a dead node's slot comes back). */
+const LEASE_MARGIN_MS = 5_000
 /** Idle environments are stopped after this long. */
 const IDLE_MS = 5 * 60_000
 
@@ -282,6 +285,9 @@ export class LambdaService {
   /** Told about every synchronous invocation (the metrics' Lambda set). */
   observer: LambdaObserver | undefined
 
+  /** Reserved concurrency across gateway nodes (with --redis); each node's pools enforce it locally too. */
+  concurrency: ConcurrencyLeases | undefined
+
   /** Invokes a function synchronously and returns its payload, as the Invoke API and integrations need. */
   async invoke(name: string, payload: Buffer, qualifier?: string, traceId?: string): Promise<InvokeResult> {
     const observer = this.observer
@@ -311,6 +317,28 @@ export class LambdaService {
         'Could not parse request body into json: Could not parse payload into json',
       )
     }
+    const config = record.configuration
+    const reserved = record.reservedConcurrency
+    const lease =
+      reserved === undefined || !this.concurrency
+        ? undefined
+        : await this.concurrency.acquire(name, reserved, config.Timeout * 1000 + LEASE_MARGIN_MS)
+    if (reserved !== undefined && this.concurrency && !lease)
+      throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
+    try {
+      return await this.#run(name, record, event, qualifier, traceId)
+    } finally {
+      await lease?.release()
+    }
+  }
+
+  async #run(
+    name: string,
+    record: FunctionRecord,
+    event: unknown,
+    qualifier: string | undefined,
+    traceId: string | undefined,
+  ): Promise<InvokeResult> {
     const { environment, coldStart } = this.#environment(await this.#withLocalCode(record))
     const requestId = randomUUID()
     const config = record.configuration

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { daysBetween, periodStart } from './periods.js'
-import type { DailyUsage, QuotaCounter, UsageStore } from './usage-store.js'
+import { periodStart } from './periods.js'
+import { allowance, dailyUsage, type DailyUsage, type QuotaCounter, type UsageStore } from './usage-store.js'
 
 /**
  * Usage counts in `usage.db` beside the configuration store. A file of its own because it is
@@ -74,25 +74,13 @@ export class SqliteUsageStore implements UsageStore {
   report(counters: readonly QuotaCounter[], from: string, to: string): Promise<Map<string, DailyUsage[]>> {
     const out = new Map<string, DailyUsage[]>()
     for (const c of counters) {
-      // Read from the start of `from`'s period, so each day's remaining counts the days before it.
       const first = periodStart(c.period, from)
       const used = new Map(
         this.#statements.days.all(c.planId, c.keyId, first, to).map((r) => [r.day, r.used]),
       )
-      let start = ''
-      let spent = 0
-      const rows: DailyUsage[] = []
-      for (const day of daysBetween(first, to)) {
-        const dayStart = periodStart(c.period, day)
-        if (dayStart !== start) [start, spent] = [dayStart, 0]
-        const today = used.get(day) ?? 0
-        spent += today
-        if (day >= from) {
-          const extra = this.#statements.period.get(c.planId, c.keyId, c.period, start)?.extra ?? 0
-          rows.push([today, Math.max(0, this.#allowance(c, start, extra) - spent)])
-        }
-      }
-      out.set(c.keyId, rows)
+      const extraOf = (start: string): number =>
+        this.#statements.period.get(c.planId, c.keyId, c.period, start)?.extra ?? 0
+      out.set(c.keyId, dailyUsage(c, from, to, used, extraOf))
     }
     return Promise.resolve(out)
   }
@@ -100,7 +88,7 @@ export class SqliteUsageStore implements UsageStore {
   setRemaining(c: QuotaCounter, day: string, remaining: number): Promise<void> {
     const start = periodStart(c.period, day)
     const row = this.#statements.period.get(c.planId, c.keyId, c.period, start)
-    const base = this.#allowance(c, start, 0) - (row?.used ?? 0)
+    const base = allowance(c, start, 0) - (row?.used ?? 0)
     this.#statements.setExtra.run(c.planId, c.keyId, c.period, start, remaining - base)
     return Promise.resolve()
   }
@@ -110,13 +98,8 @@ export class SqliteUsageStore implements UsageStore {
     return Promise.resolve()
   }
 
-  /** The limit of a period: less the offset in the initial one, plus any extension granted. */
-  #allowance(c: QuotaCounter, start: string, extra: number): number {
-    return c.limit - (start === c.initialPeriodStart ? c.offset : 0) + extra
-  }
-
   #remaining(c: QuotaCounter, start: string): number {
     const row = this.#statements.period.get(c.planId, c.keyId, c.period, start)
-    return this.#allowance(c, start, row?.extra ?? 0) - (row?.used ?? 0)
+    return allowance(c, start, row?.extra ?? 0) - (row?.used ?? 0)
   }
 }

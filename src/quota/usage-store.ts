@@ -1,5 +1,5 @@
 import type { UsagePlan } from '../model/index.js'
-import { periodStart, type QuotaPeriod } from './periods.js'
+import { daysBetween, periodStart, type QuotaPeriod } from './periods.js'
 
 /** One API key's quota in one usage plan. */
 export interface QuotaCounter {
@@ -40,4 +40,33 @@ export function quotaCounter(plan: UsagePlan, keyId: string): QuotaCounter | und
   // A plan stored before quotaSince existed counts its initial period as already past.
   const initialPeriodStart = plan.quotaSince ? periodStart(period, plan.quotaSince) : ''
   return { planId: plan.id, keyId, limit, offset, period, initialPeriodStart }
+}
+
+/** The limit of a period: less the offset in the initial one, plus any extension granted. */
+export const allowance = (c: QuotaCounter, start: string, extra: number): number =>
+  c.limit - (start === c.initialPeriodStart ? c.offset : 0) + extra
+
+/**
+ * GetUsage's rows for one key, from its daily counts and each period's extension (by period
+ * start): `[used, remaining]` per day from `from` to `to`. `used` must hold the days from the
+ * start of `from`'s period, so each day's remaining counts the days before it. Pure.
+ */
+export function dailyUsage(
+  c: QuotaCounter,
+  from: string,
+  to: string,
+  used: ReadonlyMap<string, number>,
+  extraOf: (periodStart: string) => number,
+): DailyUsage[] {
+  let start = ''
+  let spent = 0
+  const rows: DailyUsage[] = []
+  for (const day of daysBetween(periodStart(c.period, from), to)) {
+    const dayStart = periodStart(c.period, day)
+    if (dayStart !== start) [start, spent] = [dayStart, 0]
+    const today = used.get(day) ?? 0
+    spent += today
+    if (day >= from) rows.push([today, Math.max(0, allowance(c, start, extraOf(start)) - spent)])
+  }
+  return rows
 }

@@ -10,7 +10,9 @@ export class MemoryThrottleStore implements ThrottleStore {
     const refused = current.findIndex((tokens) => tokens < 1)
     levels.forEach(({ key }, i) => {
       const tokens = current[i] ?? 0
-      this.#buckets.set(key, { tokens: refused === -1 ? tokens - 1 : tokens, updatedMs: now })
+      // The update time never goes back, so a clock that steps back cannot refill a bucket twice.
+      const updatedMs = Math.max(now, this.#buckets.get(key)?.updatedMs ?? now)
+      this.#buckets.set(key, { tokens: refused === -1 ? tokens - 1 : tokens, updatedMs })
     })
     return Promise.resolve(refused)
   }

@@ -8,6 +8,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/config.js'
 import { SqliteConfigStore } from '../../src/store/index.js'
 import { freePort, killAll, spawnTollgate, tempDir, type TollgateProcess } from '../support/process.js'
+import { redisTestPrefix } from '../support/redis.js'
+import { REDIS_URL, redisServer, requireTool } from '../support/tools.js'
+
+const noRedis = await requireTool(redisServer)
 
 const started: TollgateProcess[] = []
 afterEach(() => {
@@ -171,6 +175,13 @@ describe('tollgate serve: settings', () => {
       'shutdownGraceMs (--shutdown-grace-ms / TOLLGATE_SHUTDOWN_GRACE_MS): Too small',
     ],
     ['TOLLGATE_DEMO', [], { TOLLGATE_DEMO: 'maybe' }, 'demo (--demo / TOLLGATE_DEMO)'],
+    ['--redis', ['--redis', 'http://127.0.0.1:6379'], {}, 'redis (--redis / TOLLGATE_REDIS)'],
+    [
+      'TOLLGATE_REDIS_FAILURE_POLICY',
+      [],
+      { TOLLGATE_REDIS_FAILURE_POLICY: 'maybe' },
+      'redisFailurePolicy (--redis-failure-policy / TOLLGATE_REDIS_FAILURE_POLICY): Invalid option',
+    ],
   ]
   it.each(badSettings)(
     'refuses a bad %s at start-up with exit code 2 and names the option',
@@ -181,6 +192,18 @@ describe('tollgate serve: settings', () => {
       expect(p.output()).toMatch(/^tollgate: invalid configuration: /)
       expect(p.output()).toContain(message)
       expect(existsSync(dataDir)).toBe(false)
+    },
+  )
+
+  it.skipIf(noRedis)(
+    'connects to the Redis of --redis / TOLLGATE_REDIS and reports it in its metrics',
+    async () => {
+      const prefix = redisTestPrefix()
+      const p = await start(['--redis', REDIS_URL, '--redis-key-prefix', prefix], {
+        env: { TOLLGATE_REDIS_FAILURE_POLICY: 'closed' },
+      })
+      const metrics = await (await fetch(`${p.url}/_tollgate/metrics`)).text()
+      expect(metrics).toMatch(/^tollgate_redis_up 1$/m)
     },
   )
 

@@ -97,3 +97,15 @@ export async function dropPostgresSchema(url: string, prefix = 'test_'): Promise
     await client.end()
   }
 }
+
+/** The machine's Redis; TOLLGATE_TEST_REDIS overrides it. */
+export const REDIS_URL = process.env['TOLLGATE_TEST_REDIS'] ?? 'redis://127.0.0.1:6379'
+
+export const redisServer: ToolRequirement = {
+  name: `Redis at ${REDIS_URL} and the redis-server program`,
+  check: async () => {
+    const { hostname, port } = new URL(REDIS_URL)
+    return isExecutable('/usr/bin/redis-server') && (await isListening(Number(port || 6379), hostname))
+  },
+  install: 'apt-get install -y redis-server, then redis-server --daemonize yes',
+}

@@ -58,6 +58,12 @@ export const badRequestParameters = (detail: DetailCode, message: string): Gatew
   new GatewayError('BAD_REQUEST_PARAMETERS', detail, message, { validationErrorString: message })
 export const badRequestBody = (detail: DetailCode, validationErrorString: string): GatewayError =>
   new GatewayError('BAD_REQUEST_BODY', detail, 'Invalid request body', { validationErrorString })
+/**
+ * State shared by the gateway nodes (Redis) is unreachable under `--redis-failure-policy closed`:
+ * 503, as AWS answers when a service behind the gateway is unavailable.
+ */
+export const serviceUnavailable = (detail: DetailCode, cause?: unknown): GatewayError =>
+  new GatewayError('DEFAULT_5XX', detail, 'Service Unavailable', { cause, status: 503 })
 /** A bug or an unexpected failure inside the gateway: logged, answered as a plain 500. */
 export const internalError = (detail: DetailCode, cause?: unknown): GatewayError =>
   new GatewayError('DEFAULT_5XX', detail, 'Internal server error', { cause })

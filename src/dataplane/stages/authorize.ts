@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache'
 import type { Authorizer } from '../../model/index.js'
 import {
   callLambdaAuthorizer,
@@ -43,9 +42,6 @@ const accessDenied = (detail: `authorizer.${string}`, explicit: boolean): Gatewa
       : 'User is not authorized to access this resource',
     { builtinBody: '{"Message":$context.error.messageString}' },
   )
-
-/** Authorizer results by deployment, authorizer and identity; each entry lives for its TTL. */
-const resultCache = new LRUCache<string, AuthorizerGrant>({ max: 10_000, ttlAutopurge: false })
 
 /** One identity source's value, or undefined when the request lacks it. */
 function sourceValue(ctx: InvocationContext, deps: DataPlaneDeps, source: string): string | undefined {
@@ -137,7 +133,7 @@ async function lambdaAuthorize(
     throw unauthorized('authorizer.missing_identity')
   }
   const cacheKey = `${ctx.target.deployment.id}\u0000${authorizer.id}\u0000${values.join('\u0000')}`
-  let grant = ttl > 0 ? resultCache.get(cacheKey) : undefined
+  let grant = ttl > 0 ? await deps.authorizerCache.get(cacheKey) : undefined
   let integrationLatency = 0
   if (!grant) {
     const call = await callAuthorizer(
@@ -148,7 +144,7 @@ async function lambdaAuthorize(
     )
     grant = call.grant
     integrationLatency = call.latencyMs
-    if (ttl > 0) resultCache.set(cacheKey, grant, { ttl: ttl * 1000 })
+    if (ttl > 0) await deps.authorizerCache.set(cacheKey, grant, ttl * 1000)
   }
   let decision
   let canInvalidateCache = false
