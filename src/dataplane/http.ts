@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { StageRegistry } from '../deployment/stage-registry.js'
 import type { ActiveStage } from '../deployment/stage-registry.js'
@@ -9,6 +8,7 @@ import { renderGatewayError } from './errors/render.js'
 import { runPipeline } from './pipeline.js'
 import { headerValue, parseQuery, type HeaderEntry, type InboundRequest } from './request.js'
 import { compressResponse } from './compression.js'
+import { pooledRandomBytes } from '../model/ids.js'
 import type { DataPlaneDeps } from './stage.js'
 
 /** API Gateway's payload limit (AWS docs "limits": 10 MB, not adjustable). */
@@ -102,7 +102,7 @@ function servingTarget(address: ExecuteApiAddress, active: ActiveStage): Serving
 
 /** `Root=1-{epoch seconds, hex}-{96 random bits, hex}`: X-Ray's trace id format. */
 function newTraceId(): string {
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${pooledRandomBytes(12).toString('hex')}`
 }
 
 /** Which listener a request arrived on: the public one, or a VPC endpoint's. */
@@ -140,9 +140,9 @@ function withEdgeHeaders(request: InboundRequest, country: string): InboundReque
   const headers = [...request.headers]
   const has = (name: string): boolean => headerValue(headers, name) !== undefined
   const proto = request.secure ? 'https' : 'http'
-  const edgeId = randomBytes(16).toString('hex')
+  const edgeId = pooledRandomBytes(16).toString('hex')
   headers.push(['Via', `1.1 ${edgeId}.cloudfront.net (CloudFront)`])
-  headers.push(['X-Amz-Cf-Id', randomBytes(42).toString('base64url').slice(0, 56)])
+  headers.push(['X-Amz-Cf-Id', pooledRandomBytes(42).toString('base64url').slice(0, 56)])
   headers.push(['CloudFront-Forwarded-Proto', proto])
   for (const [kind, value] of Object.entries(viewerFlags(headerValue(headers, 'user-agent') ?? '')))
     headers.push([`CloudFront-Is-${kind}-Viewer`, String(value)])

@@ -17,6 +17,7 @@ import type { ConfigStore, ConfigTx } from '../store/index.js'
 import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from './model.js'
 import { ExecutionEnvironment, type InvocationOutcome } from './runtime/environment.js'
 import { unzipTo } from './zip.js'
+import { pooledRandomBytes } from '../model/ids.js'
 import { LastGood } from '../store/last-good.js'
 import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
@@ -520,5 +521,5 @@ export class LambdaService {
 function logStreamName(): string {
   const d = new Date()
   const date = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}`
-  return `${date}/[$LATEST]${randomBytes(16).toString('hex')}`
+  return `${date}/[$LATEST]${pooledRandomBytes(16).toString('hex')}`
 }
