@@ -23,6 +23,7 @@ import { SqliteUsageStore } from './quota/sqlite-usage-store.js'
 import { CredentialStore } from './auth/credentials.js'
 import { MemoryCacheStore } from './cache/memory-cache-store.js'
 import { createLogger } from './observability/logger.js'
+import { isConsolePath, serveConsole } from './console/static-files.js'
 import { PostgresConfigStore, SqliteConfigStore, type ConfigStore } from './store/index.js'
 
 /** A running gateway: its listener, store and logger. */
@@ -131,6 +132,15 @@ export async function startGateway(
     }
     // Management paths never start with `//`; parse them as a path, not as a protocol-relative URL.
     const url = new URL(rawUrl.replace(/^\/+/, '/'), 'http://localhost')
+    if (isConsolePath(url.pathname)) {
+      // Static files only: the console itself talks to the management, Lambda and metrics APIs.
+      serveConsole(req, res, url.pathname).catch((error: unknown) => {
+        log.error({ err: error }, 'console file failed')
+        if (!res.headersSent) res.writeHead(500)
+        res.end()
+      })
+      return
+    }
     if (url.pathname === '/_tollgate/metrics') {
       metrics.registry.metrics().then(
         (text) => {

@@ -94,3 +94,12 @@ export async function dropPostgresSchema(url: string): Promise<void> {
     await client.end()
   }
 }
+
+/** Debian's Chromium, which the console's browser tests drive through playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium'
+
+export const chromiumBrowser: ToolRequirement = {
+  name: `Chromium at ${CHROMIUM}`,
+  check: () => isExecutable(CHROMIUM),
+  install: 'apt-get install -y chromium',
+}

@@ -1,0 +1,193 @@
+// Usage plans: list and create; a plan's API stages and keys; its usage (GetUsage) as a chart.
+
+import { del, enc, get, listAll, patch, post } from '../api.js'
+import { refresh } from '../app.js'
+import { attempt, button, field, h, input, pageHeading, select, table } from '../dom.js'
+import { barChart } from '../charts.js'
+
+export async function plansPage(planId) {
+  const plans = await listAll('/usageplans')
+  const plan = plans.find((p) => p.id === planId)
+  const rows = plans.map((p) => [
+    h('a', { href: `#/plans/${enc(p.id)}`, 'aria-current': p.id === planId ? 'page' : false }, p.name),
+    h('code', {}, p.id),
+    p.throttle ? `${p.throttle.rateLimit ?? '–'}/s, burst ${p.throttle.burstLimit ?? '–'}` : 'none',
+    p.quota ? `${p.quota.limit} per ${p.quota.period.toLowerCase()}` : 'none',
+    (p.apiStages ?? []).map((s) => `${s.apiId}:${s.stage}`).join(', ') || 'none',
+  ])
+  const name = input({ required: true, autocomplete: 'off' })
+  const rate = input({ type: 'number', min: '0', step: 'any' })
+  const burst = input({ type: 'number', min: '0' })
+  const quota = input({ type: 'number', min: '0' })
+  const period = select(['DAY', 'WEEK', 'MONTH'], 'DAY')
+  const create = h(
+    'form',
+    {
+      class: 'card',
+      onsubmit: async (event) => {
+        event.preventDefault()
+        const body = {
+          name: name.value.trim(),
+          ...(rate.value || burst.value
+            ? {
+                throttle: {
+                  ...(rate.value ? { rateLimit: Number(rate.value) } : {}),
+                  ...(burst.value ? { burstLimit: Number(burst.value) } : {}),
+                },
+              }
+            : {}),
+          ...(quota.value ? { quota: { limit: Number(quota.value), period: period.value } } : {}),
+        }
+        const created = await attempt(() => post('/usageplans', body), `Created ${body.name}`)
+        if (created) location.hash = `#/plans/${enc(created.id)}`
+      },
+    },
+    h('h2', {}, 'Create a usage plan'),
+    field('Name', name),
+    h('div', { class: 'row' }, field('Rate limit (requests/s)', rate), field('Burst limit', burst)),
+    h('div', { class: 'row' }, field('Quota (requests)', quota), field('Quota period', period)),
+    h('button', { type: 'submit' }, 'Create usage plan'),
+  )
+  return h(
+    'div',
+    {},
+    pageHeading(plan ? `Usage plan ${plan.name}` : 'Usage plans'),
+    table('Usage plans', ['Name', 'ID', 'Throttle', 'Quota', 'API stages'], rows, 'No usage plans yet.'),
+    plan ? await planDetail(plan) : create,
+  )
+}
+
+async function planDetail(plan) {
+  const planPath = `/usageplans/${enc(plan.id)}`
+  const today = new Date()
+  const start = new Date(today.getTime() - 6 * 86_400_000)
+  const day = (d) => d.toISOString().slice(0, 10)
+  const [members, keys, apis, usage] = await Promise.all([
+    listAll(`${planPath}/keys`),
+    listAll('/apikeys'),
+    listAll('/restapis'),
+    get(`${planPath}/usage?startDate=${day(start)}&endDate=${day(today)}`).catch(() => undefined),
+  ])
+  const stageChoices = (
+    await Promise.all(
+      apis.map(async (api) =>
+        (await listAll(`/restapis/${enc(api.id)}/stages`).catch(() => [])).map((s) => [
+          `${api.id}:${s.stageName}`,
+          `${api.name} / ${s.stageName}`,
+        ]),
+      ),
+    )
+  ).flat()
+  const stageSelect = select(stageChoices, stageChoices[0]?.[0])
+  const stagesTable = table(
+    'API stages of this plan',
+    ['API stage', h('span', { class: 'sr-only' }, 'Actions')],
+    (plan.apiStages ?? []).map((s) => [
+      `${apis.find((a) => a.id === s.apiId)?.name ?? s.apiId} / ${s.stage}`,
+      button(
+        'Remove',
+        async () => {
+          if (
+            await attempt(
+              () => patch(planPath, [{ op: 'remove', path: '/apiStages', value: `${s.apiId}:${s.stage}` }]),
+              'Removed the stage',
+            )
+          )
+            void refresh()
+        },
+        { class: 'danger', 'aria-label': `Remove stage ${s.apiId}:${s.stage}` },
+      ),
+    ]),
+    'No API stages: keys of this plan reach no API yet.',
+  )
+  const keySelect = select(
+    keys.filter((k) => !members.some((m) => m.id === k.id)).map((k) => [k.id, k.name]),
+    undefined,
+  )
+  const keysTable = table(
+    'API keys of this plan',
+    ['Key', 'ID', h('span', { class: 'sr-only' }, 'Actions')],
+    members.map((m) => [
+      m.name,
+      h('code', {}, m.id),
+      button(
+        'Remove',
+        async () => {
+          if (await attempt(() => del(`${planPath}/keys/${enc(m.id)}`), `Removed ${m.name}`)) void refresh()
+        },
+        { class: 'danger', 'aria-label': `Remove key ${m.name}` },
+      ),
+    ]),
+    'No keys in this plan.',
+  )
+  const days = []
+  for (let d = new Date(start); d <= today; d = new Date(d.getTime() + 86_400_000)) days.push(day(d))
+  const totals = days.map((_, i) =>
+    Object.values(usage?.values ?? {}).reduce((sum, perDay) => sum + (perDay[i]?.[0] ?? 0), 0),
+  )
+  return h(
+    'section',
+    { class: 'detail', 'aria-labelledby': 'plan-title' },
+    h('h2', { id: 'plan-title' }, plan.name),
+    h('p', {}, h('a', { href: '#/plans' }, 'All usage plans')),
+    h(
+      'div',
+      { class: 'cards' },
+      h(
+        'form',
+        {
+          class: 'card',
+          onsubmit: async (event) => {
+            event.preventDefault()
+            if (
+              await attempt(
+                () => patch(planPath, [{ op: 'add', path: '/apiStages', value: stageSelect.value }]),
+                'Added the stage',
+              )
+            )
+              void refresh()
+          },
+        },
+        h('h3', {}, 'API stages'),
+        stagesTable,
+        stageChoices.length
+          ? [field('API stage', stageSelect), h('button', { type: 'submit' }, 'Add API stage')]
+          : h('p', {}, 'Deploy an API to a stage first.'),
+      ),
+      h(
+        'form',
+        {
+          class: 'card',
+          onsubmit: async (event) => {
+            event.preventDefault()
+            if (!keySelect.value) return
+            if (
+              await attempt(
+                () => post(`${planPath}/keys`, { keyId: keySelect.value, keyType: 'API_KEY' }),
+                'Added the key',
+              )
+            )
+              void refresh()
+          },
+        },
+        h('h3', {}, 'API keys'),
+        keysTable,
+        keySelect.options.length
+          ? [field('API key', keySelect), h('button', { type: 'submit' }, 'Add API key')]
+          : h('p', {}, 'No other keys to add.'),
+      ),
+    ),
+    barChart({
+      title: `Requests per day (UTC), ${days[0]} to ${days[days.length - 1]}`,
+      bars: days.map((d, i) => ({ label: d.slice(5), value: totals[i] })),
+    }),
+    button(
+      `Delete usage plan ${plan.name}`,
+      async () => {
+        if (!confirm(`Delete the usage plan ${plan.name}?`)) return
+        if (await attempt(() => del(planPath), `Deleted ${plan.name}`)) location.hash = '#/plans'
+      },
+      { class: 'danger' },
+    ),
+  )
+}

@@ -1,0 +1,304 @@
+// Stages: each stage's invoke URL, its deployment history with one-click rollback (UpdateStage
+// /deploymentId), stage variables, default method settings (throttling, caching, logging,
+// metrics: the `/*/*/...` patch paths) and the canary (create, tune, promote, delete).
+
+import { del, enc, invokeUrl, listAll, patch, post } from '../api.js'
+import { refresh } from '../app.js'
+import { attempt, button, field, h, input, keyValueEditor, select, table, when } from '../dom.js'
+import { apiHeader, loadApi } from './api-shell.js'
+import { mapOps } from './method.js'
+
+export async function stagesPage(apiId, stageName) {
+  const [api, stages, deployments] = await Promise.all([
+    loadApi(apiId),
+    listAll(`/restapis/${enc(apiId)}/stages`),
+    listAll(`/restapis/${enc(apiId)}/deployments`),
+  ])
+  const stage = stages.find((s) => s.stageName === stageName) ?? (stageName ? undefined : stages[0])
+  const list = h(
+    'nav',
+    { class: 'stage-list', 'aria-label': 'Stages' },
+    stages.length === 0
+      ? h('p', {}, 'No stages yet: use Deploy API.')
+      : h(
+          'ul',
+          {},
+          stages.map((s) =>
+            h(
+              'li',
+              {},
+              h(
+                'a',
+                {
+                  href: `#/apis/${enc(apiId)}/stages/${enc(s.stageName)}`,
+                  'aria-current': s.stageName === stage?.stageName ? 'page' : false,
+                },
+                s.stageName,
+              ),
+            ),
+          ),
+        ),
+  )
+  return h(
+    'div',
+    {},
+    apiHeader(api, 'stages', stage ? `Stage ${stage.stageName}` : `Stages of ${api.name}`),
+    h(
+      'div',
+      { class: 'split' },
+      h('section', { class: 'tree-pane', 'aria-label': 'Stage list' }, h('h2', {}, 'Stages'), list),
+      stage
+        ? await stageDetail(apiId, stage, deployments)
+        : h('p', {}, stageName ? `No stage ${stageName}.` : ''),
+    ),
+  )
+}
+
+async function stageDetail(apiId, stage, deployments) {
+  const stagePath = `/restapis/${enc(apiId)}/stages/${enc(stage.stageName)}`
+  const url = invokeUrl(apiId, stage.stageName)
+  const hostUrl = `${location.protocol}//${apiId}.execute-api.localhost:${location.port || (location.protocol === 'https:' ? 443 : 80)}/${stage.stageName}/`
+  const sorted = [...deployments].sort((a, b) => (b.createdDate ?? 0) - (a.createdDate ?? 0))
+  const history = table(
+    `Deployment history of ${stage.stageName}`,
+    ['Deployment', 'Description', 'Created (UTC)', 'State', h('span', { class: 'sr-only' }, 'Actions')],
+    sorted.map((d) => {
+      const isCurrent = d.id === stage.deploymentId
+      const isCanary = d.id === stage.canarySettings?.deploymentId
+      return [
+        h('code', {}, d.id),
+        d.description ?? '',
+        when(d.createdDate),
+        isCurrent
+          ? h('strong', { class: 'badge' }, 'current')
+          : isCanary
+            ? h('span', { class: 'badge' }, 'canary')
+            : '',
+        isCurrent
+          ? ''
+          : button(
+              'Roll back to this',
+              async () => {
+                if (!confirm(`Point ${stage.stageName} at deployment ${d.id}?`)) return
+                if (
+                  await attempt(
+                    () => patch(stagePath, [{ op: 'replace', path: '/deploymentId', value: d.id }]),
+                    `${stage.stageName} now serves deployment ${d.id}`,
+                  )
+                )
+                  void refresh()
+              },
+              {
+                'aria-label': `Roll back to this deployment: ${d.id}${d.description ? ` (${d.description})` : ''}`,
+              },
+            ),
+      ]
+    }),
+  )
+
+  const variables = keyValueEditor('Stage variables', stage.variables)
+  const variablesForm = h(
+    'form',
+    {
+      class: 'card',
+      onsubmit: async (event) => {
+        event.preventDefault()
+        const ops = mapOps('/variables', stage.variables, variables.read()).map((op) =>
+          op.op === 'add' ? { ...op, op: 'replace' } : op,
+        )
+        if (ops.length === 0) return
+        if (await attempt(() => patch(stagePath, ops), 'Saved the stage variables')) void refresh()
+      },
+    },
+    h('h3', {}, 'Stage variables'),
+    variables.el,
+    h('button', { type: 'submit' }, 'Save stage variables'),
+  )
+
+  return h(
+    'section',
+    { class: 'detail', 'aria-labelledby': 'stage-title' },
+    h('h2', { id: 'stage-title' }, `Stage ${stage.stageName}`),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Invoke URL'),
+      h('dd', {}, h('a', { href: url, id: 'invoke-url', target: '_blank', rel: 'noopener' }, url)),
+      h('dt', {}, 'Host form'),
+      h('dd', {}, h('code', {}, hostUrl)),
+      h('dt', {}, 'Deployment'),
+      h('dd', {}, h('code', {}, stage.deploymentId ?? '')),
+      h('dt', {}, 'Description'),
+      h('dd', {}, stage.description ?? ''),
+      h('dt', {}, 'Last updated (UTC)'),
+      h('dd', {}, when(stage.lastUpdatedDate)),
+    ),
+    h('h3', {}, 'Deployment history'),
+    history,
+    h('div', { class: 'cards' }, variablesForm, settingsForm(stagePath, stage)),
+    canaryCard(apiId, stagePath, stage),
+    button(
+      `Delete stage ${stage.stageName}`,
+      async () => {
+        if (!confirm(`Delete the stage ${stage.stageName}?`)) return
+        if (await attempt(() => del(stagePath), `Deleted ${stage.stageName}`))
+          location.hash = `#/apis/${enc(apiId)}/stages`
+      },
+      { class: 'danger' },
+    ),
+  )
+}
+
+// The stage-wide method settings (the "*/*" key): throttling, caching, logging, metrics.
+function settingsForm(stagePath, stage) {
+  const s = stage.methodSettings?.['*/*'] ?? {}
+  const rate = input({ type: 'number', min: '0', step: 'any', value: String(s.throttlingRateLimit ?? 10000) })
+  const burst = input({ type: 'number', min: '0', value: String(s.throttlingBurstLimit ?? 5000) })
+  const cacheCluster = h('input', { type: 'checkbox', checked: Boolean(stage.cacheClusterEnabled) })
+  const caching = h('input', { type: 'checkbox', checked: Boolean(s.cachingEnabled) })
+  const ttl = input({ type: 'number', min: '0', max: '3600', value: String(s.cacheTtlInSeconds ?? 300) })
+  const level = select(['OFF', 'ERROR', 'INFO'], s.loggingLevel ?? 'OFF')
+  const dataTrace = h('input', { type: 'checkbox', checked: Boolean(s.dataTraceEnabled) })
+  const metrics = h('input', { type: 'checkbox', checked: Boolean(s.metricsEnabled) })
+  const accessFormat = input({
+    value: stage.accessLogSettings?.format ?? '',
+    class: 'wide',
+    placeholder: '$context.requestId $context.status',
+  })
+  return h(
+    'form',
+    {
+      class: 'card',
+      onsubmit: async (event) => {
+        event.preventDefault()
+        const ops = [
+          { op: 'replace', path: '/*/*/throttling/rateLimit', value: rate.value },
+          { op: 'replace', path: '/*/*/throttling/burstLimit', value: burst.value },
+          { op: 'replace', path: '/cacheClusterEnabled', value: String(cacheCluster.checked) },
+          { op: 'replace', path: '/*/*/caching/enabled', value: String(caching.checked) },
+          { op: 'replace', path: '/*/*/caching/ttlInSeconds', value: ttl.value },
+          { op: 'replace', path: '/*/*/logging/loglevel', value: level.value },
+          { op: 'replace', path: '/*/*/logging/dataTrace', value: String(dataTrace.checked) },
+          { op: 'replace', path: '/*/*/metrics/enabled', value: String(metrics.checked) },
+          accessFormat.value.trim()
+            ? { op: 'replace', path: '/accessLogSettings/format', value: accessFormat.value.trim() }
+            : stage.accessLogSettings
+              ? { op: 'remove', path: '/accessLogSettings' }
+              : undefined,
+        ].filter(Boolean)
+        if (await attempt(() => patch(stagePath, ops), 'Saved the stage settings')) void refresh()
+      },
+    },
+    h('h3', {}, 'Settings for every method'),
+    h('div', { class: 'row' }, field('Rate limit (requests/s)', rate), field('Burst limit', burst)),
+    field('Cache cluster enabled', cacheCluster),
+    h('div', { class: 'row' }, field('Caching enabled', caching), field('Cache TTL (s)', ttl)),
+    h(
+      'div',
+      { class: 'row' },
+      field('Execution log level', level),
+      field('Log full requests/responses', dataTrace),
+      field('Detailed metrics', metrics),
+    ),
+    field('Access log format', accessFormat),
+    h('button', { type: 'submit' }, 'Save settings'),
+  )
+}
+
+function canaryCard(apiId, stagePath, stage) {
+  const canary = stage.canarySettings
+  if (!canary) {
+    const percent = input({ type: 'number', min: '0', max: '100', step: 'any', value: '10' })
+    const description = input({})
+    return h(
+      'form',
+      {
+        class: 'card',
+        onsubmit: async (event) => {
+          event.preventDefault()
+          const body = {
+            stageName: stage.stageName,
+            canarySettings: { percentTraffic: Number(percent.value) },
+            ...(description.value ? { description: description.value } : {}),
+          }
+          if (await attempt(() => post(`/restapis/${enc(apiId)}/deployments`, body), 'Deployed a canary'))
+            void refresh()
+        },
+      },
+      h('h3', {}, 'Canary'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Deploys the API as it is now to a canary of this stage, which takes a share of its traffic.',
+      ),
+      field('Canary traffic (%)', percent),
+      field('Canary deployment description', description),
+      h('button', { type: 'submit' }, 'Deploy a canary'),
+    )
+  }
+  const percent = input({
+    type: 'number',
+    min: '0',
+    max: '100',
+    step: 'any',
+    value: String(canary.percentTraffic ?? 0),
+  })
+  const overrides = keyValueEditor('Canary stage variable overrides', canary.stageVariableOverrides)
+  return h(
+    'form',
+    {
+      class: 'card',
+      onsubmit: async (event) => {
+        event.preventDefault()
+        const ops = [
+          { op: 'replace', path: '/canarySettings/percentTraffic', value: percent.value },
+          ...mapOps(
+            '/canarySettings/stageVariableOverrides',
+            canary.stageVariableOverrides,
+            overrides.read(),
+          ).map((op) => (op.op === 'add' ? { ...op, op: 'replace' } : op)),
+        ]
+        if (await attempt(() => patch(stagePath, ops), 'Saved the canary')) void refresh()
+      },
+    },
+    h('h3', {}, 'Canary'),
+    h(
+      'p',
+      {},
+      'Canary deployment ',
+      h('code', {}, canary.deploymentId ?? ''),
+      `, ${canary.percentTraffic ?? 0}% of the traffic.`,
+    ),
+    field('Canary traffic (%)', percent),
+    overrides.el,
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit' }, 'Save canary'),
+      button('Promote canary', async () => {
+        if (!confirm(`Make the canary's deployment the deployment of ${stage.stageName}?`)) return
+        const ops = [
+          { op: 'copy', from: '/canarySettings/deploymentId', path: '/deploymentId' },
+          ...(canary.stageVariableOverrides
+            ? [{ op: 'copy', from: '/canarySettings/stageVariableOverrides', path: '/variables' }]
+            : []),
+          { op: 'remove', path: '/canarySettings' },
+        ]
+        if (await attempt(() => patch(stagePath, ops), 'Promoted the canary')) void refresh()
+      }),
+      button(
+        'Delete canary',
+        async () => {
+          if (
+            await attempt(
+              () => patch(stagePath, [{ op: 'remove', path: '/canarySettings' }]),
+              'Deleted the canary',
+            )
+          )
+            void refresh()
+        },
+        { class: 'danger' },
+      ),
+    ),
+  )
+}

@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startTestGateway, type TestGateway } from '../support/gateway.js'
+import { CHROMIUM, chromiumBrowser, requireTool } from '../support/tools.js'
+import { createFunction, lambdaClient } from '../support/lambda.js'
+
+// The console walked through in a real Chromium (Debian's, driven by playwright-core), against a
+// gateway started here: every page is screenshotted (test-results/console/) and checked with
+// axe-core for serious or critical accessibility violations.
+
+const skip = await requireTool(chromiumBrowser)
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const SHOTS = join(import.meta.dirname, '../../test-results/console')
+
+describe.skipIf(skip)('web console in Chromium', () => {
+  let gw: TestGateway
+  let browser: Browser
+  let page: Page
+  let shot = 0
+  /** The deployed method's URL, from the first walk-through. */
+  let invokeUrl = ''
+  const pageErrors: string[] = []
+
+  beforeAll(async () => {
+    await rm(SHOTS, { recursive: true, force: true })
+    await mkdir(SHOTS, { recursive: true })
+    gw = await startTestGateway()
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    // The console's CSP allows only its own scripts; axe is injected inline, so the test bypasses it.
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } })
+    page = await context.newPage()
+    // Short waits, so a broken step fails with its own message, not the test's timeout.
+    page.setDefaultTimeout(5000)
+    page.on('dialog', (dialog) => void dialog.accept())
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await gw?.close()
+  })
+
+  /** Waits for the page's heading, saves a screenshot, runs axe: no serious or critical violations. */
+  async function checkPage(name: string, heading: string | RegExp): Promise<void> {
+    await page
+      .getByRole('heading', { level: 1, name: heading })
+      .waitFor()
+      .catch(async (error: unknown) => {
+        const said = await page.locator('#status').textContent()
+        throw new Error(`${name}: no heading ${String(heading)}; the console said: ${said ?? ''}`, {
+          cause: error,
+        })
+      })
+    shot += 1
+    await page.screenshot({
+      path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`),
+      fullPage: true,
+    })
+    if (!(await page.evaluate('typeof window.axe !== "undefined"')))
+      await page.addScriptTag({ content: AXE_SOURCE })
+    const violations = await page.evaluate<unknown[]>(
+      `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) })))`,
+    )
+    expect(violations, `${name}: accessibility violations`).toEqual([])
+    expect(pageErrors, `${name}: script errors`).toEqual([])
+  }
+
+  async function status(text: string | RegExp): Promise<void> {
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 5000 }).toMatch(text)
+  }
+
+  async function deploy(stage: { existing?: string; new?: string }, description: string): Promise<void> {
+    await page.getByRole('button', { name: 'Deploy API' }).click()
+    const dialog = page.getByRole('dialog')
+    if (stage.new) {
+      await dialog.getByLabel('Stage', { exact: true }).selectOption('*new*')
+      await dialog.getByLabel('New stage name').fill(stage.new)
+    } else await dialog.getByLabel('Stage', { exact: true }).selectOption(stage.existing ?? '')
+    await dialog.getByLabel('Deployment description').fill(description)
+    await dialog.getByRole('button', { name: 'Deploy' }).click()
+    await page.getByRole('heading', { level: 1, name: `Stage ${stage.new ?? stage.existing}` }).waitFor()
+  }
+
+  async function setResponseTemplate(body: string): Promise<void> {
+    await page.getByRole('button', { name: /^Integration response/ }).click()
+    const editor = page.getByRole('textbox', { name: 'Response mapping template for 200 (application/json)' })
+    await editor.fill(body)
+    await page.getByRole('button', { name: 'Save integration response 200' }).click()
+    await status('Saved integration response 200')
+  }
+
+  it('creates an API, a MOCK method, deploys, tests, changes, redeploys and rolls back', async () => {
+    await page.goto(`${gw.url}/_tollgate/console`)
+    await page.waitForURL(`${gw.url}/_tollgate/console/#/apis`)
+    await checkPage('apis-empty', 'APIs')
+
+    const create = page.getByRole('form', { name: 'Create an API' })
+    await create.getByLabel('Name').fill('pets')
+    await create.getByRole('button', { name: 'Create API' }).click()
+    await page.getByRole('heading', { level: 1, name: 'pets' }).waitFor()
+    const apiId = /#\/apis\/([^/]+)\//.exec(page.url())?.[1] ?? ''
+    expect(apiId).toMatch(/^[a-z0-9]{10}$/)
+
+    const child = page.getByRole('form', { name: 'Create a child of /' })
+    await child.getByLabel('Path part').fill('hello')
+    await child.getByRole('button', { name: 'Create resource' }).click()
+    await page.getByRole('heading', { name: 'Resource /hello' }).waitFor()
+    await checkPage('resources', 'pets')
+
+    const method = page.getByRole('form', { name: 'Create a method on /hello' })
+    await method.getByLabel('HTTP method').selectOption('GET')
+    await method.getByLabel('Integration type').selectOption('MOCK')
+    await method.getByRole('button', { name: 'Create method' }).click()
+    await checkPage('method-request', 'GET /hello')
+
+    await setResponseTemplate('{"version": 1}')
+    await checkPage('integration-response', 'GET /hello')
+
+    await deploy({ new: 'dev' }, 'first version')
+    await checkPage('stage', 'Stage dev')
+    invokeUrl = `${await page.locator('#invoke-url').textContent()}hello`
+    expect(invokeUrl).toBe(`${gw.url}/_aws/execute-api/${apiId}/dev/hello`)
+    expect(await (await fetch(invokeUrl)).json()).toEqual({ version: 1 })
+
+    // The Test panel: TestInvokeMethod on the method as defined now.
+    await page.getByRole('link', { name: 'Resources' }).click()
+    await page.getByRole('link', { name: 'GET /hello' }).click()
+    await page.getByRole('button', { name: /^Test/ }).click()
+    await page.getByRole('button', { name: 'Run test' }).click()
+    await expect.poll(() => page.locator('#test-status').textContent()).toBe('200')
+    expect(await page.locator('#test-body').textContent()).toContain('"version": 1')
+    await expect
+      .poll(() => page.getByLabel('Execution log').textContent())
+      .toContain('Method completed with status: 200')
+    await checkPage('test-invoke', 'GET /hello')
+
+    // Change the integration response, test it, deploy it.
+    await setResponseTemplate('{"version": 2}')
+    await page.getByRole('button', { name: /^Test/ }).click()
+    await page.getByRole('button', { name: 'Run test' }).click()
+    await expect.poll(() => page.locator('#test-body').textContent()).toContain('"version": 2')
+    await deploy({ existing: 'dev' }, 'second version')
+    expect(await (await fetch(invokeUrl)).json()).toEqual({ version: 2 })
+
+    // Roll back from the history: the first deployment serves again.
+    await page.getByRole('button', { name: /Roll back to this deployment: \w+ \(first version\)/ }).click()
+    await status(/dev now serves deployment/)
+    await page.getByRole('button', { name: /Roll back to this deployment: \w+ \(second version\)/ }).waitFor()
+    await checkPage('stage-rolled-back', 'Stage dev')
+    expect(await (await fetch(invokeUrl)).json()).toEqual({ version: 1 })
+
+    await page.getByRole('link', { name: 'All APIs' }).click()
+    await page.getByRole('link', { name: 'dev' }).waitFor()
+    await checkPage('apis', 'APIs')
+  })
+
+  it('shows keys (value on demand), usage plans, functions and the live view', async () => {
+    await page.goto(`${gw.url}/_tollgate/console/#/keys`)
+    await checkPage('keys-empty', 'API keys')
+    await page.getByLabel('Name').fill('partner')
+    await page.getByRole('button', { name: 'Create API key' }).click()
+    await page.getByRole('button', { name: 'Show value of partner' }).click()
+    await expect.poll(() => page.locator('.secret code').textContent()).toMatch(/^[A-Za-z0-9]{40}$/)
+    await checkPage('keys', 'API keys')
+
+    await page.getByRole('link', { name: 'Usage plans' }).click()
+    await checkPage('plans-empty', 'Usage plans')
+    await page.getByLabel('Name').fill('gold')
+    await page.getByLabel('Rate limit (requests/s)').fill('10')
+    await page.getByRole('button', { name: 'Create usage plan' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Usage plan gold' }).waitFor()
+    await page.getByLabel('API stage').selectOption({ label: 'pets / dev' })
+    await page.getByRole('button', { name: 'Add API stage' }).click()
+    await status('Added the stage')
+    await page.getByLabel('API key', { exact: true }).selectOption({ label: 'partner' })
+    await page.getByRole('button', { name: 'Add API key' }).click()
+    await status('Added the key')
+    await page.getByRole('button', { name: 'Remove key partner' }).waitFor()
+    await checkPage('plan', 'Usage plan gold')
+
+    const lambda = lambdaClient(gw.url)
+    await createFunction(lambda, 'echo', {
+      'index.mjs': 'export const handler = async (event) => ({ echoed: event })',
+    })
+    lambda.destroy()
+    await page.getByRole('link', { name: 'Functions' }).click()
+    await page.getByRole('link', { name: 'echo' }).click()
+    await page.getByLabel('Test event (JSON)').fill('{"hello": "world"}')
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click()
+    await expect.poll(() => page.locator('#invoke-status').textContent(), { timeout: 15_000 }).toBe('200')
+    expect(await page.getByLabel('Invocation response').textContent()).toContain('"hello": "world"')
+    await checkPage('function', 'Function echo')
+
+    for (let i = 0; i < 3; i++) await (await fetch(invokeUrl)).text()
+    await page.getByRole('link', { name: 'Live view' }).click()
+    await expect.poll(() => page.locator('figure svg').count(), { timeout: 10_000 }).toBeGreaterThan(0)
+    await checkPage('live', 'Live view')
+  })
+})
