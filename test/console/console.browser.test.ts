@@ -168,7 +168,8 @@ describe.skipIf(skip)('web console in Chromium', () => {
     expect(await (await fetch(invokeUrl)).json()).toEqual({ version: 1 })
 
     await page.getByRole('link', { name: 'All APIs' }).click()
-    await page.getByRole('link', { name: 'dev' }).waitFor()
+    await page.getByRole('heading', { level: 1, name: 'APIs' }).waitFor()
+    await page.getByRole('link', { name: 'dev', exact: true }).waitFor()
     await checkPage('apis', 'APIs')
   })
 
