@@ -29,7 +29,9 @@ export async function call(method, path, body, { raw, headers = {} } = {}) {
     json = undefined
   }
   if (!response.ok) {
-    const message = json?.message ?? json?.Message ?? (text || response.statusText)
+    let message = json?.message ?? json?.Message ?? (text || response.statusText)
+    if (response.headers.get('x-amzn-errortype') === 'MissingAuthenticationTokenException')
+      message = `${message}. This gateway runs with --auth: the console cannot sign requests yet (see docs/console.md)`
     throw new ApiError(response.status, response.headers.get('x-amzn-errortype'), message)
   }
   return json

@@ -8,7 +8,8 @@ const COLORS = ['#1f5fbf', '#b4261a', '#2e7d32', '#7b3fa0', '#a15c00', '#00717a'
 /** `series`: `[{ name, values: number[] }]`, all the same length, sampled at equal steps. */
 export function lineChart({ title, series, width = 420, height = 140, unit = '' }) {
   const all = series.flatMap((s) => s.values).filter((v) => Number.isFinite(v))
-  const max = Math.max(1e-9, ...all)
+  // An all-zero chart still gets a 0..1 scale.
+  const max = Math.max(0, ...all) || 1
   const n = Math.max(2, ...series.map((s) => s.values.length))
   const pad = { l: 44, r: 8, t: 8, b: 18 }
   const x = (i) => pad.l + (i / (n - 1)) * (width - pad.l - pad.r)
@@ -35,14 +36,21 @@ export function lineChart({ title, series, width = 420, height = 140, unit = '' 
     ),
     h('svg:text', { x: pad.l - 4, y: height - pad.b, 'text-anchor': 'end', class: 'tick' }, `0${unit}`),
     series.map((s, k) =>
-      h('svg:polyline', {
-        points: s.values
-          .map((v, i) => `${x(i).toFixed(1)},${y(Number.isFinite(v) ? v : 0).toFixed(1)}`)
-          .join(' '),
-        fill: 'none',
-        stroke: COLORS[k % COLORS.length],
-        'stroke-width': 2,
-      }),
+      s.values.length === 1
+        ? h('svg:circle', {
+            cx: x(0),
+            cy: y(Number.isFinite(s.values[0]) ? s.values[0] : 0),
+            r: 3,
+            fill: COLORS[k % COLORS.length],
+          })
+        : h('svg:polyline', {
+            points: s.values
+              .map((v, i) => `${x(i).toFixed(1)},${y(Number.isFinite(v) ? v : 0).toFixed(1)}`)
+              .join(' '),
+            fill: 'none',
+            stroke: COLORS[k % COLORS.length],
+            'stroke-width': 2,
+          }),
     ),
   )
   const legend = h(

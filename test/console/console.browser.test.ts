@@ -12,6 +12,14 @@ import { createFunction, lambdaClient } from '../support/lambda.js'
 // gateway started here: every page is screenshotted (test-results/console/) and checked with
 // axe-core for serious or critical accessibility violations.
 
+/** The members of GetStage's answer the test reads. */
+interface StageJson {
+  deploymentId: string
+  variables?: Record<string, string>
+  methodSettings: Record<string, Record<string, unknown>>
+  canarySettings?: { deploymentId: string }
+}
+
 const skip = await requireTool(chromiumBrowser)
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const SHOTS = join(import.meta.dirname, '../../test-results/console')
@@ -210,9 +218,93 @@ describe.skipIf(skip)('web console in Chromium', () => {
     expect(await page.getByLabel('Invocation response').textContent()).toContain('"hello": "world"')
     await checkPage('function', 'Function echo')
 
-    for (let i = 0; i < 3; i++) await (await fetch(invokeUrl)).text()
+    // Traffic while the live view samples: its requests/s chart leaves zero.
     await page.getByRole('link', { name: 'Live view' }).click()
-    await expect.poll(() => page.locator('figure svg').count(), { timeout: 10_000 }).toBeGreaterThan(0)
+    const traffic = (async () => {
+      for (let i = 0; i < 40; i++) {
+        await (await fetch(invokeUrl)).text()
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })()
+    await expect
+      .poll(() => page.getByRole('img', { name: /^Requests per second: latest req\/s [1-9]/ }).count(), {
+        timeout: 10_000,
+      })
+      .toBe(1)
+    await traffic
     await checkPage('live', 'Live view')
+  })
+
+  it('edits a stage (variables, settings), deploys and promotes a canary, imports and deletes an API', async () => {
+    const apiId = /execute-api\/([^/]+)\//.exec(invokeUrl)?.[1] ?? ''
+    const stagePath = `/restapis/${apiId}/stages/dev`
+    const stageNow = async (): Promise<StageJson> =>
+      (await fetch(`${gw.url}${stagePath}`)).json() as Promise<StageJson>
+    await page.goto(`${gw.url}/_tollgate/console/#/apis/${apiId}/stages/dev`)
+    await page.getByRole('heading', { level: 1, name: 'Stage dev' }).waitFor()
+
+    await page.getByRole('button', { name: 'Add row to Stage variables' }).click()
+    await page.getByLabel('Stage variables: Name').last().fill('color')
+    await page.getByLabel('Stage variables: Value').last().fill('blue')
+    await page.getByRole('button', { name: 'Save stage variables' }).click()
+    await status('Saved the stage variables')
+    expect((await stageNow()).variables).toEqual({ color: 'blue' })
+
+    await page.getByLabel('Rate limit (requests/s)').fill('50')
+    await page.getByLabel('Burst limit').fill('20')
+    await page.getByLabel('Execution log level').selectOption('INFO')
+    await page.getByLabel('Detailed metrics').check()
+    await page.getByRole('button', { name: 'Save settings' }).click()
+    await status('Saved the stage settings')
+    expect((await stageNow()).methodSettings['*/*']).toMatchObject({
+      throttlingRateLimit: 50,
+      throttlingBurstLimit: 20,
+      loggingLevel: 'INFO',
+      metricsEnabled: true,
+    })
+
+    await page.getByLabel('Canary traffic (%)').fill('25')
+    await page.getByRole('button', { name: 'Deploy a canary' }).click()
+    await status('Deployed a canary')
+    await page.getByRole('button', { name: 'Promote canary' }).waitFor()
+    const canaryId = (await stageNow()).canarySettings?.deploymentId
+    await checkPage('stage-canary', 'Stage dev')
+    await page.getByRole('button', { name: 'Promote canary' }).click()
+    await status('Promoted the canary')
+    const promoted = await stageNow()
+    expect(promoted.deploymentId).toBe(canaryId)
+    expect(promoted.canarySettings).toBeUndefined()
+
+    await page.getByRole('link', { name: 'APIs', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'APIs' }).waitFor()
+    const openApi = {
+      openapi: '3.0.1',
+      info: { title: 'imported', version: '1' },
+      paths: {
+        '/items': {
+          get: {
+            responses: { '200': { description: 'ok' } },
+            'x-amazon-apigateway-integration': {
+              type: 'mock',
+              requestTemplates: { 'application/json': '{"statusCode": 200}' },
+              responses: { default: { statusCode: '200' } },
+            },
+          },
+        },
+      },
+    }
+    await page.getByLabel('OpenAPI 2.0 or 3.0 file (JSON or YAML)').setInputFiles({
+      name: 'imported.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(openApi)),
+    })
+    await page.getByRole('button', { name: 'Import API' }).click()
+    await page.getByRole('heading', { level: 1, name: 'imported' }).waitFor()
+    await page.getByRole('link', { name: 'GET /items' }).waitFor()
+
+    await page.getByRole('link', { name: 'All APIs' }).click()
+    await page.getByRole('button', { name: 'Delete API imported' }).click()
+    await status('Deleted imported')
+    await expect.poll(() => page.getByRole('link', { name: 'imported' }).count()).toBe(0)
   })
 })
