@@ -2,7 +2,7 @@
 // /deploymentId), stage variables, default method settings (throttling, caching, logging,
 // metrics: the `/*/*/...` patch paths) and the canary (create, tune, promote, delete).
 
-import { del, enc, invokeUrl, listAll, patch, post } from '../api.js'
+import { del, enc, get, invokeUrl, listAll, patch, post } from '../api.js'
 import { refresh } from '../app.js'
 import { attempt, button, field, h, input, keyValueEditor, select, table, when } from '../dom.js'
 import { apiHeader, loadApi } from './api-shell.js'
@@ -58,6 +58,17 @@ async function stageDetail(apiId, stage, deployments) {
   const stagePath = `/restapis/${enc(apiId)}/stages/${enc(stage.stageName)}`
   const url = invokeUrl(apiId, stage.stageName)
   const hostUrl = `${location.protocol}//${apiId}.execute-api.localhost:${location.port || (location.protocol === 'https:' ? 443 : 80)}/${stage.stageName}/`
+  // The invoke URL of every method the stage serves, from the deployed snapshot (not the API as it is now).
+  const summary = stage.deploymentId
+    ? await get(`/restapis/${enc(apiId)}/deployments/${enc(stage.deploymentId)}?embed=apisummary`).catch(
+        () => undefined,
+      )
+    : undefined
+  const methodUrls = Object.entries(summary?.apiSummary ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([path, verbs]) =>
+      Object.keys(verbs).map((verb) => [verb, path, invokeUrl(apiId, stage.stageName, path)]),
+    )
   const sorted = [...deployments].sort((a, b) => (b.createdDate ?? 0) - (a.createdDate ?? 0))
   const history = table(
     `Deployment history of ${stage.stageName}`,
@@ -133,6 +144,25 @@ async function stageDetail(apiId, stage, deployments) {
       h('dt', {}, 'Last updated (UTC)'),
       h('dd', {}, when(stage.lastUpdatedDate)),
     ),
+    methodUrls.length
+      ? h(
+          'ul',
+          { class: 'method-urls', 'aria-label': 'Invoke URLs of the deployed methods' },
+          methodUrls.map(([verb, path, url]) =>
+            h(
+              'li',
+              {},
+              h('span', { class: 'verb' }, verb),
+              ' ',
+              h(
+                'a',
+                { href: url, target: '_blank', rel: 'noopener', 'aria-label': `${verb} ${path}: ${url}` },
+                url,
+              ),
+            ),
+          ),
+        )
+      : null,
     h('h3', {}, 'Deployment history'),
     history,
     h('div', { class: 'cards' }, variablesForm, settingsForm(stagePath, stage)),
@@ -190,17 +220,29 @@ function settingsForm(stagePath, stage) {
       },
     },
     h('h3', {}, 'Settings for every method'),
-    h('div', { class: 'row' }, field('Rate limit (requests/s)', rate), field('Burst limit', burst)),
-    field('Cache cluster enabled', cacheCluster),
-    h('div', { class: 'row' }, field('Caching enabled', caching), field('Cache TTL (s)', ttl)),
     h(
-      'div',
-      { class: 'row' },
+      'fieldset',
+      {},
+      h('legend', {}, 'Throttling'),
+      h('div', { class: 'row' }, field('Rate limit (requests/s)', rate), field('Burst limit', burst)),
+    ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Caching'),
+      field('Cache cluster enabled', cacheCluster),
+      field('Caching enabled', caching),
+      field('Cache TTL (s)', ttl),
+    ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Logging and metrics'),
       field('Execution log level', level),
       field('Log full requests/responses', dataTrace),
       field('Detailed metrics', metrics),
+      field('Access log format', accessFormat),
     ),
-    field('Access log format', accessFormat),
     h('button', { type: 'submit' }, 'Save settings'),
   )
 }
