@@ -1,7 +1,7 @@
 // The console's router: hash URLs (`#/apis/{id}/...`), one render function per page. Each page
 // fetches what it shows from the management API when it is opened.
 
-import { announce, h, replace } from './dom.js'
+import { announce, attempt, h, replace } from './dom.js'
 import { apisPage } from './pages/apis.js'
 import { resourcesPage } from './pages/resources.js'
 import { methodPage } from './pages/method.js'
@@ -70,6 +70,11 @@ async function render() {
 /** Re-renders the current page (after a change that affects what it shows). */
 export function refresh() {
   return render()
+}
+
+/** Runs a change (announcing `done`, or its error); re-renders the page when it went through. */
+export async function change(action, done) {
+  if (await attempt(action, done)) await render()
 }
 
 window.addEventListener('hashchange', () => void render())

@@ -74,6 +74,12 @@ export function select(options, value, attrs = {}) {
   )
 }
 
+/** A submit handler that keeps the browser from navigating and runs `handler` instead. */
+export const submitted = (handler) => (event) => {
+  event.preventDefault()
+  void handler(event)
+}
+
 export const button = (label, onclick, attrs = {}) =>
   h('button', { type: 'button', onclick, ...attrs }, label)
 
@@ -131,6 +137,9 @@ export function table(caption, headings, rows, empty = 'Nothing yet.') {
     ),
   )
 }
+
+/** The heading of a table's column of buttons: read by screen readers, not shown. */
+export const actionsHeading = () => h('span', { class: 'sr-only' }, 'Actions')
 
 /** A page heading that takes focus after navigation, so screen readers hear the new page. */
 export function pageHeading(text, ...extra) {
@@ -212,7 +221,7 @@ export function keyValueEditor(
           {},
           h('th', { scope: 'col' }, keyLabel),
           h('th', { scope: 'col' }, valueLabel),
-          h('th', {}, h('span', { class: 'sr-only' }, 'Actions')),
+          h('th', {}, actionsHeading()),
         ),
       ),
       body,

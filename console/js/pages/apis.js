@@ -1,8 +1,20 @@
 // APIs: the list (endpoint type, stages), create, import from an OpenAPI file, delete.
 
 import { call, del, enc, listAll, post } from '../api.js'
-import { refresh } from '../app.js'
-import { attempt, button, field, h, input, pageHeading, select, table, when } from '../dom.js'
+import { change } from '../app.js'
+import {
+  actionsHeading,
+  attempt,
+  button,
+  field,
+  h,
+  input,
+  pageHeading,
+  select,
+  submitted,
+  table,
+  when,
+} from '../dom.js'
 
 export async function apisPage() {
   const apis = await listAll('/restapis')
@@ -27,7 +39,7 @@ export async function apisPage() {
       'Delete',
       async () => {
         if (!confirm(`Delete the API ${api.name} (${api.id}) and all its stages?`)) return
-        if (await attempt(() => del(`/restapis/${enc(api.id)}`), `Deleted ${api.name}`)) void refresh()
+        await change(() => del(`/restapis/${enc(api.id)}`), `Deleted ${api.name}`)
       },
       { class: 'danger', 'aria-label': `Delete API ${api.name}` },
     ),
@@ -41,8 +53,7 @@ export async function apisPage() {
     {
       class: 'card',
       'aria-labelledby': 'create-api-title',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const api = await attempt(
           () =>
             post('/restapis', {
@@ -53,7 +64,7 @@ export async function apisPage() {
           `Created API ${name.value.trim()}`,
         )
         if (api) location.hash = `#/apis/${enc(api.id)}/resources`
-      },
+      }),
     },
     h('h2', { id: 'create-api-title' }, 'Create an API'),
     field('Name', name),
@@ -69,8 +80,7 @@ export async function apisPage() {
     {
       class: 'card',
       'aria-labelledby': 'import-api-title',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const chosen = file.files?.[0]
         if (!chosen) return
         const text = await chosen.text()
@@ -87,7 +97,7 @@ export async function apisPage() {
           `Imported ${chosen.name}`,
         )
         if (api) location.hash = `#/apis/${enc(api.id)}/resources`
-      },
+      }),
     },
     h('h2', { id: 'import-api-title' }, 'Import from OpenAPI'),
     field('OpenAPI 2.0 or 3.0 file (JSON or YAML)', file),
@@ -101,7 +111,7 @@ export async function apisPage() {
     pageHeading('APIs'),
     table(
       'REST APIs on this node',
-      ['Name', 'ID', 'Endpoint type', 'Stages', 'Created (UTC)', h('span', { class: 'sr-only' }, 'Actions')],
+      ['Name', 'ID', 'Endpoint type', 'Stages', 'Created (UTC)', actionsHeading()],
       rows,
       'No APIs yet: create one below.',
     ),

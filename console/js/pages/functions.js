@@ -3,8 +3,19 @@
 // this session's invocations and the node's counters from /_tollgate/metrics.
 
 import { call, enc, get } from '../api.js'
-import { refresh } from '../app.js'
-import { attempt, field, h, input, keyValueEditor, pageHeading, replace, table, when } from '../dom.js'
+import { change } from '../app.js'
+import {
+  attempt,
+  field,
+  h,
+  input,
+  keyValueEditor,
+  pageHeading,
+  replace,
+  submitted,
+  table,
+  when,
+} from '../dom.js'
 import { codeBlock, codeEditor, pretty } from '../highlight.js'
 import { parsePrometheus } from '../prometheus.js'
 
@@ -74,17 +85,15 @@ async function functionDetail(fn) {
     'form',
     {
       class: 'card',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const body = {
           Timeout: Number(timeout.value),
           MemorySize: Number(memory.value),
           Description: description.value,
           Environment: { Variables: env.read() },
         }
-        if (await attempt(() => call('PUT', `${path}/configuration`, body), 'Saved the configuration'))
-          void refresh()
-      },
+        await change(() => call('PUT', `${path}/configuration`, body), 'Saved the configuration')
+      }),
     },
     h('h2', {}, 'Configuration'),
     h(
@@ -128,8 +137,7 @@ async function functionDetail(fn) {
     'form',
     {
       class: 'card',
-      onsubmit: async (e) => {
-        e.preventDefault()
+      onsubmit: submitted(async () => {
         replace(result, h('p', {}, 'Invoking…'))
         const started = performance.now()
         const response = await attempt(() =>
@@ -167,7 +175,7 @@ async function functionDetail(fn) {
               ]
             : null,
         )
-      },
+      }),
     },
     h('h2', {}, 'Invoke'),
     event.el,

@@ -1,8 +1,20 @@
 // API keys: list, create, enable/disable, delete; the value only on demand (includeValue=true).
 
 import { del, enc, get, listAll, patch, post } from '../api.js'
-import { refresh } from '../app.js'
-import { attempt, button, field, h, input, pageHeading, replace, table, when } from '../dom.js'
+import { change } from '../app.js'
+import {
+  actionsHeading,
+  attempt,
+  button,
+  field,
+  h,
+  input,
+  pageHeading,
+  replace,
+  submitted,
+  table,
+  when,
+} from '../dom.js'
 
 export async function keysPage() {
   const keys = await listAll('/apikeys')
@@ -38,16 +50,13 @@ export async function keysPage() {
         button(
           key.enabled ? 'Disable' : 'Enable',
           async () => {
-            if (
-              await attempt(
-                () =>
-                  patch(`/apikeys/${enc(key.id)}`, [
-                    { op: 'replace', path: '/enabled', value: String(!key.enabled) },
-                  ]),
-                `${key.enabled ? 'Disabled' : 'Enabled'} ${key.name}`,
-              )
+            await change(
+              () =>
+                patch(`/apikeys/${enc(key.id)}`, [
+                  { op: 'replace', path: '/enabled', value: String(!key.enabled) },
+                ]),
+              `${key.enabled ? 'Disabled' : 'Enabled'} ${key.name}`,
             )
-              void refresh()
           },
           { class: 'secondary', 'aria-label': `${key.enabled ? 'Disable' : 'Enable'} ${key.name}` },
         ),
@@ -55,7 +64,7 @@ export async function keysPage() {
           'Delete',
           async () => {
             if (!confirm(`Delete the API key ${key.name}?`)) return
-            if (await attempt(() => del(`/apikeys/${enc(key.id)}`), `Deleted ${key.name}`)) void refresh()
+            await change(() => del(`/apikeys/${enc(key.id)}`), `Deleted ${key.name}`)
           },
           { class: 'danger', 'aria-label': `Delete ${key.name}` },
         ),
@@ -69,16 +78,15 @@ export async function keysPage() {
     'form',
     {
       class: 'card',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const body = {
           name: name.value.trim(),
           enabled: true,
           ...(description.value ? { description: description.value } : {}),
           ...(value.value ? { value: value.value } : {}),
         }
-        if (await attempt(() => post('/apikeys', body), `Created ${body.name}`)) void refresh()
-      },
+        await change(() => post('/apikeys', body), `Created ${body.name}`)
+      }),
     },
     h('h2', {}, 'Create an API key'),
     field('Name', name),
@@ -92,7 +100,7 @@ export async function keysPage() {
     pageHeading('API keys'),
     table(
       'API keys',
-      ['Name', 'ID', 'Value', 'State', 'Created (UTC)', h('span', { class: 'sr-only' }, 'Actions')],
+      ['Name', 'ID', 'Value', 'State', 'Created (UTC)', actionsHeading()],
       rows,
       'No API keys yet.',
     ),

@@ -3,8 +3,19 @@
 // (TestInvokeMethod).
 
 import { del, enc, get, listAll, methodPath, patch, pointer, post, put } from '../api.js'
-import { refresh } from '../app.js'
-import { attempt, button, field, h, input, keyValueEditor, replace, select, table } from '../dom.js'
+import { change, refresh } from '../app.js'
+import {
+  attempt,
+  button,
+  field,
+  h,
+  input,
+  keyValueEditor,
+  replace,
+  select,
+  submitted,
+  table,
+} from '../dom.js'
 import { codeBlock, codeEditor, pretty } from '../highlight.js'
 import { apiHeader, loadApi } from './api-shell.js'
 import { HTTP_METHODS, INTEGRATION_TYPES } from './resources.js'
@@ -159,8 +170,7 @@ function methodRequestPanel(path, method, validators, authorizers) {
   return h(
     'form',
     {
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const ops = [
           { op: 'replace', path: '/authorizationType', value: authType.value },
           { op: 'replace', path: '/authorizerId', value: authorizer.value },
@@ -169,8 +179,8 @@ function methodRequestPanel(path, method, validators, authorizers) {
           { op: 'replace', path: '/operationName', value: operation.value },
           ...mapOps('/requestParameters', method.requestParameters, params.read(), String),
         ]
-        if (await attempt(() => patch(path, ops), 'Saved the method request')) void refresh()
-      },
+        await change(() => patch(path, ops), 'Saved the method request')
+      }),
     },
     panelHeading('Method request'),
     field('Authorization', authType),
@@ -264,8 +274,7 @@ function integrationRequestPanel(path, integration) {
   return h(
     'form',
     {
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const body = {
           type: type.value,
           ...(httpMethod.value ? { httpMethod: httpMethod.value } : {}),
@@ -291,7 +300,7 @@ function integrationRequestPanel(path, integration) {
           return true
         }, 'Saved the integration request')
         if (saved) void refresh()
-      },
+      }),
     },
     panelHeading('Integration request'),
     h(
@@ -345,22 +354,18 @@ function integrationResponsesPanel(path, integration) {
         class: 'card',
         'aria-labelledby': `ir-${status}`,
         'data-status': status,
-        onsubmit: async (event) => {
-          event.preventDefault()
+        onsubmit: submitted(async () => {
           const body = {
             selectionPattern: pattern.value,
             responseParameters: params.read(),
             responseTemplates: templates.read(),
             ...(response.contentHandling ? { contentHandling: response.contentHandling } : {}),
           }
-          if (
-            await attempt(
-              () => put(`${path}/integration/responses/${enc(status)}`, body),
-              `Saved integration response ${status}`,
-            )
+          await change(
+            () => put(`${path}/integration/responses/${enc(status)}`, body),
+            `Saved integration response ${status}`,
           )
-            void refresh()
-        },
+        }),
       },
       h('h3', { id: `ir-${status}` }, `Integration response ${status}`),
       field('Selection pattern (regex on the status or error message)', pattern),
@@ -373,13 +378,10 @@ function integrationResponsesPanel(path, integration) {
         button(
           `Delete integration response ${status}`,
           async () => {
-            if (
-              await attempt(
-                () => del(`${path}/integration/responses/${enc(status)}`),
-                `Deleted integration response ${status}`,
-              )
+            await change(
+              () => del(`${path}/integration/responses/${enc(status)}`),
+              `Deleted integration response ${status}`,
             )
-              void refresh()
           },
           { class: 'danger' },
         ),
@@ -417,20 +419,16 @@ function methodResponsesPanel(path, method) {
       {
         class: 'card',
         'aria-labelledby': `mr-${status}`,
-        onsubmit: async (event) => {
-          event.preventDefault()
-          if (
-            await attempt(
-              () =>
-                put(`${path}/responses/${enc(status)}`, {
-                  responseParameters: headers.read(),
-                  responseModels: models.read(),
-                }),
-              `Saved method response ${status}`,
-            )
+        onsubmit: submitted(async () => {
+          await change(
+            () =>
+              put(`${path}/responses/${enc(status)}`, {
+                responseParameters: headers.read(),
+                responseModels: models.read(),
+              }),
+            `Saved method response ${status}`,
           )
-            void refresh()
-        },
+        }),
       },
       h('h3', { id: `mr-${status}` }, `Method response ${status}`),
       headers.el,
@@ -442,13 +440,7 @@ function methodResponsesPanel(path, method) {
         button(
           `Delete method response ${status}`,
           async () => {
-            if (
-              await attempt(
-                () => del(`${path}/responses/${enc(status)}`),
-                `Deleted method response ${status}`,
-              )
-            )
-              void refresh()
+            await change(() => del(`${path}/responses/${enc(status)}`), `Deleted method response ${status}`)
           },
           { class: 'danger' },
         ),
@@ -475,16 +467,12 @@ function addStatusForm(what, create) {
     'form',
     {
       class: 'inline',
-      onsubmit: async (event) => {
-        event.preventDefault()
-        if (
-          await attempt(
-            async () => (await create(status.value.trim()), true),
-            `Added ${what} ${status.value.trim()}`,
-          )
+      onsubmit: submitted(async () => {
+        await change(
+          async () => (await create(status.value.trim()), true),
+          `Added ${what} ${status.value.trim()}`,
         )
-          void refresh()
-      },
+      }),
     },
     field(`New ${what} status code`, status),
     h('button', { type: 'submit' }, `Add ${what}`),
@@ -503,8 +491,7 @@ function testPanel(path, resource) {
     h(
       'form',
       {
-        onsubmit: async (event) => {
-          event.preventDefault()
+        onsubmit: submitted(async () => {
           replace(result, h('p', {}, 'Running…'))
           const answer = await attempt(() =>
             post(path, {
@@ -537,7 +524,7 @@ function testPanel(path, resource) {
             h('h4', {}, 'Execution log'),
             h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Execution log' }, answer.log ?? ''),
           )
-        },
+        }),
       },
       panelHeading('Test'),
       h(

@@ -1,8 +1,19 @@
 // Usage plans: list and create; a plan's API stages and keys; its usage (GetUsage) as a chart.
 
 import { del, enc, get, listAll, patch, post } from '../api.js'
-import { refresh } from '../app.js'
-import { attempt, button, field, h, input, pageHeading, select, table } from '../dom.js'
+import { change } from '../app.js'
+import {
+  actionsHeading,
+  attempt,
+  button,
+  field,
+  h,
+  input,
+  pageHeading,
+  select,
+  submitted,
+  table,
+} from '../dom.js'
 import { barChart } from '../charts.js'
 
 export async function plansPage(planId) {
@@ -24,8 +35,7 @@ export async function plansPage(planId) {
     'form',
     {
       class: 'card',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const body = {
           name: name.value.trim(),
           ...(rate.value || burst.value
@@ -40,7 +50,7 @@ export async function plansPage(planId) {
         }
         const created = await attempt(() => post('/usageplans', body), `Created ${body.name}`)
         if (created) location.hash = `#/plans/${enc(created.id)}`
-      },
+      }),
     },
     h('h2', {}, 'Create a usage plan'),
     field('Name', name),
@@ -78,22 +88,21 @@ async function planDetail(plan) {
       ),
     )
   ).flat()
-  const stageSelect = select(stageChoices, stageChoices[0]?.[0])
+  const inPlan = new Set((plan.apiStages ?? []).map((s) => `${s.apiId}:${s.stage}`))
+  const addable = stageChoices.filter(([value]) => !inPlan.has(value))
+  const stageSelect = select(addable, addable[0]?.[0])
   const stagesTable = table(
     'API stages of this plan',
-    ['API stage', h('span', { class: 'sr-only' }, 'Actions')],
+    ['API stage', actionsHeading()],
     (plan.apiStages ?? []).map((s) => [
       `${apis.find((a) => a.id === s.apiId)?.name ?? s.apiId} / ${s.stage}`,
       button(
         'Remove',
         async () => {
-          if (
-            await attempt(
-              () => patch(planPath, [{ op: 'remove', path: '/apiStages', value: `${s.apiId}:${s.stage}` }]),
-              'Removed the stage',
-            )
+          await change(
+            () => patch(planPath, [{ op: 'remove', path: '/apiStages', value: `${s.apiId}:${s.stage}` }]),
+            'Removed the stage',
           )
-            void refresh()
         },
         { class: 'danger', 'aria-label': `Remove stage ${s.apiId}:${s.stage}` },
       ),
@@ -106,14 +115,14 @@ async function planDetail(plan) {
   )
   const keysTable = table(
     'API keys of this plan',
-    ['Key', 'ID', h('span', { class: 'sr-only' }, 'Actions')],
+    ['Key', 'ID', actionsHeading()],
     members.map((m) => [
       m.name,
       h('code', {}, m.id),
       button(
         'Remove',
         async () => {
-          if (await attempt(() => del(`${planPath}/keys/${enc(m.id)}`), `Removed ${m.name}`)) void refresh()
+          await change(() => del(`${planPath}/keys/${enc(m.id)}`), `Removed ${m.name}`)
         },
         { class: 'danger', 'aria-label': `Remove key ${m.name}` },
       ),
@@ -137,38 +146,34 @@ async function planDetail(plan) {
         'form',
         {
           class: 'card',
-          onsubmit: async (event) => {
-            event.preventDefault()
-            if (
-              await attempt(
-                () => patch(planPath, [{ op: 'add', path: '/apiStages', value: stageSelect.value }]),
-                'Added the stage',
-              )
+          onsubmit: submitted(async () => {
+            await change(
+              () => patch(planPath, [{ op: 'add', path: '/apiStages', value: stageSelect.value }]),
+              'Added the stage',
             )
-              void refresh()
-          },
+          }),
         },
         h('h3', {}, 'API stages'),
         stagesTable,
-        stageChoices.length
+        addable.length
           ? [field('API stage', stageSelect), h('button', { type: 'submit' }, 'Add API stage')]
-          : h('p', {}, 'Deploy an API to a stage first.'),
+          : h(
+              'p',
+              {},
+              stageChoices.length ? 'Every stage is in this plan.' : 'Deploy an API to a stage first.',
+            ),
       ),
       h(
         'form',
         {
           class: 'card',
-          onsubmit: async (event) => {
-            event.preventDefault()
+          onsubmit: submitted(async () => {
             if (!keySelect.value) return
-            if (
-              await attempt(
-                () => post(`${planPath}/keys`, { keyId: keySelect.value, keyType: 'API_KEY' }),
-                'Added the key',
-              )
+            await change(
+              () => post(`${planPath}/keys`, { keyId: keySelect.value, keyType: 'API_KEY' }),
+              'Added the key',
             )
-              void refresh()
-          },
+          }),
         },
         h('h3', {}, 'API keys'),
         keysTable,

@@ -3,7 +3,7 @@
 
 import { del, enc, listAll, methodPath, post, put } from '../api.js'
 import { refresh } from '../app.js'
-import { attempt, button, field, h, input, select } from '../dom.js'
+import { attempt, button, field, h, input, select, submitted } from '../dom.js'
 import { apiHeader, loadApi } from './api-shell.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']
@@ -86,8 +86,7 @@ function resourceDetail(apiId, resource) {
     {
       class: 'card',
       'aria-labelledby': 'create-resource-title',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const created = await attempt(
           () =>
             post(`/restapis/${enc(apiId)}/resources/${enc(resource.id)}`, {
@@ -96,7 +95,7 @@ function resourceDetail(apiId, resource) {
           `Created resource ${pathPart.value.trim()}`,
         )
         if (created) location.hash = `#/apis/${enc(apiId)}/resources/${enc(created.id)}`
-      },
+      }),
     },
     h('h3', { id: 'create-resource-title' }, `Create a child of ${resource.path}`),
     field('Path part', pathPart),
@@ -117,14 +116,13 @@ function resourceDetail(apiId, resource) {
     {
       class: 'card',
       'aria-labelledby': 'create-method-title',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const done = await attempt(
           () => createMethodWithIntegration(apiId, resource.id, verb.value, type.value, uri.value.trim()),
           `Created ${verb.value} ${resource.path}`,
         )
         if (done) location.hash = `#/apis/${enc(apiId)}/resources/${enc(resource.id)}/methods/${verb.value}`
-      },
+      }),
     },
     h('h3', { id: 'create-method-title' }, `Create a method on ${resource.path}`),
     field('HTTP method', verb),

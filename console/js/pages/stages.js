@@ -3,8 +3,20 @@
 // metrics: the `/*/*/...` patch paths) and the canary (create, tune, promote, delete).
 
 import { del, enc, get, invokeUrl, listAll, patch, post } from '../api.js'
-import { refresh } from '../app.js'
-import { attempt, button, field, h, input, keyValueEditor, select, table, when } from '../dom.js'
+import { change } from '../app.js'
+import {
+  actionsHeading,
+  attempt,
+  button,
+  field,
+  h,
+  input,
+  keyValueEditor,
+  select,
+  submitted,
+  table,
+  when,
+} from '../dom.js'
 import { apiHeader, loadApi } from './api-shell.js'
 import { mapOps } from './method.js'
 
@@ -72,7 +84,7 @@ async function stageDetail(apiId, stage, deployments) {
   const sorted = [...deployments].sort((a, b) => (b.createdDate ?? 0) - (a.createdDate ?? 0))
   const history = table(
     `Deployment history of ${stage.stageName}`,
-    ['Deployment', 'Description', 'Created (UTC)', 'State', h('span', { class: 'sr-only' }, 'Actions')],
+    ['Deployment', 'Description', 'Created (UTC)', 'State', actionsHeading()],
     sorted.map((d) => {
       const isCurrent = d.id === stage.deploymentId
       const isCanary = d.id === stage.canarySettings?.deploymentId
@@ -91,13 +103,10 @@ async function stageDetail(apiId, stage, deployments) {
               'Roll back to this',
               async () => {
                 if (!confirm(`Point ${stage.stageName} at deployment ${d.id}?`)) return
-                if (
-                  await attempt(
-                    () => patch(stagePath, [{ op: 'replace', path: '/deploymentId', value: d.id }]),
-                    `${stage.stageName} now serves deployment ${d.id}`,
-                  )
+                await change(
+                  () => patch(stagePath, [{ op: 'replace', path: '/deploymentId', value: d.id }]),
+                  `${stage.stageName} now serves deployment ${d.id}`,
                 )
-                  void refresh()
               },
               {
                 'aria-label': `Roll back to this deployment: ${d.id}${d.description ? ` (${d.description})` : ''}`,
@@ -112,14 +121,13 @@ async function stageDetail(apiId, stage, deployments) {
     'form',
     {
       class: 'card',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const ops = mapOps('/variables', stage.variables, variables.read()).map((op) =>
           op.op === 'add' ? { ...op, op: 'replace' } : op,
         )
         if (ops.length === 0) return
-        if (await attempt(() => patch(stagePath, ops), 'Saved the stage variables')) void refresh()
-      },
+        await change(() => patch(stagePath, ops), 'Saved the stage variables')
+      }),
     },
     h('h3', {}, 'Stage variables'),
     variables.el,
@@ -199,8 +207,7 @@ function settingsForm(stagePath, stage) {
     'form',
     {
       class: 'card',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const ops = [
           { op: 'replace', path: '/*/*/throttling/rateLimit', value: rate.value },
           { op: 'replace', path: '/*/*/throttling/burstLimit', value: burst.value },
@@ -216,8 +223,8 @@ function settingsForm(stagePath, stage) {
               ? { op: 'remove', path: '/accessLogSettings' }
               : undefined,
         ].filter(Boolean)
-        if (await attempt(() => patch(stagePath, ops), 'Saved the stage settings')) void refresh()
-      },
+        await change(() => patch(stagePath, ops), 'Saved the stage settings')
+      }),
     },
     h('h3', {}, 'Settings for every method'),
     h(
@@ -256,16 +263,14 @@ function canaryCard(apiId, stagePath, stage) {
       'form',
       {
         class: 'card',
-        onsubmit: async (event) => {
-          event.preventDefault()
+        onsubmit: submitted(async () => {
           const body = {
             stageName: stage.stageName,
             canarySettings: { percentTraffic: Number(percent.value) },
             ...(description.value ? { description: description.value } : {}),
           }
-          if (await attempt(() => post(`/restapis/${enc(apiId)}/deployments`, body), 'Deployed a canary'))
-            void refresh()
-        },
+          await change(() => post(`/restapis/${enc(apiId)}/deployments`, body), 'Deployed a canary')
+        }),
       },
       h('h3', {}, 'Canary'),
       h(
@@ -290,8 +295,7 @@ function canaryCard(apiId, stagePath, stage) {
     'form',
     {
       class: 'card',
-      onsubmit: async (event) => {
-        event.preventDefault()
+      onsubmit: submitted(async () => {
         const ops = [
           { op: 'replace', path: '/canarySettings/percentTraffic', value: percent.value },
           ...mapOps(
@@ -300,8 +304,8 @@ function canaryCard(apiId, stagePath, stage) {
             overrides.read(),
           ).map((op) => (op.op === 'add' ? { ...op, op: 'replace' } : op)),
         ]
-        if (await attempt(() => patch(stagePath, ops), 'Saved the canary')) void refresh()
-      },
+        await change(() => patch(stagePath, ops), 'Saved the canary')
+      }),
     },
     h('h3', {}, 'Canary'),
     h(
@@ -326,18 +330,15 @@ function canaryCard(apiId, stagePath, stage) {
             : []),
           { op: 'remove', path: '/canarySettings' },
         ]
-        if (await attempt(() => patch(stagePath, ops), 'Promoted the canary')) void refresh()
+        await change(() => patch(stagePath, ops), 'Promoted the canary')
       }),
       button(
         'Delete canary',
         async () => {
-          if (
-            await attempt(
-              () => patch(stagePath, [{ op: 'remove', path: '/canarySettings' }]),
-              'Deleted the canary',
-            )
+          await change(
+            () => patch(stagePath, [{ op: 'remove', path: '/canarySettings' }]),
+            'Deleted the canary',
           )
-            void refresh()
         },
         { class: 'danger' },
       ),
