@@ -22,11 +22,20 @@ const ROUTES = [
   [/^\/live$/, () => livePage()],
 ]
 
+/** Whether a page was shown already: the first one leaves focus at the start of the document. */
+let hasNavigated = false
+
 /** Set by a page that polls (the live view) so leaving it stops the timer. */
 let leavePage
 
-async function render() {
+/**
+ * Shows the page the address names. `isRefresh`: the same page again after a change, where focus
+ * goes back to the control that made it (a button of the same name), not to the heading.
+ */
+async function render(isRefresh = false) {
   const hash = location.hash
+  const focused = document.activeElement
+  const focusedName = focused?.tagName === 'BUTTON' ? focused.textContent : undefined
   if (!hash.startsWith('#/')) {
     if (hash === '' || hash === '#') location.replace('#/apis')
     return
@@ -49,7 +58,14 @@ async function render() {
       if (location.hash.split('?')[0] !== hash.split('?')[0]) return // the user moved on while it loaded
       replace(main, view.el ?? view)
       leavePage = view.leave
-      document.getElementById('page-title')?.focus()
+      // After a navigation (not on the first load), focus moves to the new page's heading.
+      const again =
+        isRefresh && focusedName
+          ? [...main.querySelectorAll('button')].find((b) => b.textContent === focusedName)
+          : undefined
+      if (again) again.focus()
+      else if (hasNavigated) document.getElementById('page-title')?.focus()
+      hasNavigated = true
     } catch (error) {
       replace(
         main,
@@ -69,12 +85,12 @@ async function render() {
 
 /** Re-renders the current page (after a change that affects what it shows). */
 export function refresh() {
-  return render()
+  return render(true)
 }
 
 /** Runs a change (announcing `done`, or its error); re-renders the page when it went through. */
 export async function change(action, done) {
-  if (await attempt(action, done)) await render()
+  if (await attempt(action, done)) await render(true)
 }
 
 window.addEventListener('hashchange', () => void render())

@@ -109,6 +109,7 @@ describe.skipIf(skip)('web console in Chromium', () => {
   async function deploy(stage: { existing?: string; new?: string }, description: string): Promise<void> {
     await page.getByRole('button', { name: 'Deploy API' }).click()
     const dialog = page.getByRole('dialog')
+    if (stage.new) await checkPage('deploy-dialog', /./)
     if (stage.new) {
       await dialog.getByLabel('Stage', { exact: true }).selectOption('*new*')
       await dialog.getByLabel('New stage name').fill(stage.new)
@@ -130,6 +131,11 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await page.goto(`${gw.url}/_tollgate/console`)
     await page.waitForURL(`${gw.url}/_tollgate/console/#/apis`)
     await checkPage('apis-empty', 'APIs')
+    // Keyboard: the first Tab reaches the skip link, which moves focus to the page heading.
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content')
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate('document.activeElement.id')).toBe('page-title')
 
     const create = page.getByRole('form', { name: 'Create an API' })
     await create.getByLabel('Name').fill('pets')
@@ -366,5 +372,16 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Delete API imported' }).click()
     await status('Deleted imported')
     await expect.poll(() => page.getByRole('link', { name: 'imported' }).count()).toBe(0)
+  })
+
+  it('says why it cannot work against a gateway started with --auth', async () => {
+    const secured = await startTestGateway({ auth: true })
+    try {
+      await page.goto(`${secured.url}/_tollgate/console/#/apis`)
+      await page.getByRole('heading', { level: 1, name: 'Something went wrong' }).waitFor()
+      expect(await page.locator('main').textContent()).toContain('the console cannot sign requests yet')
+    } finally {
+      await secured.close()
+    }
   })
 })
