@@ -18,7 +18,7 @@ import {
   when,
 } from '../dom.js'
 import { apiHeader, loadApi } from './api-shell.js'
-import { mapOps } from './method.js'
+import { mapOps } from './method-editors.js'
 
 export async function stagesPage(apiId, stageName) {
   const [api, stages, deployments] = await Promise.all([
