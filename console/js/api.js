@@ -15,7 +15,13 @@ export class ApiError extends Error {
  * One call. `body` is sent as JSON unless `raw` is set (an OpenAPI document, an invoke
  * payload); the answer is parsed as JSON when it is JSON.
  */
-export async function call(method, path, body, { raw, headers = {} } = {}) {
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {any} [body] a JSON value, or the raw body (a string) with `raw`
+ * @param {{ raw?: boolean, headers?: Record<string, string> }} [options]
+ */
+export async function call(method, path, body, { raw = false, headers = {} } = {}) {
   const response = await fetch(path, {
     method,
     headers: { 'content-type': 'application/json', ...headers },

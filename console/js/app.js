@@ -11,6 +11,7 @@ import { plansPage } from './pages/plans.js'
 import { functionsPage } from './pages/functions.js'
 import { livePage } from './pages/live.js'
 
+/** @type {Array<[RegExp, (...params: (string | undefined)[]) => Promise<any>]>} */
 const ROUTES = [
   [/^\/apis$/, () => apisPage()],
   [/^\/apis\/([^/]+)(?:\/resources(?:\/([^/]+))?)?$/, (id, rid) => resourcesPage(id, rid)],

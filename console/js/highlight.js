@@ -5,6 +5,7 @@
 // loaded from a CDN, and the console is served by the gateway alone with no build step. A
 // single-pass tokenizer of a dozen rules is enough, and it never interprets the template.
 
+/** @type {Array<[string, RegExp]>} */
 const RULES = [
   ['comment', /^##[^\n]*/],
   ['comment', /^#\*[\s\S]*?(\*#|$)/],
@@ -71,7 +72,8 @@ export function highlightInto(target, source) {
  * A code editor: a real `<textarea>` (the labelled, keyboard-usable control) over a highlighted
  * `<pre>` copy of its text that it keeps in sync. Tab inserts two spaces; Escape then Tab leaves.
  */
-export function codeEditor({ label, value = '', rows = 8, name }) {
+/** @param {{ label: string, value?: string, rows?: number, name?: string }} options */
+export function codeEditor({ label, value = '', rows = 8, name = undefined }) {
   const id = `code-${Math.random().toString(36).slice(2, 9)}`
   const wrapper = document.createElement('div')
   wrapper.className = 'code-field'

@@ -31,6 +31,7 @@ describe('console files: which path names which file', () => {
     '/_tollgate/console/%E0%A4%A.js',
     '/_tollgate/console/server.ts',
     '/_tollgate/console/notes',
+    '/_tollgate/console/tsconfig.json',
   ])('refuses %s', (path) => {
     expect(consoleFile(root, path)).toBeUndefined()
   })
