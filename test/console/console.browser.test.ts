@@ -211,6 +211,7 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await checkPage('plans-empty', 'Usage plans')
     await page.getByLabel('Name').fill('gold')
     await page.getByLabel('Rate limit (requests/s)').fill('10')
+    await page.getByLabel('Quota (requests)').fill('1000')
     await page.getByRole('button', { name: 'Create usage plan' }).click()
     await page.getByRole('heading', { level: 1, name: 'Usage plan gold' }).waitFor()
     await page.getByLabel('API stage').selectOption({ label: 'pets / dev' })
@@ -252,7 +253,7 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await checkPage('live', 'Live view')
   })
 
-  it('edits a stage (variables, settings), promotes a canary, edits the method request, integration request and method responses, imports and deletes an API', async () => {
+  it('edits a stage (variables, settings), promotes a canary, edits the method request, integration request and method responses, shows usage, imports and deletes an API', async () => {
     const apiId = /execute-api\/([^/]+)\//.exec(invokeUrl)?.[1] ?? ''
     const stagePath = `/restapis/${apiId}/stages/dev`
     const stageNow = async (): Promise<StageJson> =>
@@ -340,6 +341,21 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await page.getByRole('heading', { name: 'Method response 404' }).waitFor()
     expect(Object.keys((await method()).methodResponses ?? {}).sort()).toEqual(['200', '404'])
     await checkPage('method-responses', 'GET /hello')
+
+    // The method now needs an API key: deploy, call it with the plan's key, see the usage chart.
+    await deploy({ existing: 'dev' }, 'with an API key')
+    expect((await fetch(invokeUrl)).status).toBe(403)
+    const keys = (await (await fetch(`${gw.url}/apikeys?includeValues=true`)).json()) as {
+      item: { name: string; value: string }[]
+    }
+    const partner = keys.item.find((k) => k.name === 'partner')?.value ?? ''
+    const called = await fetch(invokeUrl, { headers: { 'x-api-key': partner } })
+    expect(called.status).toBe(200)
+    await called.text()
+    await page.getByRole('link', { name: 'Usage plans' }).click()
+    await page.getByRole('link', { name: 'gold' }).click()
+    const today = new Date().toISOString().slice(5, 10)
+    await page.getByRole('img', { name: new RegExp(`^Requests per day .*${today} 1$`) }).waitFor()
 
     await page.getByRole('link', { name: 'APIs', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'APIs' }).waitFor()
