@@ -24,6 +24,7 @@ interface StageJson {
 interface MethodJson {
   apiKeyRequired?: boolean
   requestParameters?: Record<string, boolean>
+  requestModels?: Record<string, string>
   methodResponses?: Record<string, unknown>
   methodIntegration: {
     requestTemplates?: Record<string, string>
@@ -313,11 +314,15 @@ describe.skipIf(skip)('web console in Chromium', () => {
       .getByLabel('Request parameters: Parameter (method.request.…)')
       .fill('method.request.querystring.name')
     await page.getByLabel('Request parameters: Required').check()
+    await page.getByRole('button', { name: 'Add row to Request models' }).click()
+    await page.getByLabel('Request models: Content type').fill('application/json')
+    await page.getByLabel('Request models: Model').fill('Empty')
     await page.getByRole('button', { name: 'Save method request' }).click()
     await status('Saved the method request')
     expect(await method()).toMatchObject({
       apiKeyRequired: true,
       requestParameters: { 'method.request.querystring.name': true },
+      requestModels: { 'application/json': 'Empty' },
     })
 
     await page.getByRole('button', { name: /^Integration request/ }).click()

@@ -2,8 +2,8 @@
 // parameter mappings and mapping templates), and the pieces the other panels share.
 
 import { enc, patch, pointer, put } from '../api.js'
-import { change, refresh } from '../app.js'
-import { attempt, button, field, h, input, keyValueEditor, select, submitted } from '../dom.js'
+import { change } from '../app.js'
+import { button, field, h, input, keyValueEditor, select, submitted } from '../dom.js'
 import { codeEditor } from '../highlight.js'
 import { HTTP_METHODS, INTEGRATION_TYPES } from './resources.js'
 
@@ -69,6 +69,13 @@ export function templatesEditor(label, templates) {
   return { el, read }
 }
 
+/** contentHandling of integrations and integration responses ('' leaves the body as it is). */
+export const CONTENT_HANDLING = [
+  ['', 'Passthrough'],
+  ['CONVERT_TO_TEXT', 'Convert to text'],
+  ['CONVERT_TO_BINARY', 'Convert to binary'],
+]
+
 export function methodRequestPanel(path, method, validators, authorizers) {
   const authType = select(['NONE', 'AWS_IAM', 'CUSTOM', 'COGNITO_USER_POOLS'], method.authorizationType)
   const authorizer = select(
@@ -86,6 +93,10 @@ export function methodRequestPanel(path, method, validators, authorizers) {
     valueLabel: 'Required',
     kind: 'check',
   })
+  const models = keyValueEditor('Request models', method.requestModels, {
+    keyLabel: 'Content type',
+    valueLabel: 'Model',
+  })
   return h(
     'form',
     {
@@ -97,6 +108,7 @@ export function methodRequestPanel(path, method, validators, authorizers) {
           { op: 'replace', path: '/requestValidatorId', value: validator.value },
           { op: 'replace', path: '/operationName', value: operation.value },
           ...mapOps('/requestParameters', method.requestParameters, params.read(), String),
+          ...mapOps('/requestModels', method.requestModels, models.read()),
         ]
         await change(() => patch(path, ops), 'Saved the method request')
       }),
@@ -108,6 +120,7 @@ export function methodRequestPanel(path, method, validators, authorizers) {
     field('Request validator', validator),
     field('Operation name', operation),
     params.el,
+    models.el,
     h('button', { type: 'submit' }, 'Save method request'),
   )
 }
@@ -132,6 +145,12 @@ export function integrationRequestPanel(path, integration) {
     valueLabel: 'Mapped from',
   })
   const templates = templatesEditor('Request mapping template', current.requestTemplates)
+  const credentials = input({
+    value: current.credentials ?? '',
+    class: 'wide',
+    placeholder: 'arn:aws:iam::000000000000:role/name',
+  })
+  const contentHandling = select(CONTENT_HANDLING, current.contentHandling ?? '')
   return h(
     'form',
     {
@@ -146,21 +165,20 @@ export function integrationRequestPanel(path, integration) {
           requestTemplates: templates.read(),
           ...(current.cacheKeyParameters ? { cacheKeyParameters: current.cacheKeyParameters } : {}),
           ...(current.cacheNamespace ? { cacheNamespace: current.cacheNamespace } : {}),
-          ...(current.contentHandling ? { contentHandling: current.contentHandling } : {}),
-          ...(current.credentials ? { credentials: current.credentials } : {}),
+          ...(contentHandling.value ? { contentHandling: contentHandling.value } : {}),
+          ...(credentials.value.trim() ? { credentials: credentials.value.trim() } : {}),
           ...(current.connectionType
             ? { connectionType: current.connectionType, connectionId: current.connectionId }
             : {}),
         }
         // PutIntegration replaces the integration with its responses, as on AWS: put them back.
-        const saved = await attempt(async () => {
+        await change(async () => {
           await put(`${path}/integration`, body)
           for (const [status, response] of Object.entries(current.integrationResponses ?? {})) {
             await put(`${path}/integration/responses/${enc(status)}`, integrationResponseBody(response))
           }
           return true
         }, 'Saved the integration request')
-        if (saved) void refresh()
       }),
     },
     panelHeading('Integration request'),
@@ -176,7 +194,13 @@ export function integrationRequestPanel(path, integration) {
       uri,
       'HTTP(S) URL, or arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations; stage variables as ${stageVariables.name}',
     ),
-    field('Request body passthrough', passthrough),
+    field('Execution role (credentials)', credentials),
+    h(
+      'div',
+      { class: 'row' },
+      field('Request body passthrough', passthrough),
+      field('Content handling', contentHandling),
+    ),
     params.el,
     templates.el,
     h('button', { type: 'submit' }, 'Save integration request'),

@@ -3,8 +3,8 @@
 
 import { del, enc, put } from '../api.js'
 import { change } from '../app.js'
-import { button, field, h, input, keyValueEditor, submitted } from '../dom.js'
-import { panelHeading, templatesEditor } from './method-editors.js'
+import { button, field, h, input, keyValueEditor, select, submitted } from '../dom.js'
+import { CONTENT_HANDLING, panelHeading, templatesEditor } from './method-editors.js'
 
 export function integrationResponsesPanel(path, integration) {
   if (!integration)
@@ -18,6 +18,7 @@ export function integrationResponsesPanel(path, integration) {
   const forms = responses.map((response) => {
     const status = response.statusCode
     const pattern = input({ value: response.selectionPattern ?? '', placeholder: 'default (empty)' })
+    const contentHandling = select(CONTENT_HANDLING, response.contentHandling ?? '')
     const params = keyValueEditor(`Response header mappings for ${status}`, response.responseParameters, {
       keyLabel: 'method.response.header.…',
       valueLabel: 'Mapped from',
@@ -34,7 +35,7 @@ export function integrationResponsesPanel(path, integration) {
             selectionPattern: pattern.value,
             responseParameters: params.read(),
             responseTemplates: templates.read(),
-            ...(response.contentHandling ? { contentHandling: response.contentHandling } : {}),
+            ...(contentHandling.value ? { contentHandling: contentHandling.value } : {}),
           }
           await change(
             () => put(`${path}/integration/responses/${enc(status)}`, body),
@@ -44,6 +45,7 @@ export function integrationResponsesPanel(path, integration) {
       },
       h('h3', { id: `ir-${status}` }, `Integration response ${status}`),
       field('Selection pattern (regex on the status or error message)', pattern),
+      field(`Content handling for ${status}`, contentHandling),
       params.el,
       templates.el,
       h(
