@@ -72,6 +72,7 @@ export default tseslint.config(
           'TextDecoder',
           'URLSearchParams',
           'atob',
+          'btoa',
           'history',
         ].map((name) => [name, 'readonly']),
       ),

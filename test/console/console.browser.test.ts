@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { CHROMIUM, chromiumBrowser, requireTool } from '../support/tools.js'
-import { createFunction, lambdaClient } from '../support/lambda.js'
+import { zipOf } from '../support/lambda.js'
 
 // The console walked through in a real Chromium (Debian's, driven by playwright-core), against a
 // gateway started here: every page is screenshotted (test-results/console/) and checked with
@@ -224,13 +224,24 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Remove key partner' }).waitFor()
     await checkPage('plan', 'Usage plan gold')
 
-    const lambda = lambdaClient(gw.url)
-    await createFunction(lambda, 'echo', {
-      'index.mjs': 'export const handler = async (event) => ({ echoed: event })',
-    })
-    lambda.destroy()
+    await page.getByLabel('Quota (requests)').fill('2000')
+    await page.getByRole('button', { name: 'Save usage plan' }).click()
+    await status('Saved the usage plan')
+    const plans = (await (await fetch(`${gw.url}/usageplans`)).json()) as { item: { quota?: unknown }[] }
+    expect(plans.item[0]?.quota).toMatchObject({ limit: 2000, period: 'DAY' })
+
     await page.getByRole('link', { name: 'Functions' }).click()
-    await page.getByRole('link', { name: 'echo' }).click()
+    await checkPage('functions-empty', 'Functions')
+    await page.getByLabel('Function name').fill('echo')
+    await page.getByLabel('Code (.zip package)').setInputFiles({
+      name: 'echo.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from(
+        zipOf({ 'index.mjs': 'export const handler = async (event) => ({ echoed: event })' }),
+      ),
+    })
+    await page.getByRole('button', { name: 'Create function' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Function echo' }).waitFor()
     await page.getByLabel('Test event (JSON)').fill('{"hello": "world"}')
     await page.getByRole('button', { name: 'Invoke', exact: true }).click()
     await expect.poll(() => page.locator('#invoke-status').textContent(), { timeout: 15_000 }).toBe('200')

@@ -6,12 +6,14 @@ import { call, enc, get } from '../api.js'
 import { change } from '../app.js'
 import {
   attempt,
+  button,
   field,
   h,
   input,
   keyValueEditor,
   pageHeading,
   replace,
+  select,
   submitted,
   table,
   when,
@@ -60,9 +62,9 @@ export async function functionsPage(name) {
       'Lambda functions on this node',
       ['Name', 'Runtime', 'Handler', 'Memory', 'Timeout', 'Last modified (UTC)'],
       rows,
-      'No functions yet (create them with the AWS CLI, SDKs or a project file).',
+      'No functions yet.',
     ),
-    selected ? await functionDetail(selected) : null,
+    selected ? await functionDetail(selected) : createForm(),
   )
 }
 
@@ -191,11 +193,106 @@ async function functionDetail(fn) {
       `On this node since it started: ${invocations} invocations, ${metric('tollgate_lambda_errors_total')} errors, ${metric('tollgate_lambda_throttles_total')} throttles, mean duration ${durationCount ? Math.round((durationSum / durationCount) * 1000) : 0} ms.`,
     ),
     h('div', { class: 'cards' }, config, invoke),
+    codeForm(fn),
     h(
       'section',
       { 'aria-labelledby': 'runs-title' },
       h('h2', { id: 'runs-title' }, 'Recent invocations'),
       runs,
+    ),
+  )
+}
+
+const RUNTIMES = [
+  'nodejs24.x',
+  'nodejs22.x',
+  'nodejs20.x',
+  'nodejs18.x',
+  'python3.13',
+  'python3.12',
+  'python3.11',
+  'python3.10',
+  'python3.9',
+  'provided.al2023',
+  'provided.al2',
+]
+
+/** A zip file chosen in the page, base64-encoded as the Lambda API takes `ZipFile`. */
+async function zipBase64(fileInput) {
+  const file = fileInput.files?.[0]
+  if (!file) throw new Error('Choose a .zip file')
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+/** CreateFunction from a zip package. */
+function createForm() {
+  const name = input({ required: true, autocomplete: 'off', pattern: '[A-Za-z0-9_-]{1,64}' })
+  const runtime = select(RUNTIMES, 'nodejs20.x')
+  const handler = input({ value: 'index.handler', required: true })
+  const zip = h('input', { type: 'file', accept: '.zip,application/zip', required: true })
+  return h(
+    'form',
+    {
+      class: 'card',
+      'aria-labelledby': 'create-function-title',
+      onsubmit: submitted(async () => {
+        const created = await attempt(
+          async () =>
+            call('POST', `${BASE}`, {
+              FunctionName: name.value.trim(),
+              Runtime: runtime.value,
+              Handler: handler.value.trim(),
+              Role: 'arn:aws:iam::000000000000:role/lambda-role',
+              Code: { ZipFile: await zipBase64(zip) },
+            }),
+          `Created ${name.value.trim()}`,
+        )
+        if (created) location.hash = `#/functions/${enc(created.FunctionName)}`
+      }),
+    },
+    h('h2', { id: 'create-function-title' }, 'Create a function'),
+    field('Function name', name),
+    h('div', { class: 'row' }, field('Runtime', runtime), field('Handler', handler)),
+    field('Code (.zip package)', zip),
+    h('button', { type: 'submit' }, 'Create function'),
+  )
+}
+
+/** UpdateFunctionCode from a zip package, and DeleteFunction. */
+function codeForm(fn) {
+  const path = `${BASE}/${enc(fn.FunctionName)}`
+  const zip = h('input', { type: 'file', accept: '.zip,application/zip', required: true })
+  return h(
+    'form',
+    {
+      class: 'card',
+      'aria-labelledby': 'code-title',
+      onsubmit: submitted(async () => {
+        await change(
+          async () => call('PUT', `${path}/code`, { ZipFile: await zipBase64(zip) }),
+          'Updated the code',
+        )
+      }),
+    },
+    h('h2', { id: 'code-title' }, 'Code'),
+    field('New code (.zip package)', zip),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit' }, 'Upload code'),
+      button(
+        `Delete function ${fn.FunctionName}`,
+        async () => {
+          if (!confirm(`Delete the function ${fn.FunctionName}?`)) return
+          if (await attempt(() => call('DELETE', path).then(() => true), `Deleted ${fn.FunctionName}`))
+            location.hash = '#/functions'
+        },
+        { class: 'danger' },
+      ),
     ),
   )
 }

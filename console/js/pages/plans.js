@@ -26,11 +26,7 @@ export async function plansPage(planId) {
     p.quota ? `${p.quota.limit} per ${p.quota.period.toLowerCase()}` : 'none',
     (p.apiStages ?? []).map((s) => `${s.apiId}:${s.stage}`).join(', ') || 'none',
   ])
-  const name = input({ required: true, autocomplete: 'off' })
-  const rate = input({ type: 'number', min: '0', step: 'any' })
-  const burst = input({ type: 'number', min: '0' })
-  const quota = input({ type: 'number', min: '0' })
-  const period = select(['DAY', 'WEEK', 'MONTH'], 'DAY')
+  const { name, rate, burst, quota, period, fields } = planFields()
   const create = h(
     'form',
     {
@@ -53,9 +49,7 @@ export async function plansPage(planId) {
       }),
     },
     h('h2', {}, 'Create a usage plan'),
-    field('Name', name),
-    h('div', { class: 'row' }, field('Rate limit (requests/s)', rate), field('Burst limit', burst)),
-    h('div', { class: 'row' }, field('Quota (requests)', quota), field('Quota period', period)),
+    fields,
     h('button', { type: 'submit' }, 'Create usage plan'),
   )
   return h(
@@ -65,6 +59,45 @@ export async function plansPage(planId) {
     table('Usage plans', ['Name', 'ID', 'Throttle', 'Quota', 'API stages'], rows, 'No usage plans yet.'),
     plan ? await planDetail(plan) : create,
   )
+}
+
+/** The name, throttle and quota controls of a plan (empty for a new one). */
+function planFields(plan) {
+  const name = input({ required: true, autocomplete: 'off', value: plan?.name ?? '' })
+  const rate = input({
+    type: 'number',
+    min: '0',
+    step: 'any',
+    value: String(plan?.throttle?.rateLimit ?? ''),
+  })
+  const burst = input({ type: 'number', min: '0', value: String(plan?.throttle?.burstLimit ?? '') })
+  const quota = input({ type: 'number', min: '0', value: String(plan?.quota?.limit ?? '') })
+  const period = select(['DAY', 'WEEK', 'MONTH'], plan?.quota?.period ?? 'DAY')
+  const fields = [
+    field('Name', name),
+    h('div', { class: 'row' }, field('Rate limit (requests/s)', rate), field('Burst limit', burst)),
+    h('div', { class: 'row' }, field('Quota (requests)', quota), field('Quota period', period)),
+  ]
+  return { name, rate, burst, quota, period, fields }
+}
+
+/** UpdateUsagePlan operations from the edited controls: empty throttle or quota fields remove them. */
+function planOps(plan, { name, rate, burst, quota, period }) {
+  /** @type {{ op: string, path: string, value?: string }[]} */
+  const ops = [{ op: 'replace', path: '/name', value: name.value.trim() }]
+  if (!rate.value && !burst.value) {
+    if (plan.throttle) ops.push({ op: 'remove', path: '/throttle' })
+  } else {
+    if (rate.value) ops.push({ op: 'replace', path: '/throttle/rateLimit', value: rate.value })
+    if (burst.value) ops.push({ op: 'replace', path: '/throttle/burstLimit', value: burst.value })
+  }
+  if (!quota.value) {
+    if (plan.quota) ops.push({ op: 'remove', path: '/quota' })
+  } else {
+    ops.push({ op: 'replace', path: '/quota/limit', value: quota.value })
+    ops.push({ op: 'replace', path: '/quota/period', value: period.value })
+  }
+  return ops
 }
 
 async function planDetail(plan) {
@@ -139,6 +172,7 @@ async function planDetail(plan) {
     { class: 'detail', 'aria-labelledby': 'plan-title' },
     h('h2', { id: 'plan-title' }, plan.name),
     h('p', {}, h('a', { href: '#/plans' }, 'All usage plans')),
+    editForm(plan),
     h(
       'div',
       { class: 'cards' },
@@ -194,5 +228,25 @@ async function planDetail(plan) {
       },
       { class: 'danger' },
     ),
+  )
+}
+
+function editForm(plan) {
+  const controls = planFields(plan)
+  return h(
+    'form',
+    {
+      class: 'card',
+      'aria-labelledby': 'edit-plan-title',
+      onsubmit: submitted(async () => {
+        await change(
+          () => patch(`/usageplans/${enc(plan.id)}`, planOps(plan, controls)),
+          'Saved the usage plan',
+        )
+      }),
+    },
+    h('h3', { id: 'edit-plan-title' }, 'Limits'),
+    controls.fields,
+    h('button', { type: 'submit' }, 'Save usage plan'),
   )
 }
