@@ -280,11 +280,12 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await status('Saved the stage variables')
     expect((await stageNow()).variables).toEqual({ color: 'blue' })
 
-    await page.getByLabel('Rate limit (requests/s)').fill('50')
-    await page.getByLabel('Burst limit').fill('20')
-    await page.getByLabel('Execution log level').selectOption('INFO')
-    await page.getByLabel('Detailed metrics').check()
-    await page.getByRole('button', { name: 'Save settings' }).click()
+    const settings = page.getByRole('form', { name: 'Settings for every method' })
+    await settings.getByLabel('Rate limit (requests/s)').fill('50')
+    await settings.getByLabel('Burst limit').fill('20')
+    await settings.getByLabel('Execution log level').selectOption('INFO')
+    await settings.getByLabel('Detailed metrics').check()
+    await settings.getByRole('button', { name: 'Save settings' }).click()
     await status('Saved the stage settings')
     expect((await stageNow()).methodSettings['*/*']).toMatchObject({
       throttlingRateLimit: 50,
@@ -292,6 +293,24 @@ describe.skipIf(skip)('web console in Chromium', () => {
       loggingLevel: 'INFO',
       metricsEnabled: true,
     })
+
+    // A per-method override of the stage's settings.
+    await page.getByLabel('Method', { exact: true }).selectOption({ label: 'GET /hello' })
+    await page.getByRole('button', { name: 'Add method override' }).click()
+    await status('Added an override for GET /hello')
+    const override = page.getByRole('form', { name: 'Override for GET /hello' })
+    await override.getByLabel('Rate limit (requests/s)').fill('5')
+    await override.getByLabel('Caching enabled').check()
+    await override.getByRole('button', { name: 'Save override' }).click()
+    await status('Saved the override for GET /hello')
+    expect((await stageNow()).methodSettings['~1hello/GET']).toMatchObject({
+      throttlingRateLimit: 5,
+      cachingEnabled: true,
+    })
+    await checkPage('stage-override', 'Stage dev')
+    await page.getByRole('button', { name: 'Remove override for GET /hello' }).click()
+    await status('Removed the override for GET /hello')
+    expect(Object.keys((await stageNow()).methodSettings)).toEqual(['*/*'])
 
     await page.getByLabel('Canary traffic (%)').fill('25')
     await page.getByRole('button', { name: 'Deploy a canary' }).click()

@@ -12,13 +12,13 @@ import {
   h,
   input,
   keyValueEditor,
-  select,
   submitted,
   table,
   when,
 } from '../dom.js'
 import { apiHeader, loadApi } from './api-shell.js'
 import { mapOps } from './method-editors.js'
+import { methodOverrides, stageSettingsForm } from './stage-settings.js'
 
 export async function stagesPage(apiId, stageName) {
   const [api, stages, deployments] = await Promise.all([
@@ -173,7 +173,8 @@ async function stageDetail(apiId, stage, deployments) {
       : null,
     h('h3', {}, 'Deployment history'),
     history,
-    h('div', { class: 'cards' }, variablesForm, settingsForm(stagePath, stage)),
+    h('div', { class: 'cards' }, variablesForm, stageSettingsForm(stagePath, stage)),
+    methodOverrides(stagePath, stage, methodUrls),
     canaryCard(apiId, stagePath, stage),
     button(
       `Delete stage ${stage.stageName}`,
@@ -184,73 +185,6 @@ async function stageDetail(apiId, stage, deployments) {
       },
       { class: 'danger' },
     ),
-  )
-}
-
-// The stage-wide method settings (the "*/*" key): throttling, caching, logging, metrics.
-function settingsForm(stagePath, stage) {
-  const s = stage.methodSettings?.['*/*'] ?? {}
-  const rate = input({ type: 'number', min: '0', step: 'any', value: String(s.throttlingRateLimit ?? 10000) })
-  const burst = input({ type: 'number', min: '0', value: String(s.throttlingBurstLimit ?? 5000) })
-  const cacheCluster = h('input', { type: 'checkbox', checked: Boolean(stage.cacheClusterEnabled) })
-  const caching = h('input', { type: 'checkbox', checked: Boolean(s.cachingEnabled) })
-  const ttl = input({ type: 'number', min: '0', max: '3600', value: String(s.cacheTtlInSeconds ?? 300) })
-  const level = select(['OFF', 'ERROR', 'INFO'], s.loggingLevel ?? 'OFF')
-  const dataTrace = h('input', { type: 'checkbox', checked: Boolean(s.dataTraceEnabled) })
-  const metrics = h('input', { type: 'checkbox', checked: Boolean(s.metricsEnabled) })
-  const accessFormat = input({
-    value: stage.accessLogSettings?.format ?? '',
-    class: 'wide',
-    placeholder: '$context.requestId $context.status',
-  })
-  return h(
-    'form',
-    {
-      class: 'card',
-      onsubmit: submitted(async () => {
-        const ops = [
-          { op: 'replace', path: '/*/*/throttling/rateLimit', value: rate.value },
-          { op: 'replace', path: '/*/*/throttling/burstLimit', value: burst.value },
-          { op: 'replace', path: '/cacheClusterEnabled', value: String(cacheCluster.checked) },
-          { op: 'replace', path: '/*/*/caching/enabled', value: String(caching.checked) },
-          { op: 'replace', path: '/*/*/caching/ttlInSeconds', value: ttl.value },
-          { op: 'replace', path: '/*/*/logging/loglevel', value: level.value },
-          { op: 'replace', path: '/*/*/logging/dataTrace', value: String(dataTrace.checked) },
-          { op: 'replace', path: '/*/*/metrics/enabled', value: String(metrics.checked) },
-          accessFormat.value.trim()
-            ? { op: 'replace', path: '/accessLogSettings/format', value: accessFormat.value.trim() }
-            : stage.accessLogSettings
-              ? { op: 'remove', path: '/accessLogSettings' }
-              : undefined,
-        ].filter(Boolean)
-        await change(() => patch(stagePath, ops), 'Saved the stage settings')
-      }),
-    },
-    h('h3', {}, 'Settings for every method'),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Throttling'),
-      h('div', { class: 'row' }, field('Rate limit (requests/s)', rate), field('Burst limit', burst)),
-    ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Caching'),
-      field('Cache cluster enabled', cacheCluster),
-      field('Caching enabled', caching),
-      field('Cache TTL (s)', ttl),
-    ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Logging and metrics'),
-      field('Execution log level', level),
-      field('Log full requests/responses', dataTrace),
-      field('Detailed metrics', metrics),
-      field('Access log format', accessFormat),
-    ),
-    h('button', { type: 'submit' }, 'Save settings'),
   )
 }
 
