@@ -34,9 +34,12 @@ interface MethodJson {
 
 const skip = await requireTool(chromiumBrowser)
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+/** How long a check of the page may keep trying. */
+const POLL = { timeout: 10_000 }
 const SHOTS = join(import.meta.dirname, '../../test-results/console')
 
-describe.skipIf(skip)('web console in Chromium', () => {
+// A loaded machine (the whole suite runs in parallel) may make a step slow: generous waits per step.
+describe.skipIf(skip)('web console in Chromium', { timeout: 90_000 }, () => {
   let gw: TestGateway
   let browser: Browser
   let page: Page
@@ -66,7 +69,7 @@ describe.skipIf(skip)('web console in Chromium', () => {
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } })
     page = await context.newPage()
     // Short waits, so a broken step fails with its own message, not the test's timeout.
-    page.setDefaultTimeout(5000)
+    page.setDefaultTimeout(10_000)
     page.on('dialog', (dialog) => void dialog.accept())
     page.on('pageerror', (error) => pageErrors.push(error.message))
   })
@@ -104,7 +107,7 @@ describe.skipIf(skip)('web console in Chromium', () => {
   }
 
   async function status(text: string | RegExp): Promise<void> {
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 5000 }).toMatch(text)
+    await expect.poll(() => page.locator('#status').textContent(), POLL).toMatch(text)
   }
 
   async function deploy(stage: { existing?: string; new?: string }, description: string): Promise<void> {
@@ -171,10 +174,10 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await page.getByRole('link', { name: 'GET /hello' }).click()
     await page.getByRole('button', { name: /^Test/ }).click()
     await page.getByRole('button', { name: 'Run test' }).click()
-    await expect.poll(() => page.locator('#test-status').textContent()).toBe('200')
+    await expect.poll(() => page.locator('#test-status').textContent(), POLL).toBe('200')
     expect(await page.locator('#test-body').textContent()).toContain('"version": 1')
     await expect
-      .poll(() => page.getByLabel('Execution log').textContent())
+      .poll(() => page.getByLabel('Execution log').textContent(), POLL)
       .toContain('Method completed with status: 200')
     await checkPage('test-invoke', 'GET /hello')
 
@@ -182,7 +185,7 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await setResponseTemplate('{"version": 2}')
     await page.getByRole('button', { name: /^Test/ }).click()
     await page.getByRole('button', { name: 'Run test' }).click()
-    await expect.poll(() => page.locator('#test-body').textContent()).toContain('"version": 2')
+    await expect.poll(() => page.locator('#test-body').textContent(), POLL).toContain('"version": 2')
     await deploy({ existing: 'dev' }, 'second version')
     expect(await (await fetch(invokeUrl)).json()).toEqual({ version: 2 })
 
@@ -205,7 +208,7 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await page.getByLabel('Name').fill('partner')
     await page.getByRole('button', { name: 'Create API key' }).click()
     await page.getByRole('button', { name: 'Show value of partner' }).click()
-    await expect.poll(() => page.locator('.secret code').textContent()).toMatch(/^[A-Za-z0-9]{40}$/)
+    await expect.poll(() => page.locator('.secret code').textContent(), POLL).toMatch(/^[A-Za-z0-9]{40}$/)
     await checkPage('keys', 'API keys')
 
     await page.getByRole('link', { name: 'Usage plans' }).click()
@@ -422,7 +425,7 @@ describe.skipIf(skip)('web console in Chromium', () => {
     await page.getByRole('link', { name: 'All APIs' }).click()
     await page.getByRole('button', { name: 'Delete API imported' }).click()
     await status('Deleted imported')
-    await expect.poll(() => page.getByRole('link', { name: 'imported' }).count()).toBe(0)
+    await expect.poll(() => page.getByRole('link', { name: 'imported' }).count(), POLL).toBe(0)
   })
 
   it('says why it cannot work against a gateway started with --auth', async () => {
