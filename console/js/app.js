@@ -6,6 +6,7 @@ import { apisPage } from './pages/apis.js'
 import { resourcesPage } from './pages/resources.js'
 import { methodPage } from './pages/method.js'
 import { stagesPage } from './pages/stages.js'
+import { authorizersPage } from './pages/authorizers.js'
 import { keysPage } from './pages/keys.js'
 import { plansPage } from './pages/plans.js'
 import { functionsPage } from './pages/functions.js'
@@ -17,6 +18,7 @@ const ROUTES = [
   [/^\/apis\/([^/]+)(?:\/resources(?:\/([^/]+))?)?$/, (id, rid) => resourcesPage(id, rid)],
   [/^\/apis\/([^/]+)\/resources\/([^/]+)\/methods\/([^/]+)$/, (id, rid, verb) => methodPage(id, rid, verb)],
   [/^\/apis\/([^/]+)\/stages(?:\/([^/]+))?$/, (id, stage) => stagesPage(id, stage)],
+  [/^\/apis\/([^/]+)\/authorizers$/, (id) => authorizersPage(id)],
   [/^\/keys$/, () => keysPage()],
   [/^\/plans(?:\/([^/]+))?$/, (id) => plansPage(id)],
   [/^\/functions(?:\/([^/]+))?$/, (name) => functionsPage(name)],

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { CHROMIUM, chromiumBrowser, requireTool } from '../support/tools.js'
-import { zipOf } from '../support/lambda.js'
+import { createFunction, lambdaClient, zipOf } from '../support/lambda.js'
 
 // The console walked through in a real Chromium (Debian's, driven by playwright-core), against a
 // gateway started here: every page is screenshotted (test-results/console/) and checked with
@@ -426,6 +426,36 @@ describe.skipIf(skip)('web console in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Delete API imported' }).click()
     await status('Deleted imported')
     await expect.poll(() => page.getByRole('link', { name: 'imported' }).count(), POLL).toBe(0)
+  })
+
+  it('creates a Lambda authorizer and tests it', async () => {
+    const lambda = lambdaClient(gw.url)
+    await createFunction(lambda, 'gatekeeper', {
+      'index.mjs': `export const handler = async (event) => {
+        if (event.authorizationToken !== 'allow') throw new Error('Unauthorized')
+        return { principalId: 'user-1', policyDocument: { Version: '2012-10-17', Statement: [
+          { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] } }
+      }`,
+    })
+    lambda.destroy()
+    const apiId = /execute-api\/([^/]+)\//.exec(invokeUrl)?.[1] ?? ''
+    await page.goto(`${gw.url}/_tollgate/console/#/apis/${apiId}/authorizers`)
+    await page.getByRole('heading', { level: 1, name: 'Authorizers of pets' }).waitFor()
+    const create = page.getByRole('form', { name: 'Create an authorizer' })
+    await create.getByLabel('Name').fill('gate')
+    await create.getByLabel('Type').selectOption('TOKEN')
+    await create.getByLabel('Lambda function').selectOption({ label: 'gatekeeper' })
+    await create.getByRole('button', { name: 'Create authorizer' }).click()
+    await status('Created gate')
+    await page.getByRole('button', { name: 'Test gate' }).click()
+    await page.getByLabel('Headers (one "Name: value" per line)').fill('Authorization: allow')
+    await page.getByRole('button', { name: 'Run authorizer test' }).click()
+    await expect.poll(() => page.locator('#authorizer-status').textContent(), POLL).toBe('200')
+    expect(await page.getByLabel('Policy').textContent()).toContain('execute-api:Invoke')
+    await checkPage('authorizers', 'Authorizers of pets')
+    await page.getByLabel('Headers (one "Name: value" per line)').fill('Authorization: deny')
+    await page.getByRole('button', { name: 'Run authorizer test' }).click()
+    await expect.poll(() => page.locator('#authorizer-status').textContent(), POLL).toBe('401')
   })
 
   it('says why it cannot work against a gateway started with --auth', async () => {

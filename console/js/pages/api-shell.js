@@ -3,7 +3,7 @@
 import { enc, get, listAll, post } from '../api.js'
 import { attempt, button, formDialog, h, input, pageHeading, select } from '../dom.js'
 
-/** The heading, tabs (Resources, Stages) and the Deploy API button of `api`. */
+/** The heading, tabs (Resources, Stages, Authorizers) and the Deploy API button of `api`. */
 export function apiHeader(api, current, title) {
   const tabs = h(
     'nav',
@@ -18,6 +18,14 @@ export function apiHeader(api, current, title) {
       'a',
       { href: `#/apis/${enc(api.id)}/stages`, 'aria-current': current === 'stages' ? 'page' : false },
       'Stages',
+    ),
+    h(
+      'a',
+      {
+        href: `#/apis/${enc(api.id)}/authorizers`,
+        'aria-current': current === 'authorizers' ? 'page' : false,
+      },
+      'Authorizers',
     ),
   )
   return h(
