@@ -17,6 +17,7 @@ import {
 } from '../dom.js'
 import { codeBlock, pretty } from '../highlight.js'
 import { apiHeader, loadApi } from './api-shell.js'
+import { lines } from './test-panel.js'
 
 /** The Lambda functions of this node, for the authorizer's function. */
 async function listFunctionArns() {
@@ -133,11 +134,7 @@ function testForm(base, authorizer) {
       class: 'card',
       'aria-labelledby': 'test-authorizer-title',
       onsubmit: submitted(async () => {
-        const sent = {}
-        for (const line of headers.value.split('\n')) {
-          const at = line.indexOf(':')
-          if (at > 0) sent[line.slice(0, at).trim()] = line.slice(at + 1).trim()
-        }
+        const sent = lines(headers.value, ':')
         const answer = await attempt(() =>
           post(`${base}/${enc(authorizer.id)}`, { headers: sent, pathWithQueryString: path.value }),
         )

@@ -69,7 +69,8 @@ export function testPanel(path, resource) {
   )
 }
 
-function lines(text, separator) {
+/** `Name: value` (or `name=value`) lines as an object; lines without the separator are skipped. */
+export function lines(text, separator) {
   const out = {}
   for (const line of text.split('\n')) {
     const at = line.indexOf(separator)
