@@ -50,4 +50,32 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  {
+    // The console: plain browser ES modules served as they are (no build step, no type information).
+    files: ['console/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'fetch',
+          'console',
+          'confirm',
+          'setTimeout',
+          'clearTimeout',
+          'performance',
+          'Node',
+          'TextDecoder',
+          'URLSearchParams',
+          'atob',
+          'btoa',
+          'history',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 )

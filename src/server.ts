@@ -22,6 +22,7 @@ import { ApiKeyRegistry } from './auth/api-keys.js'
 import { CredentialStore } from './auth/credentials.js'
 import { createLogger } from './observability/logger.js'
 import { createSharedState } from './shared-state.js'
+import { isConsolePath, serveConsole } from './console/static-files.js'
 import { PostgresConfigStore, SqliteConfigStore, type ConfigStore } from './store/index.js'
 
 /** A running gateway: its listener, store and logger. */
@@ -144,6 +145,15 @@ export async function startGateway(
     }
     // Management paths never start with `//`; parse them as a path, not as a protocol-relative URL.
     const url = new URL(rawUrl.replace(/^\/+/, '/'), 'http://localhost')
+    if (isConsolePath(url.pathname)) {
+      // Static files only: the console itself talks to the management, Lambda and metrics APIs.
+      serveConsole(req, res, url.pathname).catch((error: unknown) => {
+        log.error({ err: error }, 'console file failed')
+        if (!res.headersSent) res.writeHead(500)
+        res.end()
+      })
+      return
+    }
     if (url.pathname === '/_tollgate/metrics') {
       metrics.registry.metrics().then(
         (text) => {

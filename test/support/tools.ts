@@ -109,3 +109,12 @@ export const redisServer: ToolRequirement = {
   },
   install: 'apt-get install -y redis-server, then redis-server --daemonize yes',
 }
+
+/** Debian's Chromium, which the console's browser tests drive through playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium'
+
+export const chromiumBrowser: ToolRequirement = {
+  name: `Chromium at ${CHROMIUM}`,
+  check: () => isExecutable(CHROMIUM),
+  install: 'apt-get install -y chromium',
+}
