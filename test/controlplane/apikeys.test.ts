@@ -233,5 +233,15 @@ describe('API key enforcement on the data plane', () => {
     const ok = await call('prod', good.value)
     expect(ok.status).toBe(200)
     expect(await ok.json()).toEqual({ key: good.id })
+    // A good key elsewhere than the x-api-key header is no key (apiKeySource HEADER): not in the
+    // query string, not under a header name with underscores (which some proxies equate).
+    for (const elsewhere of [
+      fetch(`${tg.url}/_aws/execute-api/${apiId}/prod/?x-api-key=${good.value!}`),
+      fetch(`${tg.url}/_aws/execute-api/${apiId}/prod/`, { headers: { x_api_key: good.value! } }),
+    ]) {
+      const response = await elsewhere
+      expect(response.status).toBe(403)
+      expect(await response.json()).toEqual({ message: 'Forbidden' })
+    }
   })
 })
