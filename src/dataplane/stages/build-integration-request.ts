@@ -1,4 +1,4 @@
-import { apiConfigurationError } from '../errors/gateway-error.js'
+import { apiConfigurationError, badRequestParameters } from '../errors/gateway-error.js'
 import { required } from '../context.js'
 import { chooseRequestTemplate } from '../mapping/templates.js'
 import { renderTemplate, templateVariables } from '../mapping/render-template.js'
@@ -143,6 +143,9 @@ function appendForwardedFor(headers: HeaderEntry[], sourceIp: string): void {
   }
 }
 
+/** `.` and `..`, raw or percent-encoded: what URL resolution removes from a path (WHATWG URL). */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i
+
 /**
  * Fills `{name}` / `{name+}` placeholders of an integration URI with path parameter values (left
  * encoded as they arrived) and appends the query string.
@@ -153,7 +156,15 @@ function buildHttpUrl(
   rawQuery: string,
   mappedQuery: readonly [string, string][],
 ): string {
-  const filled = uri.replace(/\{([A-Za-z0-9._-]+)\+?\}/g, (whole, name: string) => pathValues[name] ?? whole)
+  const filled = uri.replace(/\{([A-Za-z0-9._-]+)\+?\}/g, (whole, name: string) => {
+    const value = pathValues[name]
+    if (value === undefined) return whole
+    // A `.` or `..` segment (also as %2e) would move the request elsewhere on the backend once
+    // the URL is resolved (`/pets/{id}/x` with id `..` is `/x`): refused, never sent.
+    if (value.split('/').some((segment) => DOT_SEGMENT.test(segment)))
+      throw badRequestParameters('path.dot_segment', 'Invalid request parameters')
+    return value
+  })
   const extra = mappedQuery.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
   const query = [rawQuery, ...extra].filter((part) => part !== '').join('&')
   if (query === '') return filled
