@@ -1,8 +1,7 @@
 import { connect } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createApi, createPath, deploy, putMethodWithIntegration } from '../support/apis.js'
-import { startBackend, type TestBackend } from '../support/backend.js'
-import { startTestGateway, type TestGateway } from '../support/gateway.js'
+import { gatewayWithBackend } from '../support/gateway.js'
 
 /** Writes raw bytes on a fresh connection; resolves with all that came back once it closed (or after 2 s). */
 function rawExchange(url: string, text: string): Promise<string> {
@@ -31,13 +30,8 @@ const SMUGGLING: Record<string, (path: string) => string> = {
 }
 
 describe('malformed requests', () => {
-  let tg: TestGateway
-  let backend: TestBackend
   let path = ''
-
-  beforeAll(async () => {
-    tg = await startTestGateway()
-    backend = await startBackend()
+  const env = gatewayWithBackend(async (tg, backend) => {
     const { apiId, rootId } = await createApi(tg.client)
     const proxy = await createPath(tg.client, apiId, rootId, '{proxy+}')
     await putMethodWithIntegration(
@@ -52,28 +46,23 @@ describe('malformed requests', () => {
     path = `/_aws/execute-api/${apiId}/dev/pets`
   })
 
-  afterAll(async () => {
-    await tg.close()
-    await backend.close()
-  })
-
   it('passes a well-formed request to the backend', async () => {
     const answer = await rawExchange(
-      tg.url,
+      env.tg.url,
       `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
     )
     expect(answer).toMatch(/^HTTP\/1\.1 200 /)
-    expect(backend.received.map((r) => r.url)).toContain('/pets')
+    expect(env.backend.received.map((r) => r.url)).toContain('/pets')
   })
 
   for (const [form, request] of Object.entries(SMUGGLING)) {
     it(`refuses ${form} with 400 and closes the connection, reaching no backend`, async () => {
-      const before = backend.received.length
-      const answer = await rawExchange(tg.url, request(path))
+      const before = env.backend.received.length
+      const answer = await rawExchange(env.tg.url, request(path))
       expect(answer).toMatch(/^HTTP\/1\.1 400 /)
       // One answer only: nothing after the refused request was taken as a second request.
       expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1)
-      expect(backend.received.length).toBe(before)
+      expect(env.backend.received.length).toBe(before)
     })
   }
 })

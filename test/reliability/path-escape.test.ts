@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createApi, createPath, deploy, httpRequest, putMethodWithIntegration } from '../support/apis.js'
-import { startBackend, type TestBackend } from '../support/backend.js'
-import { startTestGateway, type TestGateway } from '../support/gateway.js'
+import { gatewayWithBackend } from '../support/gateway.js'
 
 // Path parameters must not move an HTTP integration's request elsewhere on the backend (issue 16,
 // "no SSRF"): a value that is a `.` or `..` segment, raw or percent-encoded, would be resolved
@@ -9,13 +8,8 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js'
 // BAD_REQUEST_PARAMETERS and calls nothing (its safe choice; AWS does not document this case).
 // Encoded slashes and other characters stay inside their segment, as they arrived.
 describe('path parameters in HTTP integration URIs', () => {
-  let tg: TestGateway
-  let backend: TestBackend
   let base = ''
-
-  beforeAll(async () => {
-    tg = await startTestGateway()
-    backend = await startBackend()
+  const env = gatewayWithBackend(async (tg, backend) => {
     const { apiId, rootId } = await createApi(tg.client)
     const item = await createPath(tg.client, apiId, rootId, 'items/{id}')
     await putMethodWithIntegration(
@@ -55,11 +49,6 @@ describe('path parameters in HTTP integration URIs', () => {
     base = `/_aws/execute-api/${apiId}/prod`
   })
 
-  afterAll(async () => {
-    await tg.close()
-    await backend.close()
-  })
-
   for (const path of [
     '/items/..',
     '/items/%2e%2e',
@@ -70,11 +59,11 @@ describe('path parameters in HTTP integration URIs', () => {
     '/q?id=..',
   ]) {
     it(`refuses ${path} with 400 and calls no backend`, async () => {
-      const before = backend.received.length
-      const response = await httpRequest(tg.url, { path: `${base}${path}` })
+      const before = env.backend.received.length
+      const response = await httpRequest(env.tg.url, { path: `${base}${path}` })
       expect(response.status).toBe(400)
       expect(response.headers['x-amzn-errortype']).toBe('BadRequestException')
-      expect(backend.received.length).toBe(before)
+      expect(env.backend.received.length).toBe(before)
     })
   }
 
@@ -86,9 +75,9 @@ describe('path parameters in HTTP integration URIs', () => {
     ['/p/a%2F..%2F..%2Fadmin', '/base/a%2F..%2F..%2Fadmin'],
   ] as const) {
     it(`sends ${path} to ${sent}, inside the URI's path`, async () => {
-      const response = await httpRequest(tg.url, { path: `${base}${path}` })
+      const response = await httpRequest(env.tg.url, { path: `${base}${path}` })
       expect(response.status).toBe(200)
-      expect(backend.received.at(-1)?.url).toBe(sent)
+      expect(env.backend.received.at(-1)?.url).toBe(sent)
     })
   }
 })

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createApi, createPath, deploy, putMethodWithIntegration } from '../support/apis.js'
-import { startBackend, type TestBackend } from '../support/backend.js'
-import { startTestGateway, type TestGateway } from '../support/gateway.js'
+import { gatewayWithBackend } from '../support/gateway.js'
 
 // `__proto__` and `constructor` keys in request data (issue 16): they reach templates and
 // backends as plain data and never change a prototype of the gateway's process (the gateway runs
@@ -11,13 +10,8 @@ const HOSTILE =
   '{"__proto__": {"polluted": "via __proto__"}, "constructor": {"prototype": {"polluted": "via constructor"}}, "name": "rex"}'
 
 describe('prototype pollution through request data', () => {
-  let tg: TestGateway
-  let backend: TestBackend
   let base = ''
-
-  beforeAll(async () => {
-    tg = await startTestGateway()
-    backend = await startBackend()
+  const env = gatewayWithBackend(async (tg, backend) => {
     const { apiId, rootId } = await createApi(tg.client)
     const pets = await createPath(tg.client, apiId, rootId, 'pets')
     await putMethodWithIntegration(tg.client, apiId, pets, 'POST', {
@@ -37,11 +31,6 @@ describe('prototype pollution through request data', () => {
     base = `${tg.url}/_aws/execute-api/${apiId}/prod`
   })
 
-  afterAll(async () => {
-    await tg.close()
-    await backend.close()
-  })
-
   it('keeps the keys as data, and every prototype as it was', async () => {
     const response = await fetch(`${base}/pets`, {
       method: 'POST',
@@ -49,7 +38,7 @@ describe('prototype pollution through request data', () => {
       body: HOSTILE,
     })
     expect(response.status).toBe(200)
-    const sent = backend.received.at(-1)!
+    const sent = env.backend.received.at(-1)!
     const mapped = JSON.parse(sent.body.toString()) as Record<string, unknown>
     // The body as sent, own keys included; values reached by path are the data's own.
     expect(mapped['whole']).toEqual(JSON.parse(HOSTILE))

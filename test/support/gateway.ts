@@ -1,4 +1,6 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway'
+import { afterAll, beforeAll } from 'vitest'
+import { startBackend, type TestBackend } from './backend.js'
 import { loadConfig, type TollgateConfig } from '../../src/config/config.js'
 import { startGateway, type Gateway } from '../../src/server.js'
 
@@ -52,5 +54,37 @@ export async function rawCall(
     status: response.status,
     errorType: response.headers.get('x-amzn-errortype'),
     json: text === '' ? undefined : JSON.parse(text),
+  }
+}
+
+/**
+ * A gateway and an echo backend for the tests of one `describe`: started before them (then
+ * `setUp` runs, e.g. to create and deploy an API), stopped after. Read them in tests, not at
+ * collection time.
+ */
+export function gatewayWithBackend(setUp: (tg: TestGateway, backend: TestBackend) => Promise<void>): {
+  readonly tg: TestGateway
+  readonly backend: TestBackend
+} {
+  let tg: TestGateway | undefined
+  let backend: TestBackend | undefined
+  beforeAll(async () => {
+    tg = await startTestGateway()
+    backend = await startBackend()
+    await setUp(tg, backend)
+  })
+  afterAll(async () => {
+    await tg?.close()
+    await backend?.close()
+  })
+  return {
+    get tg() {
+      if (!tg) throw new Error('the gateway starts in beforeAll')
+      return tg
+    },
+    get backend() {
+      if (!backend) throw new Error('the backend starts in beforeAll')
+      return backend
+    },
   }
 }
