@@ -263,6 +263,9 @@ describe('tollgate serve: shutdown', () => {
       expect(chunks.length).toBeGreaterThan(4)
       req.write(chunks[0])
       await pause(100)
+      // Once a later request is answered, the server has read the first one's headers (its bytes
+      // arrived earlier): on a loaded machine a fixed pause alone was not always enough.
+      await (await fetch(`${p.url}/_tollgate/health`)).arrayBuffer()
       p.kill(signal)
       await pause(200)
       // The listener is closed at once; the half-sent request is still being served.
