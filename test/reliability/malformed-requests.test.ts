@@ -65,4 +65,27 @@ describe('malformed requests', () => {
       expect(env.backend.received.length).toBe(before)
     })
   }
+
+  it('answers 413 to a body declared over 10 MB before any of it is sent', async () => {
+    const before = env.backend.received.length
+    const answer = await rawExchange(
+      env.tg.url,
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: ${10 * 1024 * 1024 + 1}\r\n\r\n`,
+    )
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /)
+    expect(answer).toContain('{"message":"Request Too Long"}')
+    expect(env.backend.received.length).toBe(before)
+  })
+
+  it('answers 413 to a chunked body once it passes 10 MB', async () => {
+    const before = env.backend.received.length
+    const chunk = 'a'.repeat(1024 * 1024)
+    const chunks = Array.from({ length: 11 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('')
+    const answer = await rawExchange(
+      env.tg.url,
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`,
+    )
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /)
+    expect(env.backend.received.length).toBe(before)
+  })
 })
