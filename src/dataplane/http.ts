@@ -6,7 +6,7 @@ import { InvocationContext, type OutboundResponse, type ServingTarget } from './
 import { GatewayError, requestTooLarge } from './errors/gateway-error.js'
 import { renderGatewayError } from './errors/render.js'
 import { runPipeline } from './pipeline.js'
-import { headerValue, parseQuery, type HeaderEntry, type InboundRequest } from './request.js'
+import { headerValue, isSendable, parseQuery, type HeaderEntry, type InboundRequest } from './request.js'
 import { compressResponse } from './compression.js'
 import { pooledRandomBytes } from '../model/ids.js'
 import type { DataPlaneDeps } from './stage.js'
@@ -230,7 +230,11 @@ function send(
   close = false,
 ): void {
   const flat: string[] = []
-  for (const [name, value] of response.headers) flat.push(name, value)
+  for (const [name, value] of response.headers) {
+    // A header HTTP cannot carry (a mapped value with CR/LF from request data, say) is dropped,
+    // never written: it would split the response.
+    if (isSendable(name, value)) flat.push(name, value)
+  }
   flat.push('Content-Length', String(response.body.length))
   if (ctx) {
     flat.push('x-amzn-RequestId', ctx.requestId, 'x-amz-apigw-id', ctx.extendedRequestId)

@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http'
 /** A header as the client sent it: original name casing, one entry per occurrence. */
 export type HeaderEntry = readonly [name: string, value: string]
 
@@ -67,5 +68,16 @@ function decodeQueryComponent(text: string): string {
     return decodeURIComponent(spaced)
   } catch {
     return spaced
+  }
+}
+
+/** Whether Node's HTTP layer accepts the header (its own checks: RFC 9110 token, field value). */
+export function isSendable(name: string, value: string): boolean {
+  try {
+    validateHeaderName(name)
+    validateHeaderValue(name, value)
+    return true
+  } catch {
+    return false
   }
 }

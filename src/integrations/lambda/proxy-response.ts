@@ -1,5 +1,5 @@
 import type { EndpointResponse } from '../../dataplane/context.js'
-import type { HeaderEntry } from '../../dataplane/request.js'
+import { isSendable, type HeaderEntry } from '../../dataplane/request.js'
 
 const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded'])
 
@@ -8,7 +8,9 @@ const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'bod
  * format; recorded in test_aws_proxy_response_payload_format_validation): a JSON object with only
  * statusCode, headers, multiValueHeaders, body, isBase64Encoded — all optional; statusCode may be
  * a numeric string; header values may be scalars; multiValueHeaders values must be lists; a header
- * in both maps gets the multi values first. Anything else is undefined (the caller answers 502).
+ * in both maps gets the multi values first. Anything else is undefined (the caller answers 502),
+ * as is a header that HTTP cannot carry (a name that is not a token, a value with CR, LF or NUL):
+ * sent on, it would split the response.
  * A base64 body is decoded only when the client accepts a binary media type.
  */
 export function parseProxyResponse(payload: string, decodeBase64: boolean): EndpointResponse | undefined {
@@ -46,6 +48,7 @@ export function parseProxyResponse(payload: string, decodeBase64: boolean): Endp
       headers.push([existing?.[0] ?? name, scalar(value)])
     }
   }
+  if (!headers.every(([name, value]) => isSendable(name, value))) return undefined
   if (!headers.some(([name]) => name.toLowerCase() === 'content-type'))
     headers.push(['Content-Type', 'application/json'])
   const body = response['body']
