@@ -68,6 +68,8 @@ describe('CloudWatch Logs API for Lambda functions', () => {
       stream: string
       id: string
     }
+    // The Invoke call's request id is the invocation's, as on AWS.
+    expect(direct.$metadata.requestId).toBe(first.id)
 
     const { apiId, rootId } = await createApi(tg.client)
     await putMethodWithIntegration(tg.client, apiId, rootId, 'GET', {

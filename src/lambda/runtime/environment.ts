@@ -187,9 +187,23 @@ export class ExecutionEnvironment {
     const duration = Date.now() - pending.started
     const log =
       this.#log +
+      (outcome.functionError ? errorLine(pending.requestId, outcome.payload) : '') +
       `END RequestId: ${pending.requestId}\n` +
       `REPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB${maxMemoryMb ? `\tMax Memory Used: ${maxMemoryMb} MB` : ''}\n`
     this.#log = ''
     pending.resolve({ ...outcome, log })
   }
+}
+
+/**
+ * What the Node.js runtime logs for a failed invocation: `Task timed out after N seconds` for a
+ * timeout, else the error as an `ERROR\tInvoke Error` line (the console reads an invocation's
+ * status from it).
+ */
+function errorLine(requestId: string, payload: string): string {
+  const at = new Date().toISOString()
+  const timedOut = /Task timed out after [\d.]+ seconds/.exec(payload)
+  return timedOut
+    ? `${at} ${requestId} ${timedOut[0]}\n`
+    : `${at}\t${requestId}\tERROR\tInvoke Error \t${payload}\n`
 }
