@@ -21,6 +21,9 @@ export function isLogsRequest(method: string | undefined, pathname: string, targ
   )
 }
 
+/** The read actions' requests are small (names, times, a pattern). */
+const MAX_BODY_BYTES = 1024 * 1024
+
 /** A CloudWatch Logs error: JSON 1.1 shape `{"__type": ..., "message": ...}`. */
 class LogsError extends Error {
   constructor(
@@ -64,7 +67,15 @@ export async function handleLogsRequest(
   const requestId = randomUUID()
   try {
     const chunks: Buffer[] = []
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk)
+    let size = 0
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        req.resume()
+        throw new LogsError('InvalidParameterException', 'Request body is too large')
+      }
+      chunks.push(chunk)
+    }
     const rawBody = Buffer.concat(chunks)
     if (deps.auth)
       checkManagementAuth(

@@ -33,6 +33,8 @@ export interface LogGroupLimits {
   eventsPerGroup: number
   /** Streams kept per group (the one with the oldest last event is dropped first, with its events). */
   streamsPerGroup: number
+  /** Message characters kept per group, so a function printing huge lines cannot hold the heap. */
+  charsPerGroup: number
 }
 
 /** CloudWatch Logs refuses events larger than 256 KB; a longer line is cut there. */
@@ -48,7 +50,9 @@ export class LogGroups {
   readonly #limits: LogGroupLimits
   #seq = 0
 
-  constructor(limits: LogGroupLimits = { eventsPerGroup: 1_000, streamsPerGroup: 50 }) {
+  constructor(
+    limits: LogGroupLimits = { eventsPerGroup: 1_000, streamsPerGroup: 50, charsPerGroup: 8 * 1024 * 1024 },
+  ) {
     this.#limits = limits
   }
 
@@ -90,7 +94,11 @@ export class LogGroups {
       stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp, event.timestamp)
     }
     stream.lastIngestionTime = now
-    const excess = group.events.length - this.#limits.eventsPerGroup
+    let excess = Math.max(0, group.events.length - this.#limits.eventsPerGroup)
+    let chars = 0
+    for (let i = excess; i < group.events.length; i++) chars += group.events[i]?.message.length ?? 0
+    while (excess < group.events.length - 1 && chars > this.#limits.charsPerGroup)
+      chars -= group.events[excess++]?.message.length ?? 0
     if (excess > 0) group.events.splice(0, excess)
   }
 

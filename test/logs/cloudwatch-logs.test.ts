@@ -219,7 +219,7 @@ describe('CloudWatch Logs API for Lambda functions', () => {
 
 describe('log groups in memory', () => {
   it('keeps at most the configured events and streams per group', () => {
-    const groups = new LogGroups({ eventsPerGroup: 3, streamsPerGroup: 2 })
+    const groups = new LogGroups({ eventsPerGroup: 3, streamsPerGroup: 2, charsPerGroup: 1_000 })
     const at = (n: number) => [{ timestamp: n, message: `m${n}` }]
     groups.put('g', 'a', at(1), 1)
     groups.put('g', 'b', [...at(2), ...at(3), ...at(4)], 4)
@@ -227,6 +227,9 @@ describe('log groups in memory', () => {
     groups.put('g', 'c', at(5), 5)
     // Stream a (the least recently written) is gone.
     expect([...(groups.group('g')?.streams.keys() ?? [])]).toEqual(['b', 'c'])
+    // Huge lines push older events out before the event count does.
+    groups.put('g', 'c', [{ timestamp: 6, message: 'x'.repeat(997) }], 6)
+    expect(groups.group('g')?.events.map((e) => e.message.length)).toEqual([2, 997])
   })
 
   it("matches AWS's simple filter patterns", () => {
