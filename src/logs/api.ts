@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { ApiError } from '../controlplane/api-error.js'
 import { checkManagementAuth } from '../controlplane/auth.js'
-import { parseJsonBody } from '../controlplane/http.js'
+import { parseJsonBody, readBody } from '../controlplane/http.js'
 import type { Input } from '../controlplane/input.js'
 import type { CredentialStore } from '../auth/credentials.js'
 import type { LogEvent, LogGroup, LogGroups } from './log-groups.js'
@@ -66,17 +66,7 @@ export async function handleLogsRequest(
 ): Promise<void> {
   const requestId = randomUUID()
   try {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        req.resume()
-        throw new LogsError('InvalidParameterException', 'Request body is too large')
-      }
-      chunks.push(chunk)
-    }
-    const rawBody = Buffer.concat(chunks)
+    const rawBody = await readBody(req, MAX_BODY_BYTES)
     if (deps.auth)
       checkManagementAuth(
         { method: 'POST', rawUrl: req.url ?? '/', headers: req.headers, body: rawBody },
