@@ -23,6 +23,8 @@ import { CredentialStore } from './auth/credentials.js'
 import { createLogger } from './observability/logger.js'
 import { createSharedState } from './shared-state.js'
 import { isConsolePath, serveConsole } from './console/static-files.js'
+import { LogGroups } from './logs/log-groups.js'
+import { handleLogsRequest, isLogsRequest } from './logs/api.js'
 import { PostgresConfigStore, SqliteConfigStore, type ConfigStore } from './store/index.js'
 
 /** A running gateway: its listener, store and logger. */
@@ -52,6 +54,9 @@ export async function startGateway(
   const backendTls = new BackendTls(store)
   const metrics = new GatewayMetrics()
   lambda.observer = metrics.lambdaObserver()
+  // Every invocation's log, for the CloudWatch Logs API (this node's, in memory).
+  const logGroups = new LogGroups()
+  lambda.logs = logGroups
   // Throttling, quotas, caches and Lambda concurrency: this process's, or Redis's with --redis.
   const shared = await createSharedState(config, log, metrics.registry)
   const { usage, cache: stageCache } = shared
@@ -197,6 +202,17 @@ export async function startGateway(
           res.end('{"status":"unavailable"}')
         },
       )
+      return
+    }
+    if (isLogsRequest(req.method, url.pathname, req.headers['x-amz-target'])) {
+      const logsDeps = {
+        logs: logGroups,
+        auth: config.auth,
+        credentials,
+        region: config.region,
+        accountId: config.accountId,
+      }
+      void handleLogsRequest(req, res, logsDeps, log)
       return
     }
     void handleManagementRequest(req, res, url, router, deps, log)

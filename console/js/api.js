@@ -1,6 +1,7 @@
-// The console's only way to the gateway: the AWS management API, the Lambda API and the public
-// /_tollgate/metrics endpoint of the node that served it. Calls are unsigned, which a gateway
-// in development mode accepts; with --auth they fail with the gateway's 403 (docs/console.md).
+// The console's only way to the gateway: the AWS management API, the Lambda API, the CloudWatch
+// Logs API (Lambda's logs) and the public /_tollgate/metrics endpoint of the node that served it.
+// Calls are unsigned, which a gateway in development mode accepts; with --auth they fail with the
+// gateway's 403 (docs/console.md).
 
 /** An error answered by the gateway, in AWS's shape (`message` + `x-amzn-ErrorType`). */
 export class ApiError extends Error {
@@ -38,12 +39,23 @@ export async function call(method, path, body, { raw = false, headers = {} } = {
     let message = json?.message ?? json?.Message ?? (text || response.statusText)
     if (response.headers.get('x-amzn-errortype') === 'MissingAuthenticationTokenException')
       message = `${message}. This gateway runs with --auth: the console cannot sign requests yet (see docs/console.md)`
-    throw new ApiError(response.status, response.headers.get('x-amzn-errortype'), message)
+    // JSON-protocol services (CloudWatch Logs) name the error in the body's `__type`.
+    const type = response.headers.get('x-amzn-errortype') ?? json?.__type ?? null
+    throw new ApiError(response.status, type, message)
   }
   return json
 }
 
 export const get = (path) => call('GET', path)
+/**
+ * A CloudWatch Logs call (JSON protocol: `POST /`, the action in `X-Amz-Target`).
+ * @param {string} action e.g. `FilterLogEvents`
+ * @param {Record<string, unknown>} body
+ */
+export const logs = (action, body) =>
+  call('POST', '/', body, {
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${action}` },
+  })
 export const post = (path, body) => call('POST', path, body ?? {})
 export const put = (path, body) => call('PUT', path, body ?? {})
 /** Resolves `true` once deleted (the answer has no body). */

@@ -24,15 +24,18 @@ export function checkManagementAuth(
   request: { method: string; rawUrl: string; headers: IncomingHttpHeaders; body: Buffer },
   credentials: CredentialStore,
   region: string,
+  /** Another service on the same port (CloudWatch Logs: `POST /` for reads too). */
+  as?: { service: string; isRead: boolean },
 ): void {
   const [path = '/', query = ''] = request.rawUrl.split('?')
+  const service = as?.service ?? signingService(path)
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers))
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value
   const result = verifySigV4(
     { method: request.method, path, query, headers, body: request.body },
     (id) => credentials.lookup(id),
-    { now: Date.now(), service: signingService(path) },
+    { now: Date.now(), service },
   )
   if (!result.ok) {
     const type = {
@@ -45,8 +48,7 @@ export function checkManagementAuth(
     throw new ApiError(type[result.reason], result.message)
   }
   const key = credentials.lookup(result.credential.accessKeyId)
-  if (!key || !inScope(key, request.method, path)) {
-    const service = signingService(path)
+  if (!key || !inScope(key, as?.isRead ? 'GET' : request.method, path)) {
     throw new ApiError(
       'AccessDeniedException',
       `User: ${result.credential.userArn ?? result.credential.accessKeyId} is not authorized to perform: ${service}:${request.method} on resource: arn:aws:${service}:${region}::${path}`,

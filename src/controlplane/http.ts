@@ -99,12 +99,13 @@ function requestPath(rawUrl: string | undefined, parsed: URL): string {
   return (end === -1 ? rawUrl : rawUrl.slice(0, end)).replace(/^\/+/, '/')
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Reads a request body; a larger one than `maxBytes` is a BadRequestException "Request body is too large". */
+export async function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       // Let the rest of the body drain into the void; the connection closes after the answer.
       req.resume()
       throw new ApiError('BadRequestException', 'Request body is too large')

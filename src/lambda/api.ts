@@ -259,7 +259,11 @@ export const lambdaRoutes: Route[] = [
       }
       const { qualifier } = functionName(req.params['function'] ?? '')
       const result = await lambda.invoke(name, req.rawBody, req.query.get('Qualifier') ?? qualifier)
-      const headers: Record<string, string> = { 'x-amz-executed-version': result.executedVersion }
+      // As on AWS, the call's request id is the invocation's (context.awsRequestId, the log's RequestId).
+      const headers: Record<string, string> = {
+        'x-amz-executed-version': result.executedVersion,
+        'x-amzn-requestid': result.requestId,
+      }
       if (result.functionError) headers['x-amz-function-error'] = result.functionError
       if (req.headers['x-amz-log-type'] === 'Tail')
         headers['x-amz-log-result'] = Buffer.from(result.log).toString('base64')

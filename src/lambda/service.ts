@@ -15,13 +15,14 @@ import type { Logger } from 'pino'
 import type { TollgateConfig } from '../config/config.js'
 import type { ConfigStore, ConfigTx } from '../store/index.js'
 import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from './model.js'
-import { ExecutionEnvironment, type InvocationOutcome } from './runtime/environment.js'
+import { ExecutionEnvironment, LOG_TAIL_BYTES, type InvocationOutcome } from './runtime/environment.js'
 import { unzipTo } from './zip.js'
 import { pooledRandomBytes } from '../model/ids.js'
 import { LastGood } from '../store/last-good.js'
 import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 import type { ConcurrencyLeases } from './concurrency.js'
+import { invocationEvents, type LogGroups } from '../logs/log-groups.js'
 
 /** Environments per function at most (AWS scales to the account limit, 1,000; a machine running
  * Tollgate holds fewer processes); a synchronous invoke beyond them gets 429 at once, as on AWS. */
@@ -96,6 +97,8 @@ export class LambdaService {
   readonly #unsubscribe: () => void
   /** Shared packages being unpacked, by directory (concurrent first invokes wait for one). */
   readonly #unpacking = new Map<string, Promise<void>>()
+  /** Each environment's log stream (one per environment, as on AWS). */
+  readonly #streams = new WeakMap<ExecutionEnvironment | RuntimeApiEnvironment, string>()
 
   constructor(store: ConfigStore, config: TollgateConfig, log: Logger) {
     this.#store = store
@@ -286,6 +289,9 @@ export class LambdaService {
   /** Told about every synchronous invocation (the metrics' Lambda set). */
   observer: LambdaObserver | undefined
 
+  /** Where every invocation's log goes (`/aws/lambda/{name}`), for the CloudWatch Logs API. */
+  logs: LogGroups | undefined
+
   /** Reserved concurrency across gateway nodes (with --redis); each node's pools enforce it locally too. */
   concurrency: ConcurrencyLeases | undefined
 
@@ -343,24 +349,30 @@ export class LambdaService {
     const { environment, coldStart } = this.#environment(await this.#withLocalCode(record))
     const requestId = randomUUID()
     const config = record.configuration
+    const logGroupName = `/aws/lambda/${config.FunctionName}`
+    const stream = this.#streams.get(environment) ?? logStreamName(config.Version)
+    const started = Date.now()
     const outcome: InvocationOutcome = await environment.invoke(requestId, event, {
       functionName: config.FunctionName,
       functionVersion: config.Version,
       invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
       memoryLimitInMB: String(config.MemorySize),
       awsRequestId: requestId,
-      logGroupName: `/aws/lambda/${config.FunctionName}`,
-      logStreamName: logStreamName(),
+      logGroupName,
+      logStreamName: stream,
       // The X-Ray trace header the function sees as _X_AMZN_TRACE_ID (not a context field).
       _traceId:
         traceId ??
         `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`,
     })
     if (outcome.log) this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
+    const finished = Date.now()
+    this.logs?.put(logGroupName, stream, invocationEvents(outcome.log, started, finished), finished)
     return {
       payload: Buffer.from(outcome.payload),
       ...(outcome.functionError ? { functionError: outcome.functionError } : {}),
-      log: outcome.log,
+      // AWS returns the last 4 KB of an invocation's log with LogType Tail.
+      log: outcome.log.length > LOG_TAIL_BYTES ? outcome.log.slice(-LOG_TAIL_BYTES) : outcome.log,
       executedVersion: config.Version,
       requestId,
       coldStart,
@@ -442,13 +454,14 @@ export class LambdaService {
     if (pool.environments.length >= (record.reservedConcurrency ?? DEFAULT_CONCURRENCY)) {
       throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
     }
+    const stream = logStreamName(config.Version)
     const spec = {
       functionName: config.FunctionName,
       codeDir: record.codeDir,
       handler: config.Handler,
       memoryMb: config.MemorySize,
       timeoutSeconds: config.Timeout,
-      env: this.#lambdaEnv(record),
+      env: this.#lambdaEnv(record, stream),
     }
     const binary = nodeBinaryFor(config.Runtime)
     const environment = config.Runtime.startsWith('nodejs')
@@ -459,11 +472,12 @@ export class LambdaService {
         })
       : new RuntimeApiEnvironment(spec, config.Runtime)
     pool.environments.push(environment)
+    this.#streams.set(environment, stream)
     return { environment, coldStart: true }
   }
 
   /** The variables Lambda sets in every environment (AWS docs "configuration-envvars"). */
-  #lambdaEnv(record: FunctionRecord): Record<string, string> {
+  #lambdaEnv(record: FunctionRecord, stream: string): Record<string, string> {
     const config = record.configuration
     return {
       PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
@@ -475,7 +489,7 @@ export class LambdaService {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize),
       AWS_LAMBDA_FUNCTION_VERSION: config.Version,
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.FunctionName}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
+      AWS_LAMBDA_LOG_STREAM_NAME: stream,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_REGION: this.#config.region,
       AWS_DEFAULT_REGION: this.#config.region,
@@ -518,8 +532,9 @@ export class LambdaService {
   }
 }
 
-function logStreamName(): string {
+/** An execution environment's log stream, as Lambda names it: `2026/12/04/[$LATEST]<32 hex>`. */
+function logStreamName(version: string): string {
   const d = new Date()
   const date = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}`
-  return `${date}/[$LATEST]${pooledRandomBytes(16).toString('hex')}`
+  return `${date}/[${version}]${pooledRandomBytes(16).toString('hex')}`
 }

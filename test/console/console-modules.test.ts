@@ -101,3 +101,53 @@ describe('console: template highlighter', () => {
     }
   })
 })
+
+interface Invocation {
+  requestId: string
+  stream: string
+  at: number
+  durationMs?: number
+  maxMemoryMb?: number
+  status: string
+  lines: string[]
+}
+const invocations = (await import(new URL('../../console/js/invocations.js', import.meta.url).href)) as {
+  invocationsFrom(events: { logStreamName: string; timestamp: number; message: string }[]): Invocation[]
+}
+
+describe('console: invocations from Lambda log events', () => {
+  it('groups each stream’s START…REPORT runs, newest first, with duration and status', () => {
+    const event = (logStreamName: string, timestamp: number, message: string) => ({
+      logStreamName,
+      timestamp,
+      message,
+    })
+    const found = invocations.invocationsFrom([
+      event('s1', 1, 'START RequestId: a Version: $LATEST'),
+      event('s2', 2, 'START RequestId: b Version: $LATEST'),
+      event('s1', 3, 'hello'),
+      event('s1', 3, 'END RequestId: a'),
+      event(
+        's1',
+        3,
+        'REPORT RequestId: a\tDuration: 2.50 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB',
+      ),
+      event('s2', 4, '2026-12-04T00:00:00.000Z\tb\tERROR\tInvoke Error \t{"errorType":"Error"}'),
+      event('s2', 4, 'END RequestId: b'),
+      event('s2', 4, 'REPORT RequestId: b\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB'),
+      event('s1', 5, 'START RequestId: c Version: $LATEST'),
+    ])
+    expect(found.map((i) => [i.requestId, i.status, i.durationMs])).toEqual([
+      ['c', 'Running', undefined],
+      ['b', 'Failed', 1],
+      ['a', 'Succeeded', 2.5],
+    ])
+    expect(found[2]?.lines).toEqual([
+      'START RequestId: a Version: $LATEST',
+      'hello',
+      'END RequestId: a',
+      'REPORT RequestId: a\tDuration: 2.50 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB',
+    ])
+    expect(found[2]?.maxMemoryMb).toBe(40)
+  })
+})

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { CHROMIUM, chromiumBrowser, requireTool } from '../support/tools.js'
+import { InvokeCommand } from '@aws-sdk/client-lambda'
 import { createFunction, lambdaClient, zipOf } from '../support/lambda.js'
 
 // The console walked through in a real Chromium (Debian's, driven by playwright-core), against a
@@ -240,7 +241,10 @@ describe.skipIf(skip)('web console in Chromium', { timeout: 90_000 }, () => {
       name: 'echo.zip',
       mimeType: 'application/zip',
       buffer: Buffer.from(
-        zipOf({ 'index.mjs': 'export const handler = async (event) => ({ echoed: event })' }),
+        zipOf({
+          'index.mjs':
+            'export const handler = async (event) => { console.log("echo got " + JSON.stringify(event)); return { echoed: event } }',
+        }),
       ),
     })
     await page.getByRole('button', { name: 'Create function' }).click()
@@ -250,6 +254,29 @@ describe.skipIf(skip)('web console in Chromium', { timeout: 90_000 }, () => {
     await expect.poll(() => page.locator('#invoke-status').textContent(), { timeout: 15_000 }).toBe('200')
     expect(await page.getByLabel('Invocation response').textContent()).toContain('"hello": "world"')
     await checkPage('function', 'Function echo')
+
+    // An invocation from outside the browser (the SDK) shows in the recent invocations, read from
+    // the function's log group with CloudWatch Logs' FilterLogEvents, with its log line.
+    const lambda = lambdaClient(gw.url)
+    const outside = await lambda.send(
+      new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"from":"sdk"}') }),
+    )
+    lambda.destroy()
+    const outsideId = outside.$metadata.requestId ?? ''
+    expect(outsideId).toMatch(/^[0-9a-f-]{36}$/)
+    await page.getByRole('button', { name: 'Refresh invocations' }).click()
+    const recent = page.getByRole('table', { name: /^Recent invocations/ })
+    await recent.getByRole('button', { name: `Show the log of invocation ${outsideId}` }).click()
+    // The heading row, the console's invocation and the SDK's.
+    await expect.poll(() => recent.getByRole('row').count(), POLL).toBe(3)
+    const row = recent.getByRole('row').filter({ hasText: outsideId })
+    expect(await row.textContent()).toMatch(/\d+(\.\d+)? msSucceeded$/)
+    const log =
+      (await page.getByRole('region', { name: 'Recent invocations' }).locator('pre.log').textContent()) ?? ''
+    expect(log).toContain(`START RequestId: ${outsideId}`)
+    expect(log).toContain('echo got {"from":"sdk"}')
+    expect(log).toContain(`REPORT RequestId: ${outsideId}`)
+    await checkPage('function-invocations', 'Function echo')
 
     // Traffic while the live view samples: its requests/s chart leaves zero.
     await page.getByRole('link', { name: 'Live view' }).click()

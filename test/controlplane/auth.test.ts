@@ -4,6 +4,7 @@ import {
   GetRestApiCommand,
   GetRestApisCommand,
 } from '@aws-sdk/client-api-gateway'
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -99,5 +100,30 @@ describe('signed management calls (--auth)', () => {
       ),
     ).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } })
     expect((await lambdaClient(keys.admin).send(new ListFunctionsCommand({}))).Functions).toEqual([])
+  })
+})
+
+describe('signed CloudWatch Logs calls (--auth)', () => {
+  const logsClient = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+    new CloudWatchLogsClient({ endpoint: tg.url, region: 'us-east-1', credentials, maxAttempts: 1 })
+
+  it('serves a signed read (service logs) to a read-only key and refuses unsigned and unknown callers', async () => {
+    const groups = await logsClient(keys.reader).send(new DescribeLogGroupsCommand({}))
+    expect(groups.logGroups).toEqual([])
+    await expect(
+      logsClient({ accessKeyId: 'AKIANOBODY000000', secretAccessKey: 'x' }).send(
+        new DescribeLogGroupsCommand({}),
+      ),
+    ).rejects.toMatchObject({ name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 403 } })
+    const unsigned = await fetch(`${tg.url}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Logs_20140328.DescribeLogGroups',
+      },
+      body: '{}',
+    })
+    expect(unsigned.status).toBe(403)
+    expect(((await unsigned.json()) as { __type: string }).__type).toBe('MissingAuthenticationTokenException')
   })
 })

@@ -1,8 +1,9 @@
 // Functions: the Lambda API at /2015-03-31/functions. List; a function's configuration (edit
 // timeout, memory, description, environment); invoke with a test event (log tail included);
-// this session's invocations and the node's counters from /_tollgate/metrics.
+// recent invocations from anywhere and their log lines (CloudWatch Logs: FilterLogEvents on
+// /aws/lambda/{name}) and the node's counters from /_tollgate/metrics.
 
-import { call, enc, get } from '../api.js'
+import { ApiError, call, enc, get, logs } from '../api.js'
 import { change } from '../app.js'
 import {
   attempt,
@@ -20,10 +21,11 @@ import {
 } from '../dom.js'
 import { codeBlock, codeEditor, pretty } from '../highlight.js'
 import { parsePrometheus } from '../prometheus.js'
+import { invocationsFrom } from '../invocations.js'
 
 const BASE = '/2015-03-31/functions'
-/** Invocations made from this page, newest first (kept for the browser session). */
-const history = new Map()
+/** Invocations listed at most. */
+const RECENT = 20
 
 async function listFunctions() {
   const out = []
@@ -118,23 +120,7 @@ async function functionDetail(fn) {
 
   const event = codeEditor({ label: 'Test event (JSON)', value: '{\n  "key": "value"\n}', rows: 8 })
   const result = h('div', { 'aria-live': 'polite' })
-  const runs = h('div', {})
-  const renderRuns = () =>
-    replace(
-      runs,
-      table(
-        'Invocations from this console',
-        ['Time (UTC)', 'Status', 'Duration', 'Error'],
-        (history.get(fn.FunctionName) ?? []).map((r) => [
-          when(r.at),
-          String(r.status),
-          `${r.ms} ms`,
-          r.error ?? '',
-        ]),
-        'None yet in this browser session.',
-      ),
-    )
-  renderRuns()
+  const recent = recentInvocations(fn.FunctionName)
   const invoke = h(
     'form',
     {
@@ -154,9 +140,7 @@ async function functionDetail(fn) {
         const ms = Math.round(performance.now() - started)
         const error = response.headers.get('x-amz-function-error')
         const logTail = response.headers.get('x-amz-log-result')
-        const entry = { at: Date.now(), status: response.status, ms, error }
-        history.set(fn.FunctionName, [entry, ...(history.get(fn.FunctionName) ?? [])].slice(0, 20))
-        renderRuns()
+        void recent.refresh()
         replace(
           result,
           h(
@@ -194,13 +178,79 @@ async function functionDetail(fn) {
     ),
     h('div', { class: 'cards' }, config, invoke),
     codeForm(fn),
-    h(
-      'section',
-      { 'aria-labelledby': 'runs-title' },
-      h('h2', { id: 'runs-title' }, 'Recent invocations'),
-      runs,
-    ),
+    recent.el,
   )
+}
+
+/**
+ * The function's recent invocations, wherever they came from (the Invoke API, an API, an
+ * authorizer, an Event invocation), read from its log group as the AWS console reads them, and
+ * the log lines of the one selected.
+ */
+function recentInvocations(name) {
+  const list = h('div', { 'aria-live': 'polite' })
+  const detail = h('div', {})
+  /** @type {string | undefined} */
+  let selected
+  const show = (invocation) => {
+    selected = invocation.requestId
+    replace(
+      detail,
+      h('h3', { id: 'invocation-log-title' }, `Log of ${invocation.requestId}`),
+      h('p', { class: 'muted' }, `Log stream ${invocation.stream}`),
+      h(
+        'pre',
+        { class: 'log', tabindex: '0', 'aria-labelledby': 'invocation-log-title' },
+        invocation.lines.join('\n'),
+      ),
+    )
+  }
+  const refresh = async () => {
+    const answer = await attempt(() =>
+      logs('FilterLogEvents', { logGroupName: `/aws/lambda/${name}` }).catch((error) => {
+        // No invocation yet: Lambda has not created the group.
+        if (error instanceof ApiError && error.type === 'ResourceNotFoundException') return { events: [] }
+        throw error
+      }),
+    )
+    if (!answer) return
+    const invocations = invocationsFrom(answer.events ?? []).slice(0, RECENT)
+    replace(
+      list,
+      table(
+        'Recent invocations (newest first; from the log group)',
+        ['Request id', 'Time (UTC)', 'Duration', 'Status'],
+        invocations.map((invocation) => [
+          button(invocation.requestId, () => show(invocation), {
+            class: 'link',
+            'aria-label': `Show the log of invocation ${invocation.requestId}`,
+          }),
+          when(invocation.at),
+          invocation.durationMs === undefined ? '' : `${invocation.durationMs} ms`,
+          invocation.status,
+        ]),
+        'No invocations logged yet.',
+      ),
+    )
+    const current = invocations.find((i) => i.requestId === selected) ?? invocations[0]
+    if (current) show(current)
+    else replace(detail)
+  }
+  void refresh()
+  const el = h(
+    'section',
+    { 'aria-labelledby': 'runs-title' },
+    h('h2', { id: 'runs-title' }, 'Recent invocations'),
+    h(
+      'p',
+      { class: 'muted' },
+      `From the CloudWatch Logs group /aws/lambda/${name}: START, END and REPORT lines of every invocation on this node.`,
+    ),
+    button('Refresh invocations', () => void refresh(), { class: 'secondary' }),
+    list,
+    detail,
+  )
+  return { el, refresh }
 }
 
 const RUNTIMES = [

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 
 const RUNNER = fileURLToPath(new URL('./node-runner.mjs', import.meta.url))
 /** AWS returns the last 4 KB of an invocation's log with LogType Tail. */
-const LOG_TAIL_BYTES = 4096
+export const LOG_TAIL_BYTES = 4096
 
 /** What one invocation produced. */
 export interface InvocationOutcome {
@@ -43,8 +43,8 @@ interface ErrorShape {
 type RunnerMessage =
   | { type: 'ready' }
   | { type: 'init-error'; error: ErrorShape }
-  | { type: 'result'; id: string; payload: string }
-  | { type: 'error'; id: string; error: ErrorShape }
+  | { type: 'result'; id: string; payload: string; maxMemoryMb?: number }
+  | { type: 'error'; id: string; error: ErrorShape; maxMemoryMb?: number }
   | { type: 'crash'; error: ErrorShape }
 
 /**
@@ -137,9 +137,12 @@ export class ExecutionEnvironment {
     const pending = this.#pending
     if (!pending) return
     if (message.type === 'result' && message.id === pending.requestId) {
-      this.#finish({ payload: message.payload })
+      this.#finish({ payload: message.payload }, message.maxMemoryMb)
     } else if (message.type === 'error' && message.id === pending.requestId) {
-      this.#finish({ payload: JSON.stringify(message.error), functionError: 'Unhandled' })
+      this.#finish(
+        { payload: JSON.stringify(message.error), functionError: 'Unhandled' },
+        message.maxMemoryMb,
+      )
     }
   }
 
@@ -175,7 +178,7 @@ export class ExecutionEnvironment {
     this.dispose()
   }
 
-  #finish(outcome: Omit<InvocationOutcome, 'log'>): void {
+  #finish(outcome: Omit<InvocationOutcome, 'log'>, maxMemoryMb?: number): void {
     const pending = this.#pending
     if (!pending) return
     clearTimeout(pending.timer)
@@ -184,9 +187,23 @@ export class ExecutionEnvironment {
     const duration = Date.now() - pending.started
     const log =
       this.#log +
+      (outcome.functionError ? errorLine(pending.requestId, outcome.payload) : '') +
       `END RequestId: ${pending.requestId}\n` +
-      `REPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB\n`
+      `REPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB${maxMemoryMb ? `\tMax Memory Used: ${maxMemoryMb} MB` : ''}\n`
     this.#log = ''
-    pending.resolve({ ...outcome, log: log.length > LOG_TAIL_BYTES ? log.slice(-LOG_TAIL_BYTES) : log })
+    pending.resolve({ ...outcome, log })
   }
+}
+
+/**
+ * What the Node.js runtime logs for a failed invocation: `Task timed out after N seconds` for a
+ * timeout, else the error as an `ERROR\tInvoke Error` line (the console reads an invocation's
+ * status from it).
+ */
+function errorLine(requestId: string, payload: string): string {
+  const at = new Date().toISOString()
+  const timedOut = /Task timed out after [\d.]+ seconds/.exec(payload)
+  return timedOut
+    ? `${at} ${requestId} ${timedOut[0]}\n`
+    : `${at}\t${requestId}\tERROR\tInvoke Error \t${payload}\n`
 }

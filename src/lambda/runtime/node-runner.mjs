@@ -87,14 +87,19 @@ process.on('message', async (message) => {
     try {
       payload = result === undefined ? 'null' : JSON.stringify(result)
     } catch (error) {
-      process.send({ type: 'error', id, error: errorShape(error) })
+      process.send({ type: 'error', id, error: errorShape(error), maxMemoryMb: maxMemoryMb() })
       return
     }
-    process.send({ type: 'result', id, payload })
+    process.send({ type: 'result', id, payload, maxMemoryMb: maxMemoryMb() })
   } catch (error) {
-    process.send({ type: 'error', id, error: errorShape(error) })
+    process.send({ type: 'error', id, error: errorShape(error), maxMemoryMb: maxMemoryMb() })
   }
 })
+
+// The REPORT line's "Max Memory Used": the process's peak resident set (maxRSS is in kilobytes).
+function maxMemoryMb() {
+  return Math.ceil(process.resourceUsage().maxRSS / 1024)
+}
 
 process.on('uncaughtException', (error) => {
   process.send?.({ type: 'crash', error: errorShape(error) })

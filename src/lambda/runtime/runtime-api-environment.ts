@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url'
 import type { EnvironmentSpec, InvocationOutcome } from './environment.js'
 
 const PYTHON_BOOTSTRAP = fileURLToPath(new URL('./python-bootstrap.py', import.meta.url))
-const LOG_TAIL_BYTES = 4096
 
 interface Waiting {
   requestId: string
@@ -201,6 +200,6 @@ export class RuntimeApiEnvironment {
     const duration = Date.now() - pending.started
     const log = `${this.#log}END RequestId: ${pending.requestId}\nREPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB\n`
     this.#log = ''
-    pending.resolve({ ...outcome, log: log.length > LOG_TAIL_BYTES ? log.slice(-LOG_TAIL_BYTES) : log })
+    pending.resolve({ ...outcome, log })
   }
 }
