@@ -6,13 +6,19 @@ import { InvocationContext, type OutboundResponse, type ServingTarget } from './
 import { GatewayError, requestTooLarge } from './errors/gateway-error.js'
 import { renderGatewayError } from './errors/render.js'
 import { runPipeline } from './pipeline.js'
-import { headerValue, isSendable, parseQuery, type HeaderEntry, type InboundRequest } from './request.js'
+import {
+  headerValue,
+  isSendable,
+  MAX_PAYLOAD_BYTES,
+  parseQuery,
+  type HeaderEntry,
+  type InboundRequest,
+} from './request.js'
 import { compressResponse } from './compression.js'
 import { pooledRandomBytes } from '../model/ids.js'
 import type { DataPlaneDeps } from './stage.js'
 
-/** API Gateway's payload limit (AWS docs "limits": 10 MB, not adjustable). */
-export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+export { MAX_PAYLOAD_BYTES } from './request.js'
 
 /** Serves one request addressed to a stage, from the raw socket to the last byte. */
 export async function handleDataPlaneRequest(

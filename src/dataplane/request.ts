@@ -1,4 +1,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http'
+
+/** API Gateway's payload limit, requests and responses (AWS docs "limits": 10 MB, not adjustable). */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 /** A header as the client sent it: original name casing, one entry per occurrence. */
 export type HeaderEntry = readonly [name: string, value: string]
 

@@ -1,11 +1,7 @@
 import { errors as undiciErrors, request, type Dispatcher } from 'undici'
-import type { HeaderEntry } from '../dataplane/request.js'
+import { MAX_PAYLOAD_BYTES, type HeaderEntry } from '../dataplane/request.js'
 import type { EndpointResponse } from '../dataplane/context.js'
-import {
-  apiConfigurationError,
-  integrationTimeout,
-  type GatewayError,
-} from '../dataplane/errors/gateway-error.js'
+import { apiConfigurationError, GatewayError, integrationTimeout } from '../dataplane/errors/gateway-error.js'
 import type { Integration } from './integration.js'
 import { substituteStageVariables } from '../dataplane/mapping/parameters.js'
 
@@ -65,11 +61,32 @@ export async function sendRequest(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     })
-    const received = Buffer.from(await response.body.arrayBuffer())
+    const received = await readLimited(response.body, response.headers['content-length'])
     return { status: response.statusCode, headers: responseHeaders(response.headers), body: received }
   } catch (error) {
     throw translateHttpError(error, signal)
   }
+}
+
+/**
+ * The backend's body, at most API Gateway's 10 MB payload: a larger one (declared, or once it
+ * passes the limit) is a configuration error, 500 (AWS execution log: "Integration response of
+ * reported length N is larger than allowed maximum of 10485760 bytes"), and is not read further.
+ */
+async function readLimited(body: Dispatcher.ResponseData['body'], declared: unknown): Promise<Buffer> {
+  const tooLarge = (): never => {
+    body.destroy()
+    throw apiConfigurationError('http.response_too_large')
+  }
+  if (Number(declared) > MAX_PAYLOAD_BYTES) tooLarge()
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_PAYLOAD_BYTES) tooLarge()
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks, size)
 }
 
 function responseHeaders(headers: Record<string, string | string[] | undefined>): HeaderEntry[] {
@@ -83,6 +100,7 @@ function responseHeaders(headers: Record<string, string | string[] | undefined>)
 
 /** The one place that turns a client failure into the gateway error AWS answers with. */
 function translateHttpError(error: unknown, signal: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error
   if (
     signal.aborted ||
     error instanceof undiciErrors.HeadersTimeoutError ||
