@@ -104,6 +104,13 @@ export async function startGateway(
     },
   }
   const deps = { store, config, lambda, usage, credentials, cache: stageCache, dataPlane }
+  const logsDeps = {
+    logs: logGroups,
+    auth: config.auth,
+    credentials,
+    region: config.region,
+    accountId: config.accountId,
+  }
   /**
    * What a load balancer asks before sending requests: can this node reach what it shares? Redis
    * is reported when configured; it decides readiness under the closed policy only (under the
@@ -205,13 +212,6 @@ export async function startGateway(
       return
     }
     if (isLogsRequest(req.method, url.pathname, req.headers['x-amz-target'])) {
-      const logsDeps = {
-        logs: logGroups,
-        auth: config.auth,
-        credentials,
-        region: config.region,
-        accountId: config.accountId,
-      }
       void handleLogsRequest(req, res, logsDeps, log)
       return
     }
@@ -232,10 +232,8 @@ export async function startGateway(
     if (malformed) {
       // Nothing of it is read: the connection closes after the answer.
       log.debug({ reason: malformed }, 'malformed request refused')
-      res.shouldKeepAlive = false
       res.writeHead(400, { 'content-type': 'application/json', connection: 'close' })
       res.end('{"message":"Bad Request"}')
-      req.socket.destroySoon()
       return
     }
     const rawUrl = req.url ?? '/'

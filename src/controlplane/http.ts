@@ -6,6 +6,7 @@ import { Input } from './input.js'
 import type { ManagementDeps, ManagementRouter } from './router.js'
 import { checkManagementAuth } from './auth.js'
 import { StoreUnavailableError } from '../store/index.js'
+import { readBounded } from '../dataplane/request.js'
 import { SharedStateUnavailable } from '../redis/redis-link.js'
 
 /** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
@@ -100,19 +101,12 @@ function requestPath(rawUrl: string | undefined, parsed: URL): string {
 }
 
 /** Reads a request body; a larger one than `maxBytes` is a BadRequestException "Request body is too large". */
-export async function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > maxBytes) {
-      // Let the rest of the body drain into the void; the connection closes after the answer.
-      req.resume()
-      throw new ApiError('BadRequestException', 'Request body is too large')
-    }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks)
+export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
+  return readBounded(req, maxBytes, () => {
+    // Let the rest of the body drain into the void; the connection closes after the answer.
+    req.resume()
+    return new ApiError('BadRequestException', 'Request body is too large')
+  })
 }
 
 /** Parses a JSON request body (empty is `{}`); malformed JSON is a SerializationException. */

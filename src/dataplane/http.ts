@@ -11,6 +11,7 @@ import {
   isSendable,
   MAX_PAYLOAD_BYTES,
   parseQuery,
+  readBounded,
   type HeaderEntry,
   type InboundRequest,
 } from './request.js'
@@ -209,23 +210,16 @@ function inboundRequest(
 
 const normaliseIp = (ip: string): string => (ip.startsWith('::ffff:') ? ip.slice(7) : ip)
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > MAX_PAYLOAD_BYTES) {
-    req.resume()
-    throw requestTooLarge('listener.content_length')
-  }
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_PAYLOAD_BYTES) {
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return readBounded(
+    req,
+    MAX_PAYLOAD_BYTES,
+    (declared) => {
       req.resume()
-      throw requestTooLarge('listener.body_size')
-    }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks, size)
+      return requestTooLarge(declared ? 'listener.content_length' : 'listener.body_size')
+    },
+    req.headers['content-length'],
+  )
 }
 
 /** Writes a response with the headers API Gateway adds to every answer. */
@@ -236,11 +230,7 @@ function send(
   close = false,
 ): void {
   const flat: string[] = []
-  for (const [name, value] of response.headers) {
-    // A header HTTP cannot carry (a mapped value with CR/LF from request data, say) is dropped,
-    // never written: it would split the response.
-    if (isSendable(name, value)) flat.push(name, value)
-  }
+  for (const [name, value] of response.headers) flat.push(name, value)
   flat.push('Content-Length', String(response.body.length))
   if (ctx) {
     flat.push('x-amzn-RequestId', ctx.requestId, 'x-amz-apigw-id', ctx.extendedRequestId)
@@ -250,7 +240,18 @@ function send(
     )
   }
   if (close) flat.push('Connection', 'close')
-  res.writeHead(response.status, flat)
+  try {
+    res.writeHead(response.status, flat)
+  } catch {
+    // Node refused a header HTTP cannot carry (a mapped value with CR/LF from request data, say)
+    // before writing anything: the others go out without it, never a split response. Checking
+    // only here keeps the check off the path of every well-formed answer.
+    const sendable: string[] = []
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      if (isSendable(flat[i] as string, flat[i + 1] as string))
+        sendable.push(flat[i] as string, flat[i + 1] as string)
+    res.writeHead(response.status, sendable)
+  }
   // Node sends no body for HEAD requests by itself.
   res.end(response.body)
 }

@@ -2,6 +2,28 @@ import { validateHeaderName, validateHeaderValue } from 'node:http'
 
 /** API Gateway's payload limit, requests and responses (AWS docs "limits": 10 MB, not adjustable). */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
+/**
+ * Reads a body whole, at most `limit` bytes: one declared larger (`declared`, a Content-Length),
+ * or that grows larger while read, stops at once with `tooLarge()`, which ends the stream (drain
+ * or destroy it) and returns the error thrown. The request, management and backend readers share it.
+ */
+export async function readBounded(
+  body: AsyncIterable<Buffer>,
+  limit: number,
+  tooLarge: (declared: boolean) => Error,
+  declared?: unknown,
+): Promise<Buffer> {
+  if (Number(declared ?? 0) > limit) throw tooLarge(true)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.length
+    if (size > limit) throw tooLarge(false)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks, size)
+}
 /** A header as the client sent it: original name casing, one entry per occurrence. */
 export type HeaderEntry = readonly [name: string, value: string]
 

@@ -1,5 +1,5 @@
 import { errors as undiciErrors, request, type Dispatcher } from 'undici'
-import { MAX_PAYLOAD_BYTES, type HeaderEntry } from '../dataplane/request.js'
+import { MAX_PAYLOAD_BYTES, readBounded, type HeaderEntry } from '../dataplane/request.js'
 import type { EndpointResponse } from '../dataplane/context.js'
 import { apiConfigurationError, GatewayError, integrationTimeout } from '../dataplane/errors/gateway-error.js'
 import type { Integration } from './integration.js'
@@ -73,20 +73,16 @@ export async function sendRequest(
  * passes the limit) is a configuration error, 500 (AWS execution log: "Integration response of
  * reported length N is larger than allowed maximum of 10485760 bytes"), and is not read further.
  */
-async function readLimited(body: Dispatcher.ResponseData['body'], declared: unknown): Promise<Buffer> {
-  const tooLarge = (): never => {
-    body.destroy()
-    throw apiConfigurationError('http.response_too_large')
-  }
-  if (Number(declared) > MAX_PAYLOAD_BYTES) tooLarge()
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_PAYLOAD_BYTES) tooLarge()
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks, size)
+function readLimited(body: Dispatcher.ResponseData['body'], declared: unknown): Promise<Buffer> {
+  return readBounded(
+    body,
+    MAX_PAYLOAD_BYTES,
+    () => {
+      body.destroy()
+      return apiConfigurationError('http.response_too_large')
+    },
+    declared,
+  )
 }
 
 function responseHeaders(headers: Record<string, string | string[] | undefined>): HeaderEntry[] {

@@ -95,8 +95,8 @@ export class LambdaService {
   /** Function records by `name:qualifier`, until the store changes. */
   readonly #records = new Map<string, LastGood<FunctionRecord | undefined>>()
   readonly #unsubscribe: () => void
-  /** Shared packages being unpacked, by directory (concurrent first invokes wait for one). */
-  readonly #unpacking = new Map<string, Promise<void>>()
+  /** Where each function's shared package is on this node, by `name:key` (concurrent first invokes wait for one unpack). */
+  readonly #localCode = new Map<string, Promise<string>>()
   /** Each environment's log stream (one per environment, as on AWS). */
   readonly #streams = new WeakMap<ExecutionEnvironment | RuntimeApiEnvironment, string>()
 
@@ -161,28 +161,35 @@ export class LambdaService {
 
   /**
    * The record with its code on this node: a package stored through another node sharing the
-   * store is unpacked here once, under the data directory, by its key.
+   * store is unpacked here once, under the data directory, by its key. Where each key's code lives
+   * is kept, so an invocation looks at the disk only the first time.
    */
   async #withLocalCode(record: FunctionRecord): Promise<FunctionRecord> {
     const key = record.codeKey
-    if (!key || existsSync(record.codeDir)) return record
+    if (!key) return record
+    const slot = `${record.configuration.FunctionName}:${key}`
+    let located = this.#localCode.get(slot)
+    if (!located) {
+      located = this.#locate(record, key)
+      this.#localCode.set(slot, located)
+      // A failed unpack is tried again by the next invocation.
+      located.catch(() => this.#localCode.delete(slot))
+    }
+    const codeDir = await located
+    return codeDir === record.codeDir ? record : { ...record, codeDir }
+  }
+
+  async #locate(record: FunctionRecord, key: string): Promise<string> {
+    if (existsSync(record.codeDir)) return record.codeDir
     const name = record.configuration.FunctionName
     const codeDir = join(this.#codeRoot, name, `shared-${key}`)
-    let unpacking = this.#unpacking.get(codeDir)
-    if (!unpacking) {
-      unpacking = (async () => {
-        if (existsSync(join(codeDir, '.complete'))) return
-        const code = await this.#store.read((r) => r.get('function-code', name, key))
-        if (!code)
-          throw new LambdaError('ResourceNotFoundException', `Code of ${name} not found in the store`)
-        rmSync(codeDir, { recursive: true, force: true })
-        await this.#unpack(Buffer.from(code.zip, 'base64'), codeDir)
-        writeFileSync(join(codeDir, '.complete'), '')
-      })().finally(() => this.#unpacking.delete(codeDir))
-      this.#unpacking.set(codeDir, unpacking)
-    }
-    await unpacking
-    return { ...record, codeDir }
+    if (existsSync(join(codeDir, '.complete'))) return codeDir
+    const code = await this.#store.read((r) => r.get('function-code', name, key))
+    if (!code) throw new LambdaError('ResourceNotFoundException', `Code of ${name} not found in the store`)
+    rmSync(codeDir, { recursive: true, force: true })
+    await this.#unpack(Buffer.from(code.zip, 'base64'), codeDir)
+    writeFileSync(join(codeDir, '.complete'), '')
+    return codeDir
   }
 
   /**
@@ -326,12 +333,11 @@ export class LambdaService {
     }
     const config = record.configuration
     const reserved = record.reservedConcurrency
-    const lease =
-      reserved === undefined || !this.concurrency
-        ? undefined
-        : await this.concurrency.acquire(name, reserved, config.Timeout * 1000 + LEASE_MARGIN_MS)
-    if (reserved !== undefined && this.concurrency && !lease)
-      throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
+    let lease: Awaited<ReturnType<ConcurrencyLeases['acquire']>> | undefined
+    if (reserved !== undefined && this.concurrency) {
+      lease = await this.concurrency.acquire(name, reserved, config.Timeout * 1000 + LEASE_MARGIN_MS)
+      if (!lease) throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
+    }
     try {
       return await this.#run(name, record, event, qualifier, traceId)
     } finally {
