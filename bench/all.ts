@@ -6,6 +6,7 @@
  *
  *   npm run bench [-- --quick] [-- --write] [--rounds 3] [--duration 5] [--soak 60]
  *                 [--connections 50] [--loader wrk|autocannon] [--no-pin] [--skip nginx,offline]
+ *                 [--offline-dir DIR]   (install serverless-offline there once, and keep it)
  *
  * Exits non-zero if any request failed or answered non-2xx (warm-ups included), or a point could
  * not be measured; `--write` then leaves docs/performance.md alone.
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util'
 import { PERFORMANCE_DOC, writeResults } from './support.js'
 import {
   prepareServerlessOffline,
+  serverlessOfflineVersion,
   startBackend,
   startMinimalProxy,
   startNginx,
@@ -56,6 +58,7 @@ function options() {
       loader: { type: 'string', default: 'wrk' },
       'no-pin': { type: 'boolean', default: false },
       skip: { type: 'string', default: '' },
+      'offline-dir': { type: 'string' },
     },
   })
   const positive = (name: string, text: string): number => {
@@ -78,6 +81,7 @@ function options() {
     loader: values.loader,
     pin: !values['no-pin'],
     skip,
+    offlineDir: values['offline-dir'],
   }
 }
 
@@ -125,8 +129,9 @@ async function main(): Promise<number> {
   let failures = 0
 
   // Tools first, while both CPUs are free: apt-get one package at a time, npm meanwhile.
-  const offlineDir = join(tmp, 'serverless-offline')
-  mkdirSync(offlineDir)
+  // serverless-offline goes into the temporary folder, or a folder of the caller's that is kept.
+  const offlineDir = settings.offlineDir ?? join(tmp, 'serverless-offline')
+  mkdirSync(offlineDir, { recursive: true })
   const offlineInstall = settings.skip.has('offline')
     ? Promise.resolve('skipped (--skip offline)')
     : prepareServerlessOffline(offlineDir)
@@ -254,6 +259,7 @@ async function main(): Promise<number> {
   const versions = [
     `Node ${process.version}`,
     ...('path' in nginx ? [`nginx ${version(nginx.path, ['-v'], /nginx\/([\d.]+)/)}`] : []),
+    ...(servers.offline ? [`serverless-offline ${serverlessOfflineVersion(offlineDir) ?? '?'}`] : []),
     ...('path' in wrk ? [`wrk ${version(wrk.path, ['-v'], /wrk (?:\S*\/)?([\d.]+)/)}`] : []),
   ]
   const results: BenchResults = {

@@ -4,7 +4,7 @@
  * minimal Node proxy (node:http + undici Pool), and serverless-offline 13 serving the trivial
  * handler behind one http event (installed with serverless v3 into a temporary folder).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { freePort } from '../../test/support/process.js'
@@ -180,8 +180,23 @@ export async function prepareServerlessOffline(dir: string): Promise<string | un
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'tollgate-bench-offline', private: true }))
   writeFileSync(join(dir, 'handler.js'), LAMBDA_HANDLER)
   writeFileSync(join(dir, 'serverless.yml'), SERVERLESS_YML)
+  if (serverlessOfflineVersion(dir)) return undefined // --offline-dir: installed by an earlier run
   process.stderr.write(`installing serverless@3 and serverless-offline@13 into ${dir}...\n`)
   return npmInstall(dir, ['serverless@3', 'serverless-offline@13'], 10 * 60_000)
+}
+
+/** The version of serverless-offline installed in `dir`, if it is there with serverless. */
+export function serverlessOfflineVersion(dir: string): string | undefined {
+  const modules = join(dir, 'node_modules')
+  if (!existsSync(join(modules, 'serverless/bin/serverless.js'))) return undefined
+  try {
+    const manifest = JSON.parse(readFileSync(join(modules, 'serverless-offline/package.json'), 'utf8')) as {
+      version?: string
+    }
+    return manifest.version
+  } catch {
+    return undefined
+  }
 }
 
 /**

@@ -59,9 +59,10 @@ const accessLogBytes = (file: string): number => {
 
 /**
  * Before the first round, each target is loaded once for PRE_WARM_SECONDS (not recorded): JIT
- * warm-up, pools filled, and for AWS_PROXY the function environments started, one per concurrent
- * request. AWS_PROXY is loaded again until a load has no failure (within PRE_WARM_LIMIT_MS): its
- * environments start while the first requests wait, which may take seconds on a busy machine.
+ * warm-up, pools filled. AWS_PROXY is loaded again and again until its throughput stops growing
+ * (a load without failures at most 10% faster than the one before), within PRE_WARM_LIMIT_MS:
+ * Tollgate starts one function environment per concurrent request, and each of those 50 processes
+ * has its own JIT to warm, which on a busy machine takes many seconds.
  */
 const PRE_WARM_SECONDS = 2
 const PRE_WARM_LIMIT_MS = 60_000
@@ -69,14 +70,19 @@ const PRE_WARM_LIMIT_MS = 60_000
 async function preWarm(targets: ReadonlyMap<TargetId, Target>, settings: MeasureSettings): Promise<void> {
   for (const [id, target] of targets) {
     const deadline = Date.now() + PRE_WARM_LIMIT_MS
+    let previous: number | undefined
     for (;;) {
       const result = await settings.loader.run(target.url, PRE_WARM_SECONDS, target.headers)
+      if (id !== 'aws-proxy') break
       const clean = result.requests > 0 && result.failures === 0
-      if (clean || id !== 'aws-proxy') break
+      if (clean && previous !== undefined && result.requestsPerSecond <= previous * 1.1) break
       if (Date.now() > deadline) {
-        settings.note(`${LABELS[id]} still failed requests after ${PRE_WARM_LIMIT_MS / 1_000} s of warm-up`)
+        settings.note(
+          `${LABELS[id]}: throughput still growing after ${PRE_WARM_LIMIT_MS / 1_000} s of warm-up`,
+        )
         break
       }
+      previous = clean ? result.requestsPerSecond : undefined
     }
   }
 }
