@@ -91,7 +91,7 @@ interface AutocannonJson {
 function autocannonLoader(connections: number, cpu: string | undefined): Loader {
   const cli = createRequire(import.meta.url).resolve('autocannon')
   return {
-    description: `autocannon -c${connections} in its own process (wrk was not available)`,
+    description: `autocannon -c${connections} in its own process`,
     async run(url, seconds, headers = {}) {
       const p = startProcess(
         'autocannon',

@@ -59,8 +59,8 @@ const accessLogBytes = (file: string): number => {
 
 /**
  * Before the first round, each target is loaded once for PRE_WARM_SECONDS (not recorded): JIT
- * warm-up, pools filled. AWS_PROXY is loaded again and again until its throughput stops growing
- * (a load without failures at most 10% faster than the one before), within PRE_WARM_LIMIT_MS:
+ * warm-up, pools filled. AWS_PROXY is loaded at least three times, and until its throughput stops
+ * growing (a load without failures at most 10% faster than the one before), within PRE_WARM_LIMIT_MS:
  * Tollgate starts one function environment per concurrent request, and each of those 50 processes
  * has its own JIT to warm, which on a busy machine takes many seconds.
  */
@@ -71,11 +71,12 @@ async function preWarm(targets: ReadonlyMap<TargetId, Target>, settings: Measure
   for (const [id, target] of targets) {
     const deadline = Date.now() + PRE_WARM_LIMIT_MS
     let previous: number | undefined
-    for (;;) {
+    for (let load = 1; ; load++) {
       const result = await settings.loader.run(target.url, PRE_WARM_SECONDS, target.headers)
       if (id !== 'aws-proxy') break
       const clean = result.requests > 0 && result.failures === 0
-      if (clean && previous !== undefined && result.requestsPerSecond <= previous * 1.1) break
+      const stable = previous !== undefined && result.requestsPerSecond <= previous * 1.1
+      if (clean && stable && load >= 3) break
       if (Date.now() > deadline) {
         settings.note(
           `${LABELS[id]}: throughput still growing after ${PRE_WARM_LIMIT_MS / 1_000} s of warm-up`,
