@@ -49,6 +49,11 @@ async function check(targets: ReadonlyMap<TargetId, Target>): Promise<void> {
   }
 }
 
+const rssOf = (pid: number): { rss: number; rssTree: number } => {
+  const { process, tree } = rssMegabytes(pid)
+  return { rss: process, rssTree: tree }
+}
+
 const accessLogBytes = (file: string): number => {
   try {
     return statSync(file).size
@@ -120,7 +125,7 @@ export async function measureInterleaved(
           target.backend && before.backend !== undefined
             ? perRequest(treeCpuMicros(target.backend.pid) - before.backend)
             : undefined,
-        rss: rssMegabytes(target.server.pid).tree,
+        ...rssOf(target.server.pid),
       })
       if (id === 'http-proxy') logged += accessLogBytes(settings.accessLog)
       if (accessLogBytes(settings.accessLog) > 0) truncateSync(settings.accessLog, 0)

@@ -42,8 +42,10 @@ export interface Run extends MeasuredRun {
   serverCpu: number
   /** CPU µs per request of the backend, for targets that call it. */
   backendCpu: number | undefined
-  /** RSS of the server process tree after the run, MB. */
+  /** RSS of the server process after the run, MB. */
   rss: number
+  /** The same with its descendants (nginx's worker, Tollgate's function environments), MB. */
+  rssTree: number
 }
 
 export interface BenchResults {
@@ -82,6 +84,7 @@ function summarise(runs: Run[], target: TargetId) {
     serverCpu: pick((r) => r.serverCpu),
     backendCpu: pick((r) => r.backendCpu),
     rss: pick((r) => r.rss),
+    rssTree: pick((r) => r.rssTree),
   }
 }
 
@@ -154,6 +157,7 @@ export function renderReport(results: BenchResults): string {
       fixed(s.serverCpu?.median, 0),
       t === 'direct' ? '—' : fixed(s.backendCpu?.median, 0),
       fixed(s.rss?.median, 0),
+      fixed(s.rssTree?.median, 0),
       range(stat(results.startups[t] ?? []), 0),
     ]
     return `| ${cells.join(' | ')} |`
@@ -167,8 +171,8 @@ export function renderReport(results: BenchResults): string {
     '',
     ...results.notes.map((n) => `- ${n}`),
     ...(results.notes.length ? [''] : []),
-    '| target | requests/s | min–max | × direct | p50 ms | p99 ms (min–max) | server CPU µs/req | backend CPU µs/req | RSS MB | spawn → first 2xx ms (min–max) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | requests/s | min–max | × direct | p50 ms | p99 ms (min–max) | server CPU µs/req | backend CPU µs/req | RSS MB | RSS MB with descendants | spawn → first 2xx ms (min–max) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.order.map(targetRow),
     '',
     '| target (issue 15) | measured | goal | |',
