@@ -131,9 +131,11 @@ export async function configureMainApi(base: string, backendPort: number): Promi
 
   const templates = methodPath(await addResource(base, apiId, rootId, 'templates'), 'GET')
   await call(base, 'PUT', templates, { authorizationType: 'NONE' })
+  // The mapped body goes to the backend in a POST, as a typical non-proxy integration sends it (a
+  // GET with a body would also make the HTTP client close the connection after each request).
   await call(base, 'PUT', `${templates}/integration`, {
     type: 'HTTP',
-    httpMethod: 'GET',
+    httpMethod: 'POST',
     uri: 'http://${stageVariables.backendHost}/hello',
     passthroughBehavior: 'WHEN_NO_TEMPLATES',
     requestTemplates: { 'application/json': REQUEST_TEMPLATE },

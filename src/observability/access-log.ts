@@ -6,6 +6,31 @@ import {
   type ContextSettings,
 } from '../dataplane/mapping/context-variables.js'
 
+/** A line holds no line break: one request, one line. */
+const oneLine = (text: string): string => (text.includes('\n') ? text.replace(/\n/g, ' ') : text)
+
+function valueText(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '-'
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return oneLine(String(value))
+  return oneLine(JSON.stringify(value))
+}
+
+/** Formats split once into literals and `$context` paths, instead of a regular expression per line. */
+const formats = new Map<string, readonly string[]>()
+
+function compiledFormat(format: string): readonly string[] {
+  let parts = formats.get(format)
+  if (!parts) {
+    parts = format
+      .split(/\$context\.([A-Za-z0-9_.]+[A-Za-z0-9_])/g)
+      .map((part, i) => (i % 2 ? part : oneLine(part)))
+    if (formats.size >= 1_000) formats.clear()
+    formats.set(format, parts)
+  }
+  return parts
+}
+
 /**
  * Access logs (AWS docs "set-up-logging", "api-gateway-mapping-template-reference" for the
  * variables): a stage whose `accessLogSettings.format` is set writes one line per request, the
@@ -44,14 +69,14 @@ export class AccessLog {
           }
         : undefined,
     }
-    const line = format.replace(/\$context\.([A-Za-z0-9_.]+[A-Za-z0-9_])/g, (_, path: string) => {
-      const value = lookupContext(vars, path)
-      if (value === undefined || value === null || value === '') return '-'
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-        return String(value)
-      return JSON.stringify(value)
-    })
-    this.#destination.write(`${line.replace(/\n/g, ' ')}\n`)
+    // parts alternate: literal, variable path, literal, ..., literal.
+    const parts = compiledFormat(format)
+    let line = parts[0] as string
+    for (let i = 1; i < parts.length; i += 2) {
+      line += valueText(lookupContext(vars, parts[i] as string))
+      line += parts[i + 1] as string
+    }
+    this.#destination.write(`${line}\n`)
   }
 
   /** Ends the destination once every buffered line is on disk (resolves on its 'close'). */
