@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { TollgateConfig } from './config/config.js'
 import { handleManagementRequest, MANAGEMENT_ROUTES, ManagementRouter } from './controlplane/index.js'
 import { Agent } from 'undici'
-import { parseExecuteApiAddress, type ExecuteApiAddress } from './dataplane/address.js'
+import { parseExecuteApiAddress, safeDecode, type ExecuteApiAddress } from './dataplane/address.js'
 import { DomainRegistry } from './dataplane/domains.js'
 import { ApiEndpoints } from './dataplane/api-endpoints.js'
 import { VpcLinkBalancer } from './integrations/vpc-links.js'
@@ -183,8 +183,10 @@ export async function startGateway(
     const logs = /^\/_tollgate\/logs\/([^/]+)\/([^/]+)$/.exec(url.pathname)
     if (logs) {
       const entries = executionLogs.read(
-        decodeURIComponent(logs[1] ?? ''),
-        decodeURIComponent(logs[2] ?? ''),
+        // Never decodeURIComponent bare here: `%FF` would throw out of the request listener and
+        // take the process down.
+        safeDecode(logs[1] ?? ''),
+        safeDecode(logs[2] ?? ''),
         Number(url.searchParams.get('since') ?? 0),
       )
       res.writeHead(200, { 'content-type': 'application/json' })
