@@ -16,7 +16,7 @@ import {
 } from '../support/apis.js'
 import { gatewayWithBackend } from '../support/gateway.js'
 import { startResponsivenessProbe } from '../support/responsiveness.js'
-import { MAX_JSON_DEPTH } from '../../src/dataplane/json-depth.js'
+import { MAX_JSON_DEPTH } from '../../src/model/json-depth.js'
 
 const DEPTH = 100_000
 const deepArray = Buffer.from(`${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`)
@@ -162,5 +162,37 @@ describe('deep and wide JSON bodies', () => {
     // million items into template values or validating them with ajv ~1-2 s more (measured
     // 1.3-2.7 s per request on 2 shared cores). The bound says "bounded, no crash", not "fast".
     expect(report.maxMs).toBeLessThan(6_000)
+  })
+
+  describe('management API', () => {
+    // Nested past MAX_JSON_DEPTH, a management body is not JSON (AWS's Jackson refuses it too):
+    // an AWS-shaped 400. An OpenAPI import 20,000 levels deep once answered 500 InternalFailure.
+    const manage = (method: string, path: string, body: string) =>
+      httpRequest(env.tg.url, { method, path, headers: { 'content-type': 'application/json' }, body })
+
+    it('refuses a deep body, a deep model schema and a deep OpenAPI import with 400', async () => {
+      const apiId = base.split('/')[3] ?? ''
+      const deepSchema = `${'{"properties":{"a":'.repeat(20_000)}{}${'}}'.repeat(20_000)}`
+      for (const [method, path, body, type] of [
+        ['POST', '/restapis', deepObject.toString(), 'SerializationException'],
+        ['POST', '/restapis', `{"name":"x","tags":${deepObject.toString()}}`, 'SerializationException'],
+        [
+          'POST',
+          `/restapis/${apiId}/models`,
+          JSON.stringify({ name: 'Deep', contentType: 'application/json', schema: deepSchema }),
+          'BadRequestException',
+        ],
+        [
+          'POST',
+          '/restapis?mode=import',
+          `{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"x":${deepSchema}}}}`,
+          'BadRequestException',
+        ],
+      ] as const) {
+        const response = await manage(method, path, body)
+        expect(response.status, path).toBe(400)
+        expect(response.headers['x-amzn-errortype'], path).toBe(type)
+      }
+    })
   })
 })

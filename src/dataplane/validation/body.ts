@@ -1,6 +1,6 @@
 import { mediaType } from '../mapping/templates.js'
 import type { BodyModel } from './compile.js'
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-depth.js'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../model/json-depth.js'
 
 /**
  * The model for a request's content type: the Content-Type's media type (`application/json`

@@ -5,7 +5,7 @@
  * allowlist of methods ($input, $util, $foreach).
  */
 
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../json-depth.js'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../../model/json-depth.js'
 
 /** A Java double (a number that renders as `2.0`, and makes arithmetic non-integer). */
 export class JavaDouble {

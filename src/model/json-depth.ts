@@ -1,5 +1,5 @@
 /**
- * The deepest JSON a request body may nest and still be read as JSON: 1000, Jackson's default
+ * The deepest JSON a request body (data plane or management API) may nest and still be read as JSON: 1000, Jackson's default
  * (`StreamReadConstraints.DEFAULT_MAX_DEPTH`, jackson-core 2.15+; API Gateway's validators and
  * mapping templates run on the JVM). AWS documents no figure. Deeper bodies would overflow the
  * stack of the recursive readers (ajv, the template values): a 100,000-level body made the
