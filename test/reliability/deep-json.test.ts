@@ -10,7 +10,7 @@ import {
   createPath,
   deploy,
   httpRequest,
-  putMethodWithIntegration,
+  putRenderingMethods,
   putMockMethod,
   setResponseTemplates,
 } from '../support/apis.js'
@@ -81,15 +81,7 @@ describe('deep and wide JSON bodies', () => {
       }),
     )
     await setResponseTemplates(tg.client, apiId, validated, 'POST', { 'application/json': '{"valid": true}' })
-    for (const [part, template] of TEMPLATES) {
-      const resource = await createPath(tg.client, apiId, rootId, part)
-      await putMethodWithIntegration(tg.client, apiId, resource, 'POST', {
-        type: 'HTTP',
-        integrationHttpMethod: 'POST',
-        uri: `${backend.url}/rendered`,
-        requestTemplates: { 'application/json': template },
-      })
-    }
+    await putRenderingMethods(tg.client, apiId, rootId, backend.url, TEMPLATES)
     await deploy(tg.client, apiId, 'dev')
     base = `/_aws/execute-api/${apiId}/dev`
   })

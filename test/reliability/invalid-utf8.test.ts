@@ -5,7 +5,14 @@ import {
   UpdateRestApiCommand,
 } from '@aws-sdk/client-api-gateway'
 import { describe, expect, it } from 'vitest'
-import { createApi, createPath, deploy, httpRequest, putMethodWithIntegration } from '../support/apis.js'
+import {
+  createApi,
+  createPath,
+  deploy,
+  httpRequest,
+  putMethodWithIntegration,
+  putRenderingMethods,
+} from '../support/apis.js'
 import { gatewayWithBackend } from '../support/gateway.js'
 import { createFunction, lambdaClient } from '../support/lambda.js'
 import { rawExchange } from '../support/raw-http.js'
@@ -48,15 +55,7 @@ describe('invalid UTF-8 in requests', () => {
     )
     await putMethodWithIntegration(tg.client, apiId, item, 'GET', echo.integration, echo.options)
     // Request templates (HTTP, non-proxy): the backend receives what they rendered.
-    for (const [part, template] of TEMPLATES) {
-      const resource = await createPath(tg.client, apiId, rootId, part)
-      await putMethodWithIntegration(tg.client, apiId, resource, 'POST', {
-        type: 'HTTP',
-        integrationHttpMethod: 'POST',
-        uri: `${backend.url}/rendered`,
-        requestTemplates: { 'application/json': template },
-      })
-    }
+    await putRenderingMethods(tg.client, apiId, rootId, backend.url, TEMPLATES)
     const mock = await createPath(tg.client, apiId, rootId, 'mock')
     await putMethodWithIntegration(
       tg.client,
