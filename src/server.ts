@@ -25,7 +25,7 @@ import { createSharedState } from './shared-state.js'
 import { isConsolePath, serveConsole } from './console/static-files.js'
 import { LogGroups } from './logs/log-groups.js'
 import { handleLogsRequest, isLogsRequest } from './logs/api.js'
-import { PostgresConfigStore, SqliteConfigStore, type ConfigStore } from './store/index.js'
+import { SqliteConfigStore, type ConfigStore } from './store/index.js'
 
 /** A running gateway: its listener, store and logger. */
 export interface Gateway {
@@ -374,6 +374,8 @@ export async function startGateway(
 /** The configured store: PostgreSQL when `store` is set, else SQLite in the data directory. */
 async function openStore(config: TollgateConfig, log: Logger): Promise<ConfigStore> {
   if (config.store) {
+    // pg is loaded only for a PostgreSQL store (start-up time of every other gateway).
+    const { PostgresConfigStore } = await import('./store/postgres/postgres-store.js')
     const store = await PostgresConfigStore.connect(config.store, { log })
     log.info({ schema: store.schema }, 'shared store: PostgreSQL')
     return store

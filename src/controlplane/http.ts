@@ -8,7 +8,7 @@ import type { ManagementDeps, ManagementRouter } from './router.js'
 import { checkManagementAuth } from './auth.js'
 import { StoreUnavailableError } from '../store/index.js'
 import { readBounded } from '../dataplane/request.js'
-import { SharedStateUnavailable } from '../redis/redis-link.js'
+import { SharedStateUnavailable } from '../redis/unavailable.js'
 
 /** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024
