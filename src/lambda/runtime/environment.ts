@@ -1,9 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process'
+import { getPriority, setPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { watchMemory } from './memory-limit.js'
 
 const RUNNER = fileURLToPath(new URL('./node-runner.mjs', import.meta.url))
 /** AWS returns the last 4 KB of an invocation's log with LogType Tail. */
 export const LOG_TAIL_BYTES = 4096
+/** How much nicer than the gateway an execution environment runs (see `lowerPriority`). */
+const ENVIRONMENT_NICENESS = 10
 
 /** What one invocation produced. */
 export interface InvocationOutcome {
@@ -32,6 +36,8 @@ interface Pending {
   resolve: (outcome: InvocationOutcome) => void
   timer: NodeJS.Timeout
   started: number
+  /** Stops the MemorySize watch of this invocation. */
+  stopMemoryWatch: () => void
 }
 
 interface ErrorShape {
@@ -49,8 +55,8 @@ type RunnerMessage =
 
 /**
  * One execution environment: a child Node process running the handler, one invocation at a
- * time. A handler that throws is a function error; one that exits, crashes, runs out of memory or
- * runs past its timeout kills only this process, and the invocation gets AWS's error for it
+ * time. A handler that throws is a function error; one that exits, crashes, runs out of memory (its
+ * heap, or its whole resident memory past MemorySize) or runs past its timeout kills only this process, and the invocation gets AWS's error for it
  * (shapes recorded in test_lambda.snapshot.json). Holds the child process until `dispose()`.
  */
 export class ExecutionEnvironment {
@@ -75,6 +81,7 @@ export class ExecutionEnvironment {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     })
+    lowerPriority(this.#child)
     const capture = (chunk: Buffer): void => {
       const text = chunk.toString()
       if (/heap out of memory|Allocation failed/.test(text)) this.#outOfMemory = true
@@ -113,7 +120,14 @@ export class ExecutionEnvironment {
     const deadline = started + this.#spec.timeoutSeconds * 1000
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#timeout(), this.#spec.timeoutSeconds * 1000)
-      this.#pending = { requestId, resolve, timer, started }
+      const stopMemoryWatch =
+        this.#child.pid === undefined
+          ? () => undefined
+          : watchMemory(this.#child.pid, this.#spec.memoryMb, () => {
+              this.#outOfMemory = true
+              this.dispose()
+            })
+      this.#pending = { requestId, resolve, timer, started, stopMemoryWatch }
       this.#log = `START RequestId: ${requestId} Version: $LATEST\n${this.#note ? `INFO\t${this.#note}\n` : ''}`
       this.#note = undefined
       void this.#ready.then((initError) => {
@@ -182,6 +196,7 @@ export class ExecutionEnvironment {
     const pending = this.#pending
     if (!pending) return
     clearTimeout(pending.timer)
+    pending.stopMemoryWatch()
     this.#pending = undefined
     this.lastUsed = Date.now()
     const duration = Date.now() - pending.started
@@ -192,6 +207,21 @@ export class ExecutionEnvironment {
       `REPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB${maxMemoryMb ? `\tMax Memory Used: ${maxMemoryMb} MB` : ''}\n`
     this.#log = ''
     pending.resolve({ ...outcome, log })
+  }
+}
+
+/**
+ * Runs an execution environment below the gateway's CPU priority: a function spinning in a loop
+ * or thrashing its heap takes a whole core, and on a machine with few of them it would otherwise
+ * compete on equal terms with the event loop that serves every other request. Where the
+ * priority cannot be changed, the environment runs as it is.
+ */
+function lowerPriority(child: ChildProcess): void {
+  if (child.pid === undefined) return
+  try {
+    setPriority(child.pid, Math.min(19, getPriority() + ENVIRONMENT_NICENESS))
+  } catch {
+    // Not permitted or not supported: nothing to do.
   }
 }
 
