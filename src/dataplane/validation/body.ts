@@ -1,3 +1,4 @@
+import { parseBoundedJson } from '../json-depth.js'
 import { mediaType } from '../mapping/templates.js'
 import type { BodyModel } from './compile.js'
 
@@ -29,7 +30,7 @@ export type ParsedBody =
 export function parseJsonBody(body: Buffer): ParsedBody {
   if (body.length === 0) return { ok: true, value: {} }
   try {
-    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown }
+    return { ok: true, value: parseBoundedJson(body.toString('utf8')) }
   } catch (error) {
     return { ok: false, reason: `[Invalid JSON: ${error instanceof Error ? error.message : String(error)}]` }
   }

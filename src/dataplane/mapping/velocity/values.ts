@@ -1,3 +1,5 @@
+import { parseBoundedJson } from '../../json-depth.js'
+
 /**
  * The values a template works with, modelled on the Java objects API Gateway's Velocity engine
  * sees: strings, integers and doubles, booleans, null, lists (ArrayList), maps (LinkedHashMap,
@@ -41,9 +43,12 @@ export function fromPlain(value: unknown): TemplateValue {
   return null
 }
 
-/** Parses JSON text into template values; `__proto__` keys stay ordinary map keys. */
+/**
+ * Parses JSON text into template values; `__proto__` keys stay ordinary map keys. Text nested
+ * deeper than Jackson's 1,000 levels is refused as not JSON (`json-depth.ts`).
+ */
 export function parseJsonValue(text: string): TemplateValue {
-  return fromPlain(JSON.parse(text))
+  return fromPlain(parseBoundedJson(text))
 }
 
 /** Converts a template value to JSON text (what `$input.json` and `$util.parseJson` round-trip). */
