@@ -78,41 +78,31 @@ beforeAll(async () => {
     'GET',
     '{"ok": true}',
   )
-  const proxyParent = await createPath(tg.client, apiId, rootId, 'proxy')
-  const awsParent = await createPath(tg.client, apiId, rootId, 'aws')
-  for (const [path, fn, timeoutInMillis] of [
-    ['faulty', 'faulty', undefined],
-    ['hog', 'hog', undefined],
-    ['timeout', 'slow', 2000],
+  // The same three functions behind /proxy/* (AWS_PROXY) and /aws/* (AWS, the fault in a template).
+  const template = `{"fault": "$util.escapeJavaScript($input.params('fault'))"}`
+  for (const [parent, type] of [
+    [await createPath(tg.client, apiId, rootId, 'proxy'), 'AWS_PROXY'],
+    [await createPath(tg.client, apiId, rootId, 'aws'), 'AWS'],
   ] as const) {
-    const timeout = timeoutInMillis ? { timeoutInMillis } : {}
-    await putMethodWithIntegration(
-      tg.client,
-      apiId,
-      await createPath(tg.client, apiId, proxyParent, path),
-      'GET',
-      {
-        type: 'AWS_PROXY',
-        integrationHttpMethod: 'POST',
-        uri: functionUri(fn),
-        ...timeout,
-      },
-    )
-    await putMethodWithIntegration(
-      tg.client,
-      apiId,
-      await createPath(tg.client, apiId, awsParent, path),
-      'GET',
-      {
-        type: 'AWS',
-        integrationHttpMethod: 'POST',
-        uri: functionUri(fn),
-        requestTemplates: {
-          'application/json': `{"fault": "$util.escapeJavaScript($input.params('fault'))"}`,
+    for (const [path, fn, timeoutInMillis] of [
+      ['faulty', 'faulty', undefined],
+      ['hog', 'hog', undefined],
+      ['timeout', 'slow', 2000],
+    ] as const) {
+      await putMethodWithIntegration(
+        tg.client,
+        apiId,
+        await createPath(tg.client, apiId, parent, path),
+        'GET',
+        {
+          type,
+          integrationHttpMethod: 'POST',
+          uri: functionUri(fn),
+          ...(type === 'AWS' ? { requestTemplates: { 'application/json': template } } : {}),
+          ...(timeoutInMillis ? { timeoutInMillis } : {}),
         },
-        ...timeout,
-      },
-    )
+      )
+    }
   }
   await deploy(tg.client, apiId, 'prod')
   base = `${tg.url}/_aws/execute-api/${apiId}/prod`
