@@ -47,6 +47,9 @@ exports.handler = async (event) => {
   switch (fault) {
     case 'throw': throw new Error('boom')
     case 'exit': process.exit(1)
+    case 'exit-zero': process.exit(0)
+    case 'uncaught': setTimeout(() => { throw new Error('thrown later') }, 10); return new Promise(() => {})
+    case 'unhandled': Promise.reject(new Error('nobody waits')); return new Promise(() => {})
     case 'loop': for (;;) {}
     case 'heap': { const keep = []; for (;;) keep.push(new Array(1e6).fill(1)) }
     case 'buffers': { const keep = []; for (;;) keep.push(Buffer.alloc(32 * 1024 * 1024, 1)) }
@@ -180,7 +183,7 @@ describe('Lambda faults behind AWS_PROXY', () => {
     expect(await call('/proxy/faulty')).toMatchObject({ status: 200, json: { ok: true } })
   })
 
-  for (const fault of ['throw', 'exit', 'loop']) {
+  for (const fault of ['throw', 'exit', 'exit-zero', 'uncaught', 'unhandled', 'loop']) {
     it(`answers a function that does "${fault}" with 502, and the next call is served`, async () => {
       const { answer, healthy } = await underProbe('/proxy/faulty', fault)
       expect(answer).toMatchObject(INTERNAL_502)
