@@ -1,13 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process'
-import { getPriority, setPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { watchMemory } from './memory-limit.js'
+import { lowerPriority, watchMemory } from './process-limits.js'
 
 const RUNNER = fileURLToPath(new URL('./node-runner.mjs', import.meta.url))
 /** AWS returns the last 4 KB of an invocation's log with LogType Tail. */
 export const LOG_TAIL_BYTES = 4096
-/** How much nicer than the gateway an execution environment runs (see `lowerPriority`). */
-const ENVIRONMENT_NICENESS = 10
 
 /** What one invocation produced. */
 export interface InvocationOutcome {
@@ -81,7 +78,7 @@ export class ExecutionEnvironment {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     })
-    lowerPriority(this.#child)
+    lowerPriority(this.#child.pid)
     const capture = (chunk: Buffer): void => {
       const text = chunk.toString()
       if (/heap out of memory|Allocation failed/.test(text)) this.#outOfMemory = true
@@ -207,21 +204,6 @@ export class ExecutionEnvironment {
       `REPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB${maxMemoryMb ? `\tMax Memory Used: ${maxMemoryMb} MB` : ''}\n`
     this.#log = ''
     pending.resolve({ ...outcome, log })
-  }
-}
-
-/**
- * Runs an execution environment below the gateway's CPU priority: a function spinning in a loop
- * or thrashing its heap takes a whole core, and on a machine with few of them it would otherwise
- * compete on equal terms with the event loop that serves every other request. Where the
- * priority cannot be changed, the environment runs as it is.
- */
-function lowerPriority(child: ChildProcess): void {
-  if (child.pid === undefined) return
-  try {
-    setPriority(child.pid, Math.min(19, getPriority() + ENVIRONMENT_NICENESS))
-  } catch {
-    // Not permitted or not supported: nothing to do.
   }
 }
 

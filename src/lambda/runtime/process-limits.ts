@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises'
+import { getPriority, setPriority } from 'node:os'
 
 /** How often a running invocation's memory is read. */
 const WATCH_INTERVAL_MS = 50
+/** How much nicer than the gateway an execution environment runs (see `lowerPriority`). */
+const ENVIRONMENT_NICENESS = 10
 
 /** A process's resident set in MB, from /proc (Linux); undefined where it cannot be read. */
 export async function residentMb(pid: number): Promise<number | undefined> {
@@ -43,5 +46,20 @@ export function watchMemory(pid: number, limitMb: number, exceeded: () => void):
   return () => {
     stopped = true
     clearTimeout(timer)
+  }
+}
+
+/**
+ * Runs an execution environment below the gateway's CPU priority: a function spinning in a loop
+ * or thrashing its heap takes a whole core, and on a machine with few of them it would otherwise
+ * compete on equal terms with the event loop that serves every other request. Where the
+ * priority cannot be changed, the environment runs as it is.
+ */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return
+  try {
+    setPriority(pid, Math.min(19, getPriority() + ENVIRONMENT_NICENESS))
+  } catch {
+    // Not permitted or not supported: nothing to do.
   }
 }
