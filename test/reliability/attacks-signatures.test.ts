@@ -244,6 +244,85 @@ describe('attacks on AWS_IAM (SigV4) methods', () => {
   })
 })
 
+/**
+ * A presigned POST to the root (X-Amz-* in the query). `expires` may claim another X-Amz-Expires
+ * than the signer checks (its valueOf): the SDK refuses to sign more than a week, an attacker's
+ * own signer does not.
+ */
+async function presign(
+  key: { accessKeyId: string; secretAccessKey: string },
+  options: { at?: number; expires?: number; claimExpires?: string },
+): Promise<string> {
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: 'us-east-1',
+    credentials: key,
+    sha256: Hash.bind(null, 'sha256'),
+  })
+  const expiresIn = options.claimExpires
+    ? ({ valueOf: () => 60, toString: () => options.claimExpires } as unknown as number)
+    : (options.expires ?? 60)
+  const signed = await signer.presign(
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: Number(port),
+      path: `/_aws/execute-api/${iamApi}/prod/`,
+      query: {},
+      headers: { host: `127.0.0.1:${port}` },
+      body: '{"order":1}',
+    },
+    { signingDate: new Date(options.at ?? Date.now()), expiresIn },
+  )
+  return `${signed.path}?${new URLSearchParams(signed.query as Record<string, string>).toString()}`
+}
+
+async function sendPresigned(url: string) {
+  const response = await fetch(`${tg.url}${url}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"order":1}',
+  })
+  return {
+    status: response.status,
+    errorType: response.headers.get('x-amzn-errortype'),
+    json: (await response.json()) as Record<string, unknown>,
+  }
+}
+
+describe('attacks on presigned (query string) SigV4 requests', () => {
+  it('serves a presigned request within its X-Amz-Expires (the control)', async () => {
+    expect((await sendPresigned(await presign(ALICE, {}))).status).toBe(200)
+  })
+
+  it('refuses one past its X-Amz-Expires, in AWS words', async () => {
+    const answer = await sendPresigned(await presign(ALICE, { at: Date.now() - 120_000, expires: 60 }))
+    expect(answer).toMatchObject({ status: 403, errorType: 'InvalidSignatureException' })
+    expect(String(answer.json['message'])).toMatch(
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 60 sec\.\)$/,
+    )
+  })
+
+  it('refuses an X-Amz-Expires over a week, however well signed', async () => {
+    for (const claimExpires of ['315360000', '604801', '0', '-5', '1.5']) {
+      const answer = await sendPresigned(await presign(ALICE, { claimExpires }))
+      expect(answer.status, claimExpires).toBe(403)
+      expect(answer.errorType, claimExpires).toBe('IncompleteSignatureException')
+      expect(answer.json, claimExpires).toEqual({
+        message: 'X-Amz-Expires must be less than a week (in seconds) that is 604800',
+      })
+    }
+  })
+
+  it('refuses a presigned URL whose query was changed or extended after signing', async () => {
+    const url = await presign(ALICE, {})
+    expect(await sendPresigned(url.replace('X-Amz-Expires=60', 'X-Amz-Expires=600'))).toEqual(MISMATCH)
+    expect(await sendPresigned(`${url}&admin=true`)).toEqual(MISMATCH)
+    expect(await sendPresigned(url.replace(`/prod/?`, `/prod/other?`))).toEqual(MISMATCH)
+  })
+})
+
 describe('attacks on a COGNITO_USER_POOLS authorizer', () => {
   const call = async (token: string) => {
     const response = await fetch(`${tg.url}/_aws/execute-api/${cognitoApi}/prod/`, {
