@@ -29,6 +29,8 @@ import { startResponsivenessProbe } from '../support/responsiveness.js'
 // the gateway's event loop must never stall (a fault lives in the function's own process), and a
 // healthy call after the fault shows the runtime recovered.
 
+// The Node.js runtime serialises whatever a handler returns as JSON, so the gateway never gets
+// bytes that do not parse from it: "not JSON" for a proxy response is a bare string (or null).
 const FAULTY = `
 const MALFORMED = {
   'not-json': 'this is not a proxy response',
