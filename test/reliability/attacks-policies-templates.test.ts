@@ -295,8 +295,9 @@ describe('template sandbox escapes through request data', () => {
   })
 
   it('reads a body nested 4.5 million deep without holding the event loop', async () => {
-    // Before a depth limit (Jackson's 1,000), parsing and walking this 9 MB body held the loop for
-    // 1.7 s (3 million deep, measured with this probe); refused as not JSON, it is a template error.
+    // Before a depth limit (Jackson's 1,000, src/model/json-depth.ts), parsing and walking this 9 MB
+    // body held the loop for 1.7 s (3 million deep, measured with this probe); refused as not JSON,
+    // it is a template error.
     const probe = startResponsivenessProbe(`${tg.url}/_aws/execute-api/none/prod/`, { expectStatus: 403 })
     const depth = 4_500_000
     const response = await httpRequest(tg.url, {

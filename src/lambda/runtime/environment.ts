@@ -52,9 +52,10 @@ type RunnerMessage =
 
 /**
  * One execution environment: a child Node process running the handler, one invocation at a
- * time. A handler that throws is a function error; one that exits, crashes, runs out of memory (its
- * heap, or its whole resident memory past MemorySize) or runs past its timeout kills only this process, and the invocation gets AWS's error for it
- * (shapes recorded in test_lambda.snapshot.json). Holds the child process until `dispose()`.
+ * time. A handler that throws is a function error; one that exits, crashes, runs out of memory
+ * (its heap, or its whole resident memory past MemorySize) or runs past its timeout kills only
+ * this process, and the invocation gets AWS's error for it (shapes recorded in
+ * test_lambda.snapshot.json). Holds the child process until `dispose()`.
  */
 export class ExecutionEnvironment {
   readonly #child: ChildProcess

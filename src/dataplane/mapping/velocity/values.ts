@@ -1,11 +1,11 @@
-import { parseBoundedJson } from '../../json-depth.js'
-
 /**
  * The values a template works with, modelled on the Java objects API Gateway's Velocity engine
  * sees: strings, integers and doubles, booleans, null, lists (ArrayList), maps (LinkedHashMap,
  * here a JS `Map`, so no key can reach an object prototype) and a few host objects with an
  * allowlist of methods ($input, $util, $foreach).
  */
+
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../../model/json-depth.js'
 
 /** A Java double (a number that renders as `2.0`, and makes arithmetic non-integer). */
 export class JavaDouble {
@@ -43,12 +43,11 @@ export function fromPlain(value: unknown): TemplateValue {
   return null
 }
 
-/**
- * Parses JSON text into template values; `__proto__` keys stay ordinary map keys. Text nested
- * deeper than Jackson's 1,000 levels is refused as not JSON (`json-depth.ts`).
- */
+/** Parses JSON text into template values; `__proto__` keys stay ordinary map keys. */
 export function parseJsonValue(text: string): TemplateValue {
-  return fromPlain(parseBoundedJson(text))
+  // Deeper than Jackson reads, it is not JSON to a template either (and would overflow fromPlain).
+  if (jsonDepthExceeds(text)) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
+  return fromPlain(JSON.parse(text))
 }
 
 /** Converts a template value to JSON text (what `$input.json` and `$util.parseJson` round-trip). */
