@@ -4,6 +4,7 @@ import {
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
   UpdateMethodCommand,
+  UpdateRestApiCommand,
   type CreateAuthorizerCommandInput,
 } from '@aws-sdk/client-api-gateway'
 import type { LambdaClient } from '@aws-sdk/client-lambda'
@@ -24,7 +25,8 @@ beforeAll(async () => {
   tg = await startTestGateway()
   lambda = lambdaClient(tg.url)
   // Answers from the identity alone: "deny-*" tokens get a Deny, others an Allow, and every
-  // answer carries a stamp new on each call (so a cached answer shows as a repeated stamp).
+  // answer carries a stamp new on each call (so a cached answer shows as a repeated stamp);
+  // "key:<value>" tokens also name an API key (usageIdentifierKey, for apiKeySource AUTHORIZER).
   await createFunction(lambda, 'attack-authorizer', {
     'index.js': `exports.handler = async (event) => {
       const who = event.type === 'TOKEN'
@@ -32,7 +34,9 @@ beforeAll(async () => {
         : JSON.stringify([event.queryStringParameters.user, event.queryStringParameters.tenant])
       const first = event.type === 'TOKEN' ? event.authorizationToken : event.queryStringParameters.user
       const effect = first.startsWith('deny-') ? 'Deny' : 'Allow'
+      const key = first.startsWith('key:') ? first.slice(4) : undefined
       return {
+        ...(key ? { usageIdentifierKey: key } : {}),
         principalId: who,
         policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: event.methodArn.split('/').slice(0, 2).join('/') + '/*' }] },
         context: { who, stamp: String(Date.now()) + Math.random() },
@@ -130,6 +134,29 @@ describe('attacks on API keys', () => {
     expect(await get(`${url}/prod/`, { 'x-api_key': keys['good']! })).toEqual(FORBIDDEN)
   })
 
+  it('with apiKeySource AUTHORIZER, refuses the keys the authorizer names unless enabled and in a plan of this stage', async () => {
+    const { url, apiId } = await authorizedApi(
+      {
+        type: 'TOKEN',
+        identitySource: 'method.request.header.Authorization',
+        authorizerResultTtlInSeconds: 0,
+      },
+      true,
+    )
+    const plan = await tg.client.send(
+      new CreateUsagePlanCommand({ name: 'authorizer-plan', apiStages: [{ apiId, stage: 'prod' }] }),
+    )
+    for (const name of ['good', 'disabled'])
+      await tg.client.send(
+        new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: keys[`${name}Id`], keyType: 'API_KEY' }),
+      )
+    expect((await get(url, { Authorization: `key:${keys['good']!}` })).status).toBe(200)
+    for (const name of ['disabled', 'beta', 'elsewhere'])
+      expect(await get(url, { Authorization: `key:${keys[name]!}` }), name).toEqual(FORBIDDEN)
+    // No key from the authorizer: a good x-api-key header does not stand in for it.
+    expect(await get(url, { Authorization: 'nokey', 'x-api-key': keys['good']! })).toEqual(FORBIDDEN)
+  })
+
   it('refuses a good key with bytes around it, and a key id in place of the key', async () => {
     expect(await get(`${url}/prod/`, { 'x-api-key': `${keys['good']!}x` })).toEqual(FORBIDDEN)
     expect(await get(`${url}/prod/`, { 'x-api-key': keys['good']!.slice(0, -1) })).toEqual(FORBIDDEN)
@@ -140,10 +167,14 @@ describe('attacks on API keys', () => {
 const functionUri = (name: string) =>
   `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${name}/invocations`
 
-/** An API whose GET /who (MOCK, echoing $context.authorizer) is behind a caching authorizer. */
+/**
+ * An API whose GET /who (MOCK, echoing $context.authorizer) is behind a caching authorizer;
+ * `keysFromAuthorizer` also requires an API key, read from the authorizer's answer.
+ */
 async function authorizedApi(
   input: Omit<CreateAuthorizerCommandInput, 'restApiId' | 'name'>,
-): Promise<string> {
+  keysFromAuthorizer = false,
+): Promise<{ url: string; apiId: string }> {
   const { apiId, rootId } = await createApi(tg.client, 'authorized')
   const authorizer = await tg.client.send(
     new CreateAuthorizerCommand({
@@ -170,16 +201,27 @@ async function authorizedApi(
       patchOperations: [
         { op: 'replace', path: '/authorizationType', value: 'CUSTOM' },
         { op: 'replace', path: '/authorizerId', value: authorizer.id! },
+        ...(keysFromAuthorizer ? [{ op: 'replace' as const, path: '/apiKeyRequired', value: 'true' }] : []),
       ],
     }),
   )
+  if (keysFromAuthorizer)
+    await tg.client.send(
+      new UpdateRestApiCommand({
+        restApiId: apiId,
+        patchOperations: [{ op: 'replace', path: '/apiKeySource', value: 'AUTHORIZER' }],
+      }),
+    )
   await deploy(tg.client, apiId, 'prod')
-  return `${tg.url}/_aws/execute-api/${apiId}/prod/who`
+  return { url: `${tg.url}/_aws/execute-api/${apiId}/prod/who`, apiId }
 }
 
 describe('attacks on the Lambda authorizer result cache', () => {
   it('TOKEN: a second token never gets the policy or context cached for the first', async () => {
-    const url = await authorizedApi({ type: 'TOKEN', identitySource: 'method.request.header.Authorization' })
+    const { url } = await authorizedApi({
+      type: 'TOKEN',
+      identitySource: 'method.request.header.Authorization',
+    })
     const alice = await get(url, { Authorization: 'alice' })
     expect(alice).toMatchObject({ status: 200, json: { principal: 'alice' } })
     // Cached for alice: her second call repeats the stamp (the control that caching is on).
@@ -203,7 +245,7 @@ describe('attacks on the Lambda authorizer result cache', () => {
   })
 
   it('REQUEST: results are cached per the values of every identity source, which cannot be made to collide', async () => {
-    const url = await authorizedApi({
+    const { url } = await authorizedApi({
       type: 'REQUEST',
       identitySource: 'method.request.querystring.user, method.request.querystring.tenant',
     })
