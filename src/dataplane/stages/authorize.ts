@@ -134,7 +134,9 @@ async function lambdaAuthorize(
   } else if (missing && ttl > 0) {
     throw unauthorized('authorizer.missing_identity')
   }
-  const cacheKey = `${ctx.target.deployment.id}\u0000${authorizer.id}\u0000${values.join('\u0000')}`
+  // JSON, not values joined by a separator: a query string can carry any separator (%00 is NUL),
+  // and ("a\0b", "c") must not find the result cached for ("a", "b\0c").
+  const cacheKey = JSON.stringify([ctx.target.deployment.id, authorizer.id, values])
   let grant = ttl > 0 ? await deps.authorizerCache.get(cacheKey) : undefined
   let integrationLatency = 0
   if (!grant) {
