@@ -53,22 +53,14 @@ export class AccessLog {
   ): void {
     const format = ctx.target.active.stage.accessLogSettings?.format
     if (!format) return
-    const vars: Record<string, unknown> = {
-      ...contextVariables(ctx, settings),
-      status: response.status,
-      responseLength: response.body.length,
-      responseLatency: Math.round(latencyMs),
-      integrationLatency:
-        ctx.integrationLatencyMs === undefined ? undefined : Math.round(ctx.integrationLatencyMs),
-      integrationStatus: ctx.endpointResponse?.status,
-      error: ctx.error
-        ? {
-            message: ctx.error.message,
-            messageString: JSON.stringify(ctx.error.message),
-            responseType: ctx.error.type,
-          }
-        : undefined,
-    }
+    // A fresh object per call: the response's variables go straight in, without a copy.
+    const vars = contextVariables(ctx, settings)
+    vars['status'] = response.status
+    vars['responseLength'] = response.body.length
+    vars['responseLatency'] = Math.round(latencyMs)
+    vars['integrationLatency'] =
+      ctx.integrationLatencyMs === undefined ? undefined : Math.round(ctx.integrationLatencyMs)
+    vars['integrationStatus'] = ctx.endpointResponse?.status
     // parts alternate: literal, variable path, literal, ..., literal.
     const parts = compiledFormat(format)
     let line = parts[0] as string
