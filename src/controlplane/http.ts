@@ -8,6 +8,7 @@ import { checkManagementAuth } from './auth.js'
 import { StoreUnavailableError } from '../store/index.js'
 import { readBounded } from '../dataplane/request.js'
 import { SharedStateUnavailable } from '../redis/redis-link.js'
+import { jsonNestingDepth, MAX_JSON_DEPTH } from '../model/json-depth.js'
 
 /** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -118,6 +119,10 @@ export function parseJsonBody(raw: Buffer): Input {
     parsed = JSON.parse(text)
   } catch (error) {
     throw serializationError(`Invalid JSON in request body: ${(error as Error).message}`)
+  }
+  // A patch value nested 100,000 deep overflowed the stack of the handler that stringified it (a 500).
+  if (jsonNestingDepth(text) > MAX_JSON_DEPTH) {
+    throw serializationError(`Invalid JSON in request body: nesting depth exceeds ${MAX_JSON_DEPTH}`)
   }
   return Input.of(parsed)
 }
