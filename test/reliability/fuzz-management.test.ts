@@ -6,7 +6,7 @@ import { Client } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { MANAGEMENT_ROUTES } from '../../src/controlplane/index.js'
 import { startTestGateway } from '../support/gateway.js'
-import { awsErrorProblem, fuzzSettings, Violations } from '../support/fuzz.js'
+import { awsErrorProblem, fuzzSettings, Violations, watchUnhandledRejections } from '../support/fuzz.js'
 import { managementRequest, type FuzzRequest } from '../support/fuzz-management-requests.js'
 import { buildFixture, checkConsistency, harvest, StoreSnapshots } from '../support/fuzz-management-state.js'
 
@@ -20,6 +20,8 @@ const { seed, runs } = fuzzSettings(10_400)
 const ROUNDS = 4
 
 describe('management API fuzz', () => {
+  const rejections = watchUnhandledRejections()
+
   it(`answers ${runs} generated management requests without a 5XX or a partial write`, async () => {
     const started = Date.now()
     const violations = new Violations()
@@ -96,6 +98,7 @@ describe('management API fuzz', () => {
         `refused, ${counts.snapshots} store snapshots, ${fixtures} fixtures) in ${seconds} s`,
     )
     expect(violations.report()).toEqual([])
+    expect(rejections).toEqual([])
     expect(counts.requests).toBeGreaterThanOrEqual(runs)
     // Every operation was reached at least once.
     expect(operations.size).toBe(MANAGEMENT_ROUTES.length)

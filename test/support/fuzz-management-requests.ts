@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { MANAGEMENT_ROUTES } from '../../src/controlplane/index.js'
 import type { Route } from '../../src/controlplane/router.js'
-import { anyJson, anyObject, deepJsonText, hostileString, mostly } from './fuzz.js'
+import { anyJson, anyObject, deepJsonText, hostileString, mostly, wellFormed } from './fuzz.js'
 import type { FuzzState } from './fuzz-management-state.js'
 
 /** One generated management call, ready to send. */
@@ -618,7 +618,7 @@ const garbageBody: fc.Arbitrary<string | Uint8Array> = fc.oneof(
     '{"a":1}{"b":2}',
   ),
   fc.uint8Array({ maxLength: 64 }),
-  deepJsonText,
+  deepJsonText(100_000),
   fc.constant(Uint8Array.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x22, 0x7d])),
 )
 
@@ -719,10 +719,6 @@ function resolveRefs(value: unknown, resolver: Resolver, depth: number): unknown
   if (Array.isArray(value)) return value.map((item) => resolveRefs(item, resolver, depth + 1))
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, resolver, depth + 1)]))
 }
-
-/** Lone surrogates replaced, as `String.prototype.toWellFormed` (ES2024) does. */
-const wellFormed = (s: string): string =>
-  s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
 
 const pickOf = <T>(list: readonly T[], n: number): T | undefined => list[n % Math.max(list.length, 1)]
 

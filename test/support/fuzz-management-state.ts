@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import { zipOf } from './lambda.js'
+import { managementCall as call, putValidatorAndModel } from './fuzz.js'
 import type { RestApiDocument, StageRecord } from '../../src/model/index.js'
 
 /** Every record of the store, by `kind|scope|id`, as stored (JSON text). */
@@ -198,24 +199,6 @@ function resourcePath(doc: RestApiDocument, id: string): string | undefined {
   return `/${parts.join('/')}`
 }
 
-/** A fixture call that must succeed. */
-async function call(
-  url: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  })
-  const text = await response.text()
-  if (response.status >= 300)
-    throw new Error(`fixture: ${method} ${path} answered ${response.status} ${text}`)
-  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
-}
-
 /**
  * One of everything the management API manages, so generated requests find real targets: an API
  * with a resource tree, methods, responses, integrations, a model, a validator, an authorizer,
@@ -231,15 +214,9 @@ export async function buildFixture(url: string, suffix: string, isFirst: boolean
   const pets = String((await call(url, 'POST', `${a}/resources/${root}`, { pathPart: 'pets' }))['id'])
   const pet = String((await call(url, 'POST', `${a}/resources/${pets}`, { pathPart: '{id}' }))['id'])
   await call(url, 'POST', `${a}/resources/${pet}`, { pathPart: '{proxy+}' })
-  const validator = await call(url, 'POST', `${a}/requestvalidators`, {
-    name: 'all',
-    validateRequestBody: true,
-    validateRequestParameters: true,
-  })
-  await call(url, 'POST', `${a}/models`, {
-    name: 'Pet',
-    contentType: 'application/json',
-    schema: JSON.stringify({ type: 'object', properties: { name: { type: 'string' } } }),
+  const validatorId = await putValidatorAndModel(url, a, {
+    type: 'object',
+    properties: { name: { type: 'string' } },
   })
   const authorizer = await call(url, 'POST', `${a}/authorizers`, {
     name: 'token',
@@ -259,7 +236,7 @@ export async function buildFixture(url: string, suffix: string, isFirst: boolean
       ...(method === 'POST'
         ? {
             authorizerId: authorizer['id'],
-            requestValidatorId: validator['id'],
+            requestValidatorId: validatorId,
             requestModels: { 'application/json': 'Pet' },
           }
         : {}),

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { afterAll, beforeAll } from 'vitest'
 
 /**
  * Settings of the property-based fuzz suites (issue 16): a fixed seed by default, so a CI failure
@@ -70,23 +71,24 @@ export function deepJson(depth: number, asObject: boolean): unknown {
  * JSON text nested `depth` levels deep, as text: deeper than a recursive JSON.stringify can write,
  * optionally set as a member of a body (`{"name": ...}`) or a patch operation's value.
  */
-export const deepJsonText: fc.Arbitrary<string> = fc
-  .tuple(
-    fc.integer({ min: 1_000, max: 100_000 }),
-    fc.boolean(),
-    fc.constantFrom(
-      '%',
-      '{"name": %}',
-      '{"tags": {"a": %}}',
-      '{"patchOperations": [{"op": "replace", "path": "/name", "value": %}]}',
-    ),
-  )
-  .map(([depth, asObject, wrapper]) => {
-    const text = asObject
-      ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
-      : `${'['.repeat(depth)}${']'.repeat(depth)}`
-    return wrapper.replace('%', text)
-  })
+export const deepJsonText = (maxDepth: number): fc.Arbitrary<string> =>
+  fc
+    .tuple(
+      fc.integer({ min: 1_000, max: maxDepth }),
+      fc.boolean(),
+      fc.constantFrom(
+        '%',
+        '{"name": %}',
+        '{"tags": {"a": %}}',
+        '{"patchOperations": [{"op": "replace", "path": "/name", "value": %}]}',
+      ),
+    )
+    .map(([depth, asObject, wrapper]) => {
+      const text = asObject
+        ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
+        : `${'['.repeat(depth)}${']'.repeat(depth)}`
+      return wrapper.replace('%', text)
+    })
 
 /** A JSON object whose keys may be hostile (`__proto__` stays an own key: fromEntries defines it). */
 export const anyObject = (value: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> =>
@@ -115,6 +117,10 @@ export const anyJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie
 /** `value` most of the time, else anything. */
 export const mostly = <T>(value: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
   fc.oneof({ weight: 3, arbitrary: value }, { weight: 1, arbitrary: anyJson })
+
+/** Lone surrogates replaced, as `String.prototype.toWellFormed` (ES2024) does. */
+export const wellFormed = (s: string): string =>
+  s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
 
 /** What an AWS-shaped error is: a JSON object with a string `message` and `x-amzn-ErrorType`. */
 export function awsErrorProblem(status: number, errorType: string | null, body: string): string | undefined {
@@ -155,4 +161,55 @@ export class Violations {
   report(): string[] {
     return [...this.#byKind].map(([kind, { count, example }]) => `${count}x ${kind}\n    e.g. ${example}`)
   }
+}
+
+/** A management call for a fixture: it must succeed; its JSON answer. */
+export async function managementCall(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  })
+  const text = await response.text()
+  if (response.status >= 300)
+    throw new Error(`fixture: ${method} ${path} answered ${response.status} ${text}`)
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+}
+
+/** A request validator for bodies and parameters, and a `Pet` model with `schema`; the validator's id. */
+export async function putValidatorAndModel(url: string, apiPath: string, schema: object): Promise<string> {
+  const validator = await managementCall(url, 'POST', `${apiPath}/requestvalidators`, {
+    name: 'all',
+    validateRequestBody: true,
+    validateRequestParameters: true,
+  })
+  await managementCall(url, 'POST', `${apiPath}/models`, {
+    name: 'Pet',
+    contentType: 'application/json',
+    schema: JSON.stringify(schema),
+  })
+  return String(validator['id'])
+}
+
+/**
+ * Collects the process's unhandled rejections while the tests of one `describe` run (the gateway
+ * runs in the test's process: one of its rejections would show here, and kill a real server).
+ */
+export function watchUnhandledRejections(): unknown[] {
+  const rejections: unknown[] = []
+  const onRejection = (reason: unknown): void => {
+    rejections.push(reason)
+  }
+  beforeAll(() => {
+    process.on('unhandledRejection', onRejection)
+  })
+  afterAll(() => {
+    process.off('unhandledRejection', onRejection)
+  })
+  return rejections
 }

@@ -1,3 +1,5 @@
+import { jsonNestingDepth, MAX_JSON_DEPTH } from '../../../model/json-depth.js'
+
 /**
  * The values a template works with, modelled on the Java objects API Gateway's Velocity engine
  * sees: strings, integers and doubles, booleans, null, lists (ArrayList), maps (LinkedHashMap,
@@ -41,9 +43,17 @@ export function fromPlain(value: unknown): TemplateValue {
   return null
 }
 
-/** Parses JSON text into template values; `__proto__` keys stay ordinary map keys. */
+/**
+ * Parses JSON text into template values; `__proto__` keys stay ordinary map keys. Text nested
+ * deeper than MAX_JSON_DEPTH is refused like malformed JSON: converting and writing it back
+ * recurse, and a body 3,000 levels deep overflowed the stack mid-template (a 500 for any request
+ * template that read `$input.json('$')`).
+ */
 export function parseJsonValue(text: string): TemplateValue {
-  return fromPlain(JSON.parse(text))
+  const value: unknown = JSON.parse(text)
+  if (jsonNestingDepth(text) > MAX_JSON_DEPTH)
+    throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH}`)
+  return fromPlain(value)
 }
 
 /** Converts a template value to JSON text (what `$input.json` and `$util.parseJson` round-trip). */
