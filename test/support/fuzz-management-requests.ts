@@ -743,7 +743,8 @@ class Resolver {
         ? raw
         : encodeURIComponent(wellFormed(raw))
     }
-    const value = this.#pick(name, p.pick, template)
+    // A record created with a 70,000-character id keeps it: cut, as a raw one (see above).
+    const value = this.#pick(name, p.pick, template).slice(0, 1_000)
     return encodeURIComponent(wellFormed(value))
   }
 
