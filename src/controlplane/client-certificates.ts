@@ -62,10 +62,11 @@ export const clientCertificateRoutes: Route[] = [
     method: 'POST',
     path: '/clientcertificates',
     handler: async (req, { store }) => {
-      const id = newId(6)
-      const { certificate, key, notAfter } = await generate(id)
+      // The body is read first: a malformed one must not cost an RSA key generation.
       const description = req.body.string('description')
       const tags = req.body.stringMap('tags')
+      const id = newId(6)
+      const { certificate, key, notAfter } = await generate(id)
       const record: ClientCertificateRecord = {
         clientCertificateId: id,
         pemEncodedCertificate: certificate,

@@ -134,7 +134,16 @@ export class ExecutionEnvironment {
           this.#finish({ payload: JSON.stringify(initError), functionError: 'Unhandled' })
           return
         }
-        this.#child.send({ type: 'invoke', id: requestId, event, context, deadline })
+        try {
+          this.#child.send({ type: 'invoke', id: requestId, event, context, deadline })
+        } catch (error) {
+          // An event the channel cannot serialise: an error outcome, not a rejection nobody handles.
+          const errorMessage = `RequestId: ${requestId} Error: ${(error as Error).message}`
+          this.#finish({
+            payload: JSON.stringify({ errorType: 'Runtime.InvalidEvent', errorMessage }),
+            functionError: 'Unhandled',
+          })
+        }
       })
     })
   }
