@@ -53,7 +53,7 @@ describe('deeply nested JSON bodies', () => {
     const answer = await rawCall(tg.url, 'PATCH', `/restapis/${apiId}/stages/prod`, body)
     expect(answer.status).toBe(400)
     expect(answer.errorType).toBe('SerializationException')
-    expect(answer.json).toEqual({ message: 'Invalid JSON in request body: nesting depth exceeds 1000' })
+    expect(answer.json).toEqual({ message: 'Invalid JSON in request body: nesting deeper than 1000 levels' })
     const stage = await rawCall(tg.url, 'GET', `/restapis/${apiId}/stages/prod`)
     expect((stage.json as Record<string, unknown>)['description']).toBeUndefined()
   })
