@@ -1,11 +1,24 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
+
+/**
+ * Suites that hold the gateway's event loop to a 50 ms bound while they inject faults: they run
+ * after the others, one file at a time (vitest.serial.config.ts), so another suite's load on this
+ * 2-core machine is not mistaken for a blocked loop.
+ */
+export const SERIAL_SUITES = ['test/reliability/lambda-faults.test.ts']
+
+/** What every run shares. */
+export const COMMON = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+  reporters: ['default'],
+}
 
 export default defineConfig({
   test: {
+    ...COMMON,
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    reporters: ['default'],
+    exclude: [...configDefaults.exclude, ...SERIAL_SUITES],
   },
 })
