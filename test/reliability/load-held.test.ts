@@ -50,26 +50,30 @@ describe(`fixed offered load, ${RATE} req/s for ${SECONDS} s per method`, () => 
   })
 
   for (const key of ['mock', 'proxy', 'lambda', 'keyed']) {
-    it(`${key}: every request answered 200 with its body`, async () => {
-      const target = targets[key]!
-      const before = memoryKb(gateway.pid).rss
-      const [result] = await offerLoad(gateway.url, [target], { rate: RATE, durationMs: SECONDS * 1000 })
-      const after = memoryKb(gateway.pid).rss
-      const { latencies } = result!
-      rows.push(
-        [
-          target.name,
-          result!.offered,
-          result!.ok,
-          percentile(latencies, 50).toFixed(1),
-          percentile(latencies, 99).toFixed(1),
-          percentile(latencies, 100).toFixed(1),
-          `${(before / 1024).toFixed(0)} → ${(after / 1024).toFixed(0)}`,
-        ].join(' | '),
-      )
-      expect(Object.fromEntries(result!.errors)).toEqual({})
-      expect(result!.offered).toBe(RATE * SECONDS)
-      expect(result!.ok).toBe(RATE * SECONDS)
-    }, SECONDS * 1000 + 30_000)
+    it(
+      `${key}: every request answered 200 with its body`,
+      async () => {
+        const target = targets[key]!
+        const before = memoryKb(gateway.pid).rss
+        const [result] = await offerLoad(gateway.url, [target], { rate: RATE, durationMs: SECONDS * 1000 })
+        const after = memoryKb(gateway.pid).rss
+        const { latencies } = result!
+        rows.push(
+          [
+            target.name,
+            result!.offered,
+            result!.ok,
+            percentile(latencies, 50).toFixed(1),
+            percentile(latencies, 99).toFixed(1),
+            percentile(latencies, 100).toFixed(1),
+            `${(before / 1024).toFixed(0)} → ${(after / 1024).toFixed(0)}`,
+          ].join(' | '),
+        )
+        expect(Object.fromEntries(result!.errors)).toEqual({})
+        expect(result!.offered).toBe(RATE * SECONDS)
+        expect(result!.ok).toBe(RATE * SECONDS)
+      },
+      SECONDS * 1000 + 30_000,
+    )
   }
 })

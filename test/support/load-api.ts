@@ -3,7 +3,14 @@ import {
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
 } from '@aws-sdk/client-api-gateway'
-import { createApi, createPath, deploy, putMethodWithIntegration, putMockMethod, requireApiKey } from './apis.js'
+import {
+  createApi,
+  createPath,
+  deploy,
+  putMethodWithIntegration,
+  putMockMethod,
+  requireApiKey,
+} from './apis.js'
 import { sdkClient } from './gateway.js'
 import { createFunction, lambdaClient } from './lambda.js'
 import type { LoadTarget } from './load.js'
@@ -57,7 +64,9 @@ export async function createLoadApi(
       }),
     )
     const key = await client.send(new CreateApiKeyCommand({ name: 'load', enabled: true }))
-    await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }))
+    await client.send(
+      new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }),
+    )
     const path = (name: string): string => `/_aws/execute-api/${apiId}/prod/${name}`
     return {
       mock: { name: 'MOCK', path: path('mock'), expectBody: '{"from":"mock"}' },

@@ -47,16 +47,14 @@ export async function offerLoad(
 ): Promise<TargetResult[]> {
   const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 })
   const total = Math.round((rate * durationMs) / 1000)
-  const results = targets.map(
-    (t): TargetResult & { lat: number[] } => ({
-      name: t.name,
-      offered: 0,
-      ok: 0,
-      errors: new Map(),
-      latencies: new Float64Array(0),
-      lat: [],
-    }),
-  )
+  const results = targets.map((t): TargetResult & { lat: number[] } => ({
+    name: t.name,
+    offered: 0,
+    ok: 0,
+    errors: new Map(),
+    latencies: new Float64Array(0),
+    lat: [],
+  }))
   const pending: Promise<void>[] = []
   const fail = (result: TargetResult, what: string): void => {
     result.errors.set(what, (result.errors.get(what) ?? 0) + 1)
@@ -83,7 +81,8 @@ export async function offerLoad(
               async (response) => {
                 const text = await response.body.text()
                 result.lat.push(performance.now() - dueAt)
-                if (response.statusCode !== 200) fail(result, `status ${response.statusCode}: ${text.slice(0, 80)}`)
+                if (response.statusCode !== 200)
+                  fail(result, `status ${response.statusCode}: ${text.slice(0, 80)}`)
                 else if (text !== target.expectBody) fail(result, `body ${text.slice(0, 80)}`)
                 else result.ok += 1
               },
@@ -113,7 +112,8 @@ export function percentile(sorted: Float64Array, p: number): number {
 /** A process's resident memory now (VmRSS) and its peak so far (VmHWM), in KiB, from /proc. */
 export function memoryKb(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
   return { rss: field('VmRSS'), hwm: field('VmHWM') }
 }
 
