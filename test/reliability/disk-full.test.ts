@@ -1,0 +1,187 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { open, unlink } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { rawCall } from '../support/gateway.js'
+import { killAll, spawnTollgate, type TollgateProcess } from '../support/process.js'
+import { startResponsivenessProbe } from '../support/responsiveness.js'
+
+// The disk under the data directory fills up while the configuration is written (issue 16,
+// "faults survived"). The disk is real: a small tmpfs mounted for the test (as root, or with
+// `sudo -n` as on CI runners), filled with a file to the last byte. Then every management write
+// that needs space fails as AWS fails a request it could not complete: 503
+// ServiceUnavailableException (`{"message"}`, retryable; nothing changed); what was configured
+// before is intact and still served, nothing half-written is visible (not even after a
+// restart), and once space is freed writes succeed again. A probe on a MOCK method shows the
+// event loop never blocked.
+const MOUNT_SIZE = '8m'
+
+/** Runs a mount-related command as root: directly when the test is root, else with `sudo -n`. */
+function asRoot(command: string, args: string[]): void {
+  if (process.getuid?.() === 0) execFileSync(command, args, { stdio: 'pipe' })
+  else execFileSync('sudo', ['-n', command, ...args], { stdio: 'pipe' })
+}
+
+/**
+ * Writes zeros to `file` until the filesystem refuses (ENOSPC); returns the bytes written.
+ * Asynchronous, so the responsiveness probe in this process keeps its schedule meanwhile.
+ */
+async function fillDisk(file: string): Promise<number> {
+  const handle = await open(file, 'w')
+  const chunk = Buffer.alloc(64 * 1024)
+  let written = 0
+  try {
+    for (;;) written += (await handle.write(chunk)).bytesWritten
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error
+  } finally {
+    await handle.close()
+  }
+  return written
+}
+
+interface Call {
+  status: number
+  errorType: string | null
+  json: unknown
+}
+
+describe('disk full while writing configuration', () => {
+  const mountPoint = mkdtempSync(join(tmpdir(), 'tollgate-disk-full-'))
+  let mounted = false
+  let gateway: TollgateProcess | undefined
+
+  afterAll(async () => {
+    gateway?.kill('SIGKILL')
+    await gateway?.waitExit()
+    killAll()
+    if (mounted) asRoot('umount', [mountPoint])
+    rmSync(mountPoint, { recursive: true, force: true })
+  })
+
+  it('refuses writes with 503, keeps serving what was configured, and recovers', async () => {
+    asRoot('mount', ['-t', 'tmpfs', '-o', `size=${MOUNT_SIZE},mode=1777`, 'tmpfs', mountPoint])
+    mounted = true
+    const dataDir = join(mountPoint, 'data')
+    gateway = await spawnTollgate(['--data-dir', dataDir])
+    const url = gateway.url
+    const call = (method: string, path: string, body?: unknown): Promise<Call> =>
+      rawCall(url, method, path, body === undefined ? undefined : JSON.stringify(body))
+
+    // What is configured before the disk fills: an API with a MOCK method, deployed.
+    const api = (await call('POST', '/restapis', { name: 'kept' })).json as {
+      id: string
+      rootResourceId: string
+    }
+    const resource = (
+      await call('POST', `/restapis/${api.id}/resources/${api.rootResourceId}`, { pathPart: 'alive' })
+    ).json as { id: string }
+    const methodPath = `/restapis/${api.id}/resources/${resource.id}/methods/GET`
+    await call('PUT', methodPath, { authorizationType: 'NONE' })
+    await call('PUT', `${methodPath}/integration`, {
+      type: 'MOCK',
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    })
+    await call('PUT', `${methodPath}/responses/200`, {})
+    await call('PUT', `${methodPath}/integration/responses/200`, {
+      selectionPattern: '',
+      responseTemplates: { 'application/json': '{"alive": true}' },
+    })
+    const deployment = await call('POST', `/restapis/${api.id}/deployments`, { stageName: 'prod' })
+    expect(deployment.status).toBe(201)
+    const deploymentId = (deployment.json as { id: string }).id
+    const invoke = `${url}/_aws/execute-api/${api.id}/prod/alive`
+    const served = async (): Promise<unknown> => (await fetch(invoke)).json()
+    expect(await served()).toEqual({ alive: true })
+    const resourcesBefore = (await call('GET', `/restapis/${api.id}/resources`)).json
+
+    const probe = startResponsivenessProbe(invoke)
+    const filler = join(mountPoint, 'filler')
+    const filled = await fillDisk(filler)
+
+    // Writes that need space: new APIs with 200 KB descriptions. Some may still fit in space
+    // SQLite holds already (its write-ahead log is reused after a checkpoint); they must then
+    // be there. The first refusal comes within a few, and every write after it is refused too.
+    const acknowledged: string[] = []
+    let refused: Call | undefined
+    for (let i = 0; i < 40 && !refused; i++) {
+      const name = `filler-${i}`
+      const answer = await call('POST', '/restapis', { name, description: 'x'.repeat(200_000) })
+      if (answer.status === 201) acknowledged.push(name)
+      else refused = answer
+    }
+    const refusals = [
+      refused,
+      await call('POST', '/restapis', { name: 'after-full', description: 'y'.repeat(200_000) }),
+      await call('POST', `/restapis/${api.id}/resources/${api.rootResourceId}`, { pathPart: 'half' }),
+      await call('POST', `/restapis/${api.id}/deployments`, {
+        stageName: 'prod',
+        description: 'z'.repeat(50_000),
+      }),
+    ]
+    const expected: Call = {
+      status: 503,
+      errorType: 'ServiceUnavailableException',
+      json: { message: 'The configuration store is unavailable. Retry later.' },
+    }
+    expect(refusals).toEqual([expected, expected, expected, expected])
+
+    // Nothing changed but what was acknowledged; the old deployment still serves.
+    expect(await served()).toEqual({ alive: true })
+    const names = ((await call('GET', '/restapis?limit=500')).json as { item: { name: string }[] }).item.map(
+      (item) => item.name,
+    )
+    expect(names.sort()).toEqual(['kept', ...acknowledged].sort())
+    expect((await call('GET', `/restapis/${api.id}/resources`)).json).toEqual(resourcesBefore)
+    expect(
+      ((await call('GET', `/restapis/${api.id}/stages/prod`)).json as { deploymentId: string }).deploymentId,
+    ).toBe(deploymentId)
+
+    // Space freed: the same writes succeed, and a new deployment serves them.
+    await unlink(filler)
+    const created = await call('POST', `/restapis/${api.id}/resources/${api.rootResourceId}`, {
+      pathPart: 'later',
+    })
+    expect(created.status).toBe(201)
+    const laterPath = `/restapis/${api.id}/resources/${(created.json as { id: string }).id}/methods/GET`
+    expect((await call('PUT', laterPath, { authorizationType: 'NONE' })).status).toBe(201)
+    await call('PUT', `${laterPath}/integration`, {
+      type: 'MOCK',
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    })
+    await call('PUT', `${laterPath}/responses/200`, {})
+    await call('PUT', `${laterPath}/integration/responses/200`, {
+      selectionPattern: '',
+      responseTemplates: { 'application/json': '{"later": true}' },
+    })
+    expect((await call('POST', `/restapis/${api.id}/deployments`, { stageName: 'prod' })).status).toBe(201)
+    const later = await fetch(`${url}/_aws/execute-api/${api.id}/prod/later`)
+    expect(await later.json()).toEqual({ later: true })
+    const report = await probe.stop()
+
+    // The file on disk is whole, and a restart reads exactly what was acknowledged.
+    gateway.kill('SIGTERM')
+    expect(await gateway.waitExit()).toBe(0)
+    const db = new Database(join(dataDir, 'tollgate.db'), { readonly: true })
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+    db.close()
+    gateway = await spawnTollgate(['--data-dir', dataDir])
+    const restarted = (
+      (await rawCall(gateway.url, 'GET', '/restapis?limit=500')).json as { item: { name: string }[] }
+    ).item
+    expect(restarted.map((item) => item.name).sort()).toEqual(['kept', ...acknowledged].sort())
+    expect(await (await fetch(`${gateway.url}/_aws/execute-api/${api.id}/prod/later`)).json()).toEqual({
+      later: true,
+    })
+
+    console.log(
+      `disk full: ${MOUNT_SIZE} tmpfs, ${(filled / 1024).toFixed(0)} KiB of filler, ${acknowledged.length} writes ` +
+        `acknowledged before the first refusal; probe ${report.answered} answered, max ${report.maxMs.toFixed(1)} ms`,
+    )
+    expect(report.failures).toEqual([])
+    expect(report.maxMs).toBeLessThan(50)
+  }, 60_000)
+})
