@@ -76,20 +76,21 @@ describe('disk full while writing configuration', () => {
       id: string
       rootResourceId: string
     }
-    const resource = (
-      await call('POST', `/restapis/${api.id}/resources/${api.rootResourceId}`, { pathPart: 'alive' })
-    ).json as { id: string }
-    const methodPath = `/restapis/${api.id}/resources/${resource.id}/methods/GET`
-    await call('PUT', methodPath, { authorizationType: 'NONE' })
-    await call('PUT', `${methodPath}/integration`, {
-      type: 'MOCK',
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-    })
-    await call('PUT', `${methodPath}/responses/200`, {})
-    await call('PUT', `${methodPath}/integration/responses/200`, {
-      selectionPattern: '',
-      responseTemplates: { 'application/json': '{"alive": true}' },
-    })
+    // A MOCK method at /{pathPart} answering `template`; the statuses of the calls making it.
+    const putMock = async (pathPart: string, template: string): Promise<number[]> => {
+      const resource = await call('POST', `/restapis/${api.id}/resources/${api.rootResourceId}`, { pathPart })
+      const method = `/restapis/${api.id}/resources/${(resource.json as { id: string }).id}/methods/GET`
+      const integration = { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }
+      const response = { selectionPattern: '', responseTemplates: { 'application/json': template } }
+      return [
+        resource.status,
+        (await call('PUT', method, { authorizationType: 'NONE' })).status,
+        (await call('PUT', `${method}/integration`, integration)).status,
+        (await call('PUT', `${method}/responses/200`, {})).status,
+        (await call('PUT', `${method}/integration/responses/200`, response)).status,
+      ]
+    }
+    expect(await putMock('alive', '{"alive": true}')).toEqual([201, 201, 201, 201, 201])
     const deployment = await call('POST', `/restapis/${api.id}/deployments`, { stageName: 'prod' })
     expect(deployment.status).toBe(201)
     const deploymentId = (deployment.json as { id: string }).id
@@ -142,21 +143,7 @@ describe('disk full while writing configuration', () => {
 
     // Space freed: the same writes succeed, and a new deployment serves them.
     await unlink(filler)
-    const created = await call('POST', `/restapis/${api.id}/resources/${api.rootResourceId}`, {
-      pathPart: 'later',
-    })
-    expect(created.status).toBe(201)
-    const laterPath = `/restapis/${api.id}/resources/${(created.json as { id: string }).id}/methods/GET`
-    expect((await call('PUT', laterPath, { authorizationType: 'NONE' })).status).toBe(201)
-    await call('PUT', `${laterPath}/integration`, {
-      type: 'MOCK',
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-    })
-    await call('PUT', `${laterPath}/responses/200`, {})
-    await call('PUT', `${laterPath}/integration/responses/200`, {
-      selectionPattern: '',
-      responseTemplates: { 'application/json': '{"later": true}' },
-    })
+    expect(await putMock('later', '{"later": true}')).toEqual([201, 201, 201, 201, 201])
     expect((await call('POST', `/restapis/${api.id}/deployments`, { stageName: 'prod' })).status).toBe(201)
     const later = await fetch(`${url}/_aws/execute-api/${api.id}/prod/later`)
     expect(await later.json()).toEqual({ later: true })
