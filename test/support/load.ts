@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { Agent, request } from 'undici'
+import { readdirSync, readFileSync } from 'node:fs'
+import { Agent, request, type Dispatcher } from 'undici'
 
 /** One kind of request in an offered load, and what a correct answer is. */
 export interface LoadTarget {
@@ -32,6 +32,8 @@ export interface OfferOptions {
   durationMs: number
   /** A request not answered within this is an error (default 10 s). */
   timeoutMs?: number
+  /** Connections to reuse across runs (a soak offers load in slices); a fresh pool by default. */
+  dispatcher?: Dispatcher
 }
 
 /**
@@ -43,9 +45,9 @@ export interface OfferOptions {
 export async function offerLoad(
   baseUrl: string,
   targets: readonly LoadTarget[],
-  { rate, durationMs, timeoutMs = 10_000 }: OfferOptions,
+  { rate, durationMs, timeoutMs = 10_000, dispatcher: shared }: OfferOptions,
 ): Promise<TargetResult[]> {
-  const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 })
+  const dispatcher = shared ?? new Agent({ connections: 256, keepAliveTimeout: 30_000 })
   const total = Math.round((rate * durationMs) / 1000)
   const results = targets.map((t): TargetResult & { lat: number[] } => ({
     name: t.name,
@@ -99,7 +101,7 @@ export async function offerLoad(
     const timer = setInterval(tick, 5)
   })
   await Promise.all(pending)
-  await dispatcher.close()
+  if (!shared) await dispatcher.close()
   return results.map(({ lat, ...result }) => ({ ...result, latencies: Float64Array.from(lat).sort() }))
 }
 
@@ -115,6 +117,25 @@ export function memoryKb(pid: number): { rss: number; hwm: number } {
   const field = (name: string): number =>
     Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
   return { rss: field('VmRSS'), hwm: field('VmHWM') }
+}
+
+/**
+ * VmRSS of a process and all its descendants (the gateway with its Lambda environments), in KiB;
+ * a process that ends while it is read counts 0.
+ */
+export function treeRssKb(pid: number): number {
+  let total = 0
+  try {
+    total = memoryKb(pid).rss
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ')) {
+        if (child.trim() !== '') total += treeRssKb(Number(child))
+      }
+    }
+  } catch {
+    // gone meanwhile
+  }
+  return total
 }
 
 export interface RssSampler {
