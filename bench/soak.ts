@@ -19,6 +19,7 @@ import { Agent } from 'undici'
 import { BACKEND_HELLO, createLoadApi } from '../test/support/load-api.js'
 import { memoryKb, offerLoad, percentile, treeRssKb } from '../test/support/load.js'
 import { spawnTollgate } from '../test/support/process.js'
+import { cpuMicros } from './support.js'
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +64,8 @@ interface Row {
   rssMb: number
   /** The gateway with its Lambda environments (child processes). */
   treeMb: number
+  /** The gateway's CPU time over the slice, as a share of one core. */
+  cpuPercent: number
   ok: number
   errors: number
   p99: number
@@ -79,6 +82,8 @@ try {
   console.log(`gateway RSS at start ${(memoryKb(gateway.pid).rss / 1024).toFixed(1)} MB`)
   const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 60_000 })
   const slices = Math.round((minutes * 60) / sampleSeconds)
+  let cpuBefore = cpuMicros(gateway.pid)
+  let wallBefore = performance.now()
   for (let slice = 1; slice <= slices; slice++) {
     const results = await offerLoad(gateway.url, targets, {
       rate,
@@ -96,10 +101,16 @@ try {
         errors.set(`${result.name}: ${what}`, (errors.get(`${result.name}: ${what}`) ?? 0) + count)
       }
     }
+    const cpuNow = cpuMicros(gateway.pid)
+    const wallNow = performance.now()
+    const cpuPercent = ((cpuNow - cpuBefore) / 1000 / (wallNow - wallBefore)) * 100
+    cpuBefore = cpuNow
+    wallBefore = wallNow
     const row: Row = {
       at: slice * sampleSeconds,
       rssMb: memoryKb(gateway.pid).rss / 1024,
       treeMb: treeRssKb(gateway.pid) / 1024,
+      cpuPercent,
       ok,
       errors: failed,
       p99: percentile(Float64Array.from(latencies).sort(), 99),
@@ -107,7 +118,7 @@ try {
     rows.push(row)
     const clock = `${String(Math.floor(row.at / 60)).padStart(2, '0')}:${String(row.at % 60).padStart(2, '0')}`
     console.log(
-      `${clock}  RSS ${row.rssMb.toFixed(1).padStart(6)} MB (with Lambda ${row.treeMb.toFixed(1).padStart(6)} MB)  ok ${String(ok).padStart(5)}  errors ${failed}  p99 ${row.p99.toFixed(1)} ms`,
+      `${clock}  RSS ${row.rssMb.toFixed(1).padStart(6)} MB (with Lambda ${row.treeMb.toFixed(1).padStart(6)} MB)  CPU ${cpuPercent.toFixed(0).padStart(3)}%  ok ${String(ok).padStart(5)}  errors ${failed}  p99 ${row.p99.toFixed(1)} ms`,
     )
   }
   await dispatcher.close()
