@@ -21,8 +21,18 @@ const MOUNT_SIZE = '8m'
 
 /** Runs a mount-related command as root: directly when the test is root, else with `sudo -n`. */
 function asRoot(command: string, args: string[]): void {
-  if (process.getuid?.() === 0) execFileSync(command, args, { stdio: 'pipe' })
-  else execFileSync('sudo', ['-n', command, ...args], { stdio: 'pipe' })
+  try {
+    if (process.getuid?.() === 0) execFileSync(command, args, { stdio: 'pipe' })
+    else execFileSync('sudo', ['-n', command, ...args], { stdio: 'pipe' })
+  } catch (error) {
+    // Not skipped: a disk-full test that silently does not run proves nothing.
+    throw new Error(
+      `this test mounts a small tmpfs: it needs root or passwordless sudo (${command} failed)`,
+      {
+        cause: error,
+      },
+    )
+  }
 }
 
 /**
