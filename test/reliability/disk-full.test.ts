@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { open, unlink } from 'node:fs/promises'
+import { copyFile, open, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -10,29 +10,85 @@ import { killAll, spawnTollgate, type TollgateProcess } from '../support/process
 import { startResponsivenessProbe } from '../support/responsiveness.js'
 
 // The disk under the data directory fills up while the configuration is written (issue 16,
-// "faults survived"). The disk is real: a small tmpfs mounted for the test (as root, or with
-// `sudo -n` as on CI runners), filled with a file to the last byte. Then every management write
-// that needs space fails as AWS fails a request it could not complete: 503
-// ServiceUnavailableException (`{"message"}`, retryable; nothing changed); what was configured
-// before is intact and still served, nothing half-written is visible (not even after a
-// restart), and once space is freed writes succeed again. A probe on a MOCK method shows the
+// "faults survived"). The disk is real: a small tmpfs, filled with a file to the last byte. Then
+// every management write that needs space fails as AWS fails a request it could not complete:
+// 503 ServiceUnavailableException (`{"message"}`, retryable; nothing changed); what was
+// configured before is intact and still served, nothing half-written is visible (not even after
+// a restart), and once space is freed writes succeed again. A probe on a MOCK method shows the
 // event loop never blocked.
 const MOUNT_SIZE = '8m'
 
-/** Runs a mount-related command as root: directly when the test is root, else with `sudo -n`. */
-function asRoot(command: string, args: string[]): void {
-  try {
-    if (process.getuid?.() === 0) execFileSync(command, args, { stdio: 'pipe' })
-    else execFileSync('sudo', ['-n', command, ...args], { stdio: 'pipe' })
-  } catch (error) {
-    // Not skipped: a disk-full test that silently does not run proves nothing.
-    throw new Error(
-      `this test mounts a small tmpfs: it needs root or passwordless sudo (${command} failed)`,
-      {
-        cause: error,
-      },
-    )
+/** A small tmpfs the gateway's data directory can live on. */
+interface SmallDisk {
+  /** The mount point, as this process reaches it. */
+  path: string
+  /** The mount point, as the gateway (started with `prefix`) sees it. */
+  gatewayPath: string
+  prefix: string[]
+  how: string
+  release(): void
+}
+
+/**
+ * Mounts a small tmpfs, the first way that works: as root; in a user and mount namespace of our
+ * own (no privilege needed where unprivileged user namespaces are allowed), held open by a
+ * sleeping process that the gateway joins with nsenter and whose /proc/<pid>/root this process
+ * reaches it through; with `sudo -n` (CI runners). Not skipped when none works: a disk-full test
+ * that silently does not run proves nothing. `DISK_FULL_MOUNT` (mount, unshare, sudo) forces one.
+ */
+async function mountSmallDisk(mountPoint: string): Promise<SmallDisk> {
+  const options = ['-t', 'tmpfs', '-o', `size=${MOUNT_SIZE},mode=1777`, 'tmpfs', mountPoint]
+  const forced = process.env['DISK_FULL_MOUNT']
+  const failures: string[] = []
+  const direct = { path: mountPoint, gatewayPath: mountPoint, prefix: [] }
+  if ((forced ?? 'mount') === 'mount' && process.getuid?.() === 0) {
+    try {
+      execFileSync('mount', options, { stdio: 'pipe' })
+      return { ...direct, how: 'mount', release: () => execFileSync('umount', [mountPoint]) }
+    } catch (error) {
+      failures.push(`mount: ${String(error)}`)
+    }
   }
+  if ((forced ?? 'unshare') === 'unshare') {
+    const holder = spawn(
+      'unshare',
+      [
+        '--user',
+        '--map-root-user',
+        '--mount',
+        'sh',
+        '-c',
+        'mount "$@" && echo mounted && exec sleep 600',
+        'sh',
+        ...options,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const isMounted = await new Promise<boolean>((resolve) => {
+      holder.stdout.once('data', () => resolve(true))
+      holder.once('error', () => resolve(false))
+      holder.once('exit', () => resolve(false))
+    })
+    if (isMounted) {
+      return {
+        path: `/proc/${holder.pid}/root${mountPoint}`,
+        gatewayPath: mountPoint,
+        prefix: ['nsenter', '-t', String(holder.pid), '--user', '--mount', '--preserve-credentials'],
+        how: 'a user namespace',
+        release: () => holder.kill('SIGKILL'),
+      }
+    }
+    failures.push('unshare: could not mount in a user namespace')
+  }
+  if ((forced ?? 'sudo') === 'sudo') {
+    try {
+      execFileSync('sudo', ['-n', 'mount', ...options], { stdio: 'pipe' })
+      return { ...direct, how: 'sudo', release: () => execFileSync('sudo', ['-n', 'umount', mountPoint]) }
+    } catch (error) {
+      failures.push(`sudo -n mount: ${String(error)}`)
+    }
+  }
+  throw new Error(`this test needs a small tmpfs and could not mount one: ${failures.join('; ')}`)
 }
 
 /**
@@ -61,22 +117,21 @@ interface Call {
 
 describe('disk full while writing configuration', () => {
   const mountPoint = mkdtempSync(join(tmpdir(), 'tollgate-disk-full-'))
-  let mounted = false
+  let disk: SmallDisk | undefined
   let gateway: TollgateProcess | undefined
 
   afterAll(async () => {
     gateway?.kill('SIGKILL')
     await gateway?.waitExit()
     killAll()
-    if (mounted) asRoot('umount', [mountPoint])
+    disk?.release()
     rmSync(mountPoint, { recursive: true, force: true })
   })
 
   it('refuses writes with 503, keeps serving what was configured, and recovers', async () => {
-    asRoot('mount', ['-t', 'tmpfs', '-o', `size=${MOUNT_SIZE},mode=1777`, 'tmpfs', mountPoint])
-    mounted = true
-    const dataDir = join(mountPoint, 'data')
-    gateway = await spawnTollgate(['--data-dir', dataDir])
+    disk = await mountSmallDisk(mountPoint)
+    const dataDir = join(disk.gatewayPath, 'data')
+    gateway = await spawnTollgate(['--data-dir', dataDir], { prefix: disk.prefix })
     const url = gateway.url
     const call = (method: string, path: string, body?: unknown): Promise<Call> =>
       rawCall(url, method, path, body === undefined ? undefined : JSON.stringify(body))
@@ -110,7 +165,7 @@ describe('disk full while writing configuration', () => {
     const resourcesBefore = (await call('GET', `/restapis/${api.id}/resources`)).json
 
     const probe = startResponsivenessProbe(invoke)
-    const filler = join(mountPoint, 'filler')
+    const filler = join(disk.path, 'filler')
     const filled = await fillDisk(filler)
 
     // Writes that need space: new APIs with 200 KB descriptions. Some may still fit in space
@@ -162,10 +217,16 @@ describe('disk full while writing configuration', () => {
     // The file on disk is whole, and a restart reads exactly what was acknowledged.
     gateway.kill('SIGTERM')
     expect(await gateway.waitExit()).toBe(0)
-    const db = new Database(join(dataDir, 'tollgate.db'), { readonly: true })
+    // Checked on a copy: SQLite resolves symbolic links in a path, and /proc/<pid>/root (the
+    // namespace case) would lead it out of the namespace. A clean exit has checkpointed the WAL.
+    const copyDir = mkdtempSync(join(tmpdir(), 'tollgate-disk-full-copy-'))
+    const copy = join(copyDir, 'tollgate.db')
+    await copyFile(join(disk.path, 'data', 'tollgate.db'), copy)
+    const db = new Database(copy, { readonly: true })
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
     db.close()
-    gateway = await spawnTollgate(['--data-dir', dataDir])
+    rmSync(copyDir, { recursive: true })
+    gateway = await spawnTollgate(['--data-dir', dataDir], { prefix: disk.prefix })
     const restarted = (
       (await rawCall(gateway.url, 'GET', '/restapis?limit=500')).json as { item: { name: string }[] }
     ).item
@@ -175,7 +236,7 @@ describe('disk full while writing configuration', () => {
     })
 
     console.log(
-      `disk full: ${MOUNT_SIZE} tmpfs, ${(filled / 1024).toFixed(0)} KiB of filler, ${acknowledged.length} writes ` +
+      `disk full: ${MOUNT_SIZE} tmpfs (${disk.how}), ${(filled / 1024).toFixed(0)} KiB of filler, ${acknowledged.length} writes ` +
         `acknowledged before the first refusal; probe ${report.answered} answered, max ${report.maxMs.toFixed(1)} ms`,
     )
     expect(report.failures).toEqual([])
