@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { zipSync, strToU8 } from 'fflate'
 import { freePort } from '../test/support/process.js'
+import { LAMBDA_HANDLER, SERVERLESS_YML } from './all/baselines.js'
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +24,6 @@ const { values } = parseArgs({
   },
 })
 const duration = Number(values.duration)
-const HANDLER = `exports.handler = async (event) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true, path: event.path }) })\n`
 const children: ChildProcess[] = []
 
 async function firstSuccess(url: string, deadlineMs: number): Promise<void> {
@@ -126,7 +126,7 @@ async function tollgate(): Promise<Result> {
     Runtime: 'nodejs20.x',
     Role: 'arn:aws:iam::000000000000:role/r',
     Handler: 'index.handler',
-    Code: { ZipFile: Buffer.from(zipSync({ 'index.js': strToU8(HANDLER) })).toString('base64') },
+    Code: { ZipFile: Buffer.from(zipSync({ 'index.js': strToU8(LAMBDA_HANDLER) })).toString('base64') },
   })
   await firstSuccess(url, 30_000)
   return load('Tollgate (AWS_PROXY → built-in Lambda)', url, Date.now() - started, gateway.pid)
@@ -135,27 +135,8 @@ async function tollgate(): Promise<Result> {
 async function serverlessOffline(): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'sls-offline-bench-'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bench', private: true }))
-  writeFileSync(join(dir, 'handler.js'), HANDLER)
-  writeFileSync(
-    join(dir, 'serverless.yml'),
-    [
-      'service: bench',
-      'frameworkVersion: "3"',
-      'provider:',
-      '  name: aws',
-      '  runtime: nodejs20.x',
-      'plugins:',
-      '  - serverless-offline',
-      'functions:',
-      '  hello:',
-      '    handler: handler.handler',
-      '    events:',
-      '      - http:',
-      '          path: /{proxy+}',
-      '          method: any',
-      '',
-    ].join('\n'),
-  )
+  writeFileSync(join(dir, 'handler.js'), LAMBDA_HANDLER)
+  writeFileSync(join(dir, 'serverless.yml'), SERVERLESS_YML)
   process.stderr.write('installing serverless@3 and serverless-offline@13 into a temporary folder...\n')
   execFileSync(
     'npm',

@@ -147,13 +147,27 @@ export async function call(
   return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
 }
 
-/** Replaces what lies between two `marker`s in docs/performance.md, formatted like the rest of the repo. */
-export async function writeResults(marker: string, results: string): Promise<void> {
-  const parts = readFileSync(PERFORMANCE_DOC, 'utf8').split(marker)
-  if (parts.length !== 3) throw new Error(`${PERFORMANCE_DOC} must hold exactly two ${marker} markers`)
-  const text = `${parts[0]!}${marker}\n\n${results}\n\n${marker}${parts[2]!}`
+/**
+ * Replaces what lies between `marker` and `closingMarker` (the same marker twice by default) in
+ * docs/performance.md, formatted like the rest of the repo.
+ */
+export async function writeResults(marker: string, results: string, closingMarker = marker): Promise<void> {
+  const text = readFileSync(PERFORMANCE_DOC, 'utf8')
+  const occurrences = (m: string): number => text.split(m).length - 1
+  const expected = marker === closingMarker ? 2 : 1
+  const start = text.indexOf(marker)
+  const end = text.indexOf(closingMarker, start + marker.length)
+  if (
+    occurrences(marker) !== expected ||
+    occurrences(closingMarker) !== expected ||
+    start === -1 ||
+    end === -1
+  ) {
+    throw new Error(`${PERFORMANCE_DOC} must hold ${marker} once before ${closingMarker}`)
+  }
+  const next = `${text.slice(0, start)}${marker}\n\n${results}\n\n${text.slice(end)}`
   const config = (await prettier.resolveConfig(PERFORMANCE_DOC)) ?? {}
-  writeFileSync(PERFORMANCE_DOC, await prettier.format(text, { ...config, parser: 'markdown' }))
+  writeFileSync(PERFORMANCE_DOC, await prettier.format(next, { ...config, parser: 'markdown' }))
 }
 
 /** ~100-byte JSON on GET /hello, 404 elsewhere: a wrongly forwarded path shows up as non-2xx. */
@@ -239,6 +253,22 @@ export async function putMockGet(
     selectionPattern: '',
     responseTemplates: { 'application/json': '{"ok": true}' },
   })
+}
+
+/**
+ * A usage plan over `apiId`'s `stage` whose throttle (1,000,000 rps) and quota (10⁹ a day) never
+ * refuse, with one new API key in it; returns the key's value.
+ */
+export async function addUnlimitedPlanKey(base: string, apiId: string, stage: string): Promise<string> {
+  const plan = await call(base, 'POST', '/usageplans', {
+    name: 'bench',
+    apiStages: [{ apiId, stage }],
+    throttle: { rateLimit: 1_000_000, burstLimit: 1_000_000 },
+    quota: { limit: 1_000_000_000, period: 'DAY' },
+  })
+  const key = await call(base, 'POST', '/apikeys', { name: 'bench', enabled: true })
+  await call(base, 'POST', `/usageplans/${String(plan['id'])}/keys`, { keyId: key['id'], keyType: 'API_KEY' })
+  return String(key['value'])
 }
 
 /** What every bench records of one autocannon run. */

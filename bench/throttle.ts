@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { spawnTollgate } from '../test/support/process.js'
 import {
+  addUnlimitedPlanKey,
   benchOptions,
   call,
   measureInterleaved,
@@ -55,15 +56,7 @@ async function configure(url: string): Promise<{ apiId: string; key: string }> {
     await putMockGet(url, apiId, String(resource['id']), { apiKeyRequired: keyed })
   }
   await call(url, 'POST', `/restapis/${apiId}/deployments`, { stageName: 'bench' })
-  const plan = await call(url, 'POST', '/usageplans', {
-    name: 'bench',
-    apiStages: [{ apiId, stage: 'bench' }],
-    throttle: { rateLimit: 1_000_000, burstLimit: 1_000_000 },
-    quota: { limit: 1_000_000_000, period: 'DAY' },
-  })
-  const key = await call(url, 'POST', '/apikeys', { name: 'bench', enabled: true })
-  await call(url, 'POST', `/usageplans/${String(plan['id'])}/keys`, { keyId: key['id'], keyType: 'API_KEY' })
-  return { apiId, key: String(key['value']) }
+  return { apiId, key: await addUnlimitedPlanKey(url, apiId, 'bench') }
 }
 
 function report(runs: Run[], settings: BenchOptions): string {

@@ -50,15 +50,16 @@ export async function handleDataPlaneRequest(
     send(res, forbidden(), undefined)
     return
   }
+  const headers = headerEntries(req)
   let body: Buffer
   try {
-    body = await readBody(req)
+    body = await readBody(req, headers)
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error
     send(res, renderGatewayError(error, undefined, deps), undefined, true)
     return
   }
-  let request = inboundRequest(req, address, body, listener)
+  let request = inboundRequest(req, headers, address, body, listener)
   if (types.includes('EDGE')) request = withEdgeHeaders(request, deps.edgeViewerCountry)
   const target = servingTarget(address, lookup)
   const trace = deps.tracing?.begin(request, target)
@@ -144,29 +145,56 @@ function viewerFlags(userAgent: string): Record<'Desktop' | 'Mobile' | 'SmartTV'
  * (a front proxy's own value is kept), and `X-Forwarded-For` / `-Port` / `-Proto`.
  */
 function withEdgeHeaders(request: InboundRequest, country: string): InboundRequest {
-  const headers = [...request.headers]
-  const has = (name: string): boolean => headerValue(headers, name) !== undefined
+  // One pass over the client's headers: X-Forwarded-* are replaced (their For lines kept for the
+  // chain), the rest kept in order.
+  const headers: HeaderEntry[] = []
+  const forwarded: string[] = []
+  let hasCountry = false
+  for (const entry of request.headers) {
+    const name = entry[0]
+    if (name.length >= 15 && name.length <= 17 && FORWARDED_HEADER.test(name)) {
+      if (name.length === 15) forwarded.push(entry[1])
+      continue
+    }
+    if (name.length === 25 && name.toLowerCase() === 'cloudfront-viewer-country') hasCountry = true
+    headers.push(entry)
+  }
   const proto = request.secure ? 'https' : 'http'
-  const edgeId = pooledRandomBytes(16).toString('hex')
-  headers.push(['Via', `1.1 ${edgeId}.cloudfront.net (CloudFront)`])
-  headers.push(['X-Amz-Cf-Id', pooledRandomBytes(42).toString('base64url').slice(0, 56)])
-  headers.push(['CloudFront-Forwarded-Proto', proto])
-  for (const [kind, value] of Object.entries(viewerFlags(headerValue(headers, 'user-agent') ?? '')))
-    headers.push([`CloudFront-Is-${kind}-Viewer`, String(value)])
-  if (!has('CloudFront-Viewer-Country')) headers.push(['CloudFront-Viewer-Country', country])
+  // One random draw for both CloudFront ids.
+  const random = pooledRandomBytes(58)
+  headers.push(
+    ['Via', `1.1 ${random.toString('hex', 0, 16)}.cloudfront.net (CloudFront)`],
+    ['X-Amz-Cf-Id', random.toString('base64url', 16).slice(0, 56)],
+    ['CloudFront-Forwarded-Proto', proto],
+    ...viewerHeaders(headerValue(request.headers, 'user-agent') ?? ''),
+  )
+  if (!hasCountry) headers.push(['CloudFront-Viewer-Country', country])
   // Every X-Forwarded-For line a client or front proxy sent, in order (RFC 9110 5.3: lines of a
   // list header join with commas), then the address CloudFront saw.
-  const forwarded = headers
-    .filter(([name]) => name.toLowerCase() === 'x-forwarded-for')
-    .map(([, value]) => value)
-  const chain = [...forwarded, request.sourceIp].join(', ')
-  const rest = headers.filter(([name]) => !/^x-forwarded-(for|port|proto)$/i.test(name))
-  rest.push(
-    ['X-Forwarded-For', chain],
+  forwarded.push(request.sourceIp)
+  headers.push(
+    ['X-Forwarded-For', forwarded.join(', ')],
     ['X-Forwarded-Port', proto === 'https' ? '443' : '80'],
     ['X-Forwarded-Proto', proto],
   )
-  return { ...request, headers: rest }
+  return { ...request, headers }
+}
+
+const FORWARDED_HEADER = /^x-forwarded-(?:for|port|proto)$/i
+
+/** The CloudFront-Is-*-Viewer headers of recent User-Agents: clients repeat theirs on every request. */
+const viewerHeaderCache = new Map<string, readonly HeaderEntry[]>()
+
+function viewerHeaders(userAgent: string): readonly HeaderEntry[] {
+  let entries = viewerHeaderCache.get(userAgent)
+  if (entries) return entries
+  entries = Object.entries(viewerFlags(userAgent)).map(([kind, value]): HeaderEntry => [
+    `CloudFront-Is-${kind}-Viewer`,
+    String(value),
+  ])
+  if (viewerHeaderCache.size >= 1_000) viewerHeaderCache.clear()
+  viewerHeaderCache.set(userAgent, entries)
+  return entries
 }
 
 function withTraceHeader(request: InboundRequest, value: string): InboundRequest {
@@ -176,16 +204,21 @@ function withTraceHeader(request: InboundRequest, value: string): InboundRequest
   return { ...request, headers }
 }
 
+/** The request's headers as received, in order (never `req.headers`: Node builds that object lazily, at a cost). */
+function headerEntries(req: IncomingMessage): HeaderEntry[] {
+  const raw = req.rawHeaders
+  const headers: HeaderEntry[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i] as string, raw[i + 1] as string])
+  return headers
+}
+
 function inboundRequest(
   req: IncomingMessage,
+  headers: HeaderEntry[],
   address: ExecuteApiAddress,
   body: Buffer,
   listener: Listener,
 ): InboundRequest {
-  const headers: HeaderEntry[] = []
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string])
-  }
   // X-Ray's trace header: kept when the client sent one, else started here, as API Gateway does
   // (AWS docs "apigateway-using-xray"); it reaches backends and Lambda proxy events.
   if (headerValue(headers, 'x-amzn-trace-id') === undefined) headers.push(['X-Amzn-Trace-Id', newTraceId()])
@@ -204,13 +237,18 @@ function inboundRequest(
     ...(listener.clientCert ? { clientCert: listener.clientCert } : {}),
     protocol: `HTTP/${req.httpVersion}`,
     ...(listener.tls ? { secure: true } : {}),
-    host: req.headers.host ?? 'localhost',
+    host: headerValue(headers, 'host') ?? 'localhost',
   }
 }
 
 const normaliseIp = (ip: string): string => (ip.startsWith('::ffff:') ? ip.slice(7) : ip)
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+const NO_BODY = Buffer.alloc(0)
+
+function readBody(req: IncomingMessage, headers: readonly HeaderEntry[]): Promise<Buffer> | Buffer {
+  const contentLength = headerValue(headers, 'content-length')
+  // A request with neither header has no body (RFC 9112 6.3): nothing to wait for.
+  if (contentLength === undefined && headerValue(headers, 'transfer-encoding') === undefined) return NO_BODY
   return readBounded(
     req,
     MAX_PAYLOAD_BYTES,
@@ -218,7 +256,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       req.resume()
       return requestTooLarge(declared ? 'listener.content_length' : 'listener.body_size')
     },
-    req.headers['content-length'],
+    contentLength,
   )
 }
 

@@ -81,7 +81,10 @@ export function headerValue(headers: readonly HeaderEntry[], name: string): stri
   const lower = name.toLowerCase()
   for (let i = headers.length - 1; i >= 0; i--) {
     const entry = headers[i] as HeaderEntry
-    if (entry[0].toLowerCase() === lower) return entry[1]
+    // Header names are ASCII tokens, so lower-casing keeps their length: comparing lengths first
+    // spares a lower-cased copy of almost every name (this runs several times per request).
+    if (entry[0].length === lower.length && (entry[0] === lower || entry[0].toLowerCase() === lower))
+      return entry[1]
   }
   return undefined
 }

@@ -19,11 +19,18 @@ export function headerMap(headers: readonly HeaderEntry[]): Map<string, string[]
 /** The values request mappings read, for a routed request. */
 export function requestMappingSource(ctx: InvocationContext, settings: ContextSettings): MappingSource {
   const match = required(ctx.match, 'match')
+  // Built on first use: most methods map no header and no context variable.
+  let headers: Map<string, string[]> | undefined
+  let context: Record<string, unknown> | undefined
   return {
     pathParameters: match.pathParameters,
     query: ctx.request.query,
-    headers: headerMap(ctx.request.headers),
-    context: contextVariables(ctx, settings),
+    get headers() {
+      return (headers ??= headerMap(ctx.request.headers))
+    },
+    get context() {
+      return (context ??= contextVariables(ctx, settings))
+    },
     stageVariables: ctx.target.stageVariables,
   }
 }

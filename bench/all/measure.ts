@@ -1,0 +1,144 @@
+/**
+ * The interleaved run: every target checked once, then loaded in turn, round after round (so all
+ * see the same machine state), each run after a warm-up, with the CPU time of its server (and of
+ * the backend behind it) read from /proc around the run and the server's RSS after it.
+ */
+import { statSync, truncateSync } from 'node:fs'
+import { get } from './http.js'
+import type { Loader } from './loader.js'
+import { rssMegabytes, treeCpuMicros, type Tracked } from './processes.js'
+import { LABELS, type Run, type TargetId } from './report.js'
+
+/** What to load, and which processes serve it. */
+export interface Target {
+  url: string
+  headers: Record<string, string>
+  /** The process whose CPU time and RSS are the target's (with its descendants). */
+  server: Tracked
+  /** The backend behind a proxy, if it calls one. */
+  backend?: Tracked
+}
+
+export interface MeasureSettings {
+  loader: Loader
+  rounds: number
+  seconds: number
+  warmUpSeconds: number
+  /** Tollgate's access log file: checked to grow, and emptied after each run to bound disk use. */
+  accessLog: string
+  note: (text: string) => void
+}
+
+/** One request per target before any load: a target that does not answer 2xx stops the bench. */
+async function check(targets: ReadonlyMap<TargetId, Target>): Promise<void> {
+  const direct = await get(targets.get('direct')!.url)
+  for (const [id, target] of targets) {
+    const answer = await get(target.url, { headers: target.headers, timeoutMs: 10_000 })
+    if (answer.status < 200 || answer.status > 299) {
+      throw new Error(`${LABELS[id]} (${target.url}) answered ${answer.status}: ${answer.body.slice(0, 500)}`)
+    }
+    const proxied = ['nginx', 'node-proxy', 'http-proxy', 'get', 'get-cached'].includes(id)
+    if (proxied && answer.body !== direct.body) {
+      throw new Error(`${LABELS[id]} answered ${answer.body.slice(0, 300)}, the backend ${direct.body}`)
+    }
+    if (id === 'templates') {
+      const body = JSON.parse(answer.body) as { items?: unknown[] }
+      if (body.items?.length !== 8)
+        throw new Error(`the response template answered ${answer.body.slice(0, 300)}`)
+    }
+  }
+}
+
+const rssOf = (pid: number): { rss: number; rssTree: number } => {
+  const { process, tree } = rssMegabytes(pid)
+  return { rss: process, rssTree: tree }
+}
+
+const accessLogBytes = (file: string): number => {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Before the first round, each target is loaded once for PRE_WARM_SECONDS (not recorded): JIT
+ * warm-up, pools filled. AWS_PROXY is loaded at least three times, and until its throughput stops
+ * growing (a load without failures at most 10% faster than the one before), within PRE_WARM_LIMIT_MS:
+ * Tollgate starts one function environment per concurrent request, and each of those 50 processes
+ * has its own JIT to warm, which on a busy machine takes many seconds.
+ */
+const PRE_WARM_SECONDS = 2
+const PRE_WARM_LIMIT_MS = 60_000
+
+async function preWarm(targets: ReadonlyMap<TargetId, Target>, settings: MeasureSettings): Promise<void> {
+  for (const [id, target] of targets) {
+    const deadline = Date.now() + PRE_WARM_LIMIT_MS
+    let previous: number | undefined
+    for (let load = 1; ; load++) {
+      const result = await settings.loader.run(target.url, PRE_WARM_SECONDS, target.headers)
+      if (id !== 'aws-proxy') break
+      const clean = result.requests > 0 && result.failures === 0
+      const stable = previous !== undefined && result.requestsPerSecond <= previous * 1.1
+      if (clean && stable && load >= 3) break
+      if (Date.now() > deadline) {
+        settings.note(
+          `${LABELS[id]}: throughput still growing after ${PRE_WARM_LIMIT_MS / 1_000} s of warm-up`,
+        )
+        break
+      }
+      previous = clean ? result.requestsPerSecond : undefined
+    }
+  }
+}
+
+export async function measureInterleaved(
+  targets: ReadonlyMap<TargetId, Target>,
+  settings: MeasureSettings,
+): Promise<Run[]> {
+  await check(targets)
+  process.stderr.write(`warming every target up (${PRE_WARM_SECONDS} s each)...\n`)
+  await preWarm(targets, settings)
+  const runs: Run[] = []
+  let logged = 0
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const [id, target] of targets) {
+      const warmUp = await settings.loader.run(target.url, settings.warmUpSeconds, target.headers)
+      const before = {
+        server: treeCpuMicros(target.server.pid),
+        backend: target.backend && treeCpuMicros(target.backend.pid),
+      }
+      const result = await settings.loader.run(target.url, settings.seconds, target.headers)
+      const perRequest = (micros: number): number => (result.requests ? micros / result.requests : Number.NaN)
+      runs.push({
+        target: id,
+        round,
+        requestsPerSecond: result.requestsPerSecond,
+        requests: result.requests,
+        p50: result.requests ? result.p50 : Number.NaN,
+        p99: result.requests ? result.p99 : Number.NaN,
+        // A run in which nothing was answered counts as a failure even if wrk reported no error.
+        failures: warmUp.failures + result.failures + (result.requests === 0 ? 1 : 0),
+        serverCpu: perRequest(treeCpuMicros(target.server.pid) - before.server),
+        backendCpu:
+          target.backend && before.backend !== undefined
+            ? perRequest(treeCpuMicros(target.backend.pid) - before.backend)
+            : undefined,
+        ...rssOf(target.server.pid),
+      })
+      if (id === 'http-proxy') logged += accessLogBytes(settings.accessLog)
+      if (accessLogBytes(settings.accessLog) > 0) truncateSync(settings.accessLog, 0)
+      process.stderr.write(
+        `round ${round} ${id}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(2)} ms` +
+          `${result.failures + warmUp.failures ? `, ${result.failures + warmUp.failures} failed` : ''}\n`,
+      )
+    }
+  }
+  if (logged === 0)
+    throw new Error(`the access log (${settings.accessLog}) stayed empty during the HTTP_PROXY runs`)
+  settings.note(
+    `the access log received ${(logged / 1e6).toFixed(1)} MB during the HTTP_PROXY runs (file emptied after each run)`,
+  )
+  return runs
+}

@@ -1,0 +1,205 @@
+/**
+ * The Markdown `npm run bench` prints (and writes into docs/performance.md): medians with min–max
+ * per target, the issue's target ratios with met / not met, the Tollgate-specific points, and every
+ * run in the order it ran.
+ */
+import { median, type MeasuredRun } from '../support.js'
+import type { Soak } from './points.js'
+
+export type TargetId =
+  | 'direct'
+  | 'nginx'
+  | 'node-proxy'
+  | 'offline'
+  | 'http-proxy'
+  | 'templates'
+  | 'mock'
+  | 'mock-3000'
+  | 'keyed'
+  | 'aws-proxy'
+  | 'get'
+  | 'get-cached'
+
+export const LABELS: Record<TargetId, string> = {
+  direct: 'Node backend, direct',
+  nginx: 'nginx proxy_pass (keep-alive upstream)',
+  'node-proxy': 'minimal Node proxy (node:http + undici Pool)',
+  offline: 'serverless-offline 13 (trivial handler, http event)',
+  'http-proxy': 'Tollgate HTTP_PROXY ({proxy+}, stage variable, access log)',
+  templates: 'Tollgate HTTP, request + response template',
+  mock: 'Tollgate MOCK (API of 3 resources)',
+  'mock-3000': 'Tollgate MOCK, same route in an API of 3,000 resources',
+  keyed: 'Tollgate MOCK + API key + usage plan',
+  'aws-proxy': 'Tollgate AWS_PROXY → warm Node function',
+  get: 'Tollgate GET (HTTP_PROXY), uncached',
+  'get-cached': 'Tollgate same GET, stage cache hit',
+}
+
+/** One measured run of one target. */
+export interface Run extends MeasuredRun {
+  target: TargetId
+  /** CPU µs per request of the target's server process tree (the proxy or gateway itself). */
+  serverCpu: number
+  /** CPU µs per request of the backend, for targets that call it. */
+  backendCpu: number | undefined
+  /** RSS of the server process after the run, MB. */
+  rss: number
+  /** The same with its descendants (nginx's worker, Tollgate's function environments), MB. */
+  rssTree: number
+}
+
+export interface BenchResults {
+  header: string[]
+  notes: string[]
+  order: TargetId[]
+  runs: Run[]
+  startups: Partial<Record<TargetId, number[]>>
+  hundredApis: number[] | undefined
+  deployLive: number[] | undefined
+  soak: Soak | undefined
+}
+
+interface Stat {
+  median: number
+  min: number
+  max: number
+}
+
+const stat = (values: number[]): Stat | undefined =>
+  values.length ? { median: median(values), min: Math.min(...values), max: Math.max(...values) } : undefined
+
+const fixed = (value: number | undefined, digits: number): string =>
+  value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits)
+const range = (s: Stat | undefined, digits: number): string =>
+  s ? `${fixed(s.median, digits)} (${fixed(s.min, digits)}–${fixed(s.max, digits)})` : '—'
+
+function summarise(runs: Run[], target: TargetId) {
+  const mine = runs.filter((r) => r.target === target)
+  const pick = (f: (r: Run) => number | undefined): Stat | undefined =>
+    stat(mine.map(f).filter((v): v is number => v !== undefined && !Number.isNaN(v)))
+  return {
+    rps: pick((r) => r.requestsPerSecond),
+    p50: pick((r) => r.p50),
+    p99: pick((r) => r.p99),
+    serverCpu: pick((r) => r.serverCpu),
+    backendCpu: pick((r) => r.backendCpu),
+    rss: pick((r) => r.rss),
+    rssTree: pick((r) => r.rssTree),
+  }
+}
+
+interface Goal {
+  name: string
+  measured: string
+  goal: string
+  met: boolean | undefined
+}
+
+function goals(results: BenchResults): Goal[] {
+  const s = (t: TargetId) => summarise(results.runs, t)
+  const rps = (t: TargetId): number | undefined => s(t).rps?.median
+  const p99 = (t: TargetId): number | undefined => s(t).p99?.median
+  const ratio = (a: TargetId, b: TargetId): number | undefined => {
+    const [x, y] = [rps(a), rps(b)]
+    return x === undefined || y === undefined ? undefined : x / y
+  }
+  const atLeast = (name: string, value: number | undefined, min: number, unit = '×'): Goal => ({
+    name,
+    measured: value === undefined ? 'not measured' : `${value.toFixed(2)}${unit}`,
+    goal: `≥ ${min}${unit}`,
+    met: value === undefined ? undefined : value >= min,
+  })
+  const atMost = (name: string, value: number | undefined, max: number, unit: string, digits = 2): Goal => ({
+    name,
+    measured: value === undefined || Number.isNaN(value) ? 'not measured' : `${value.toFixed(digits)}${unit}`,
+    goal: `≤ ${max}${unit}`,
+    met: value === undefined || Number.isNaN(value) ? undefined : value <= max,
+  })
+  const p99Ratio =
+    p99('http-proxy') !== undefined && p99('node-proxy') !== undefined
+      ? p99('http-proxy')! / p99('node-proxy')!
+      : undefined
+  const soakGrowth = results.soak ? results.soak.growth * 100 : undefined
+  return [
+    atLeast('HTTP_PROXY ÷ minimal Node proxy, requests/s', ratio('http-proxy', 'node-proxy'), 1.0),
+    atLeast('HTTP_PROXY ÷ nginx, requests/s', ratio('http-proxy', 'nginx'), 0.5),
+    atMost('HTTP_PROXY p99 ÷ minimal Node proxy p99', p99Ratio, 1.5, '×'),
+    atLeast('MOCK ÷ Node backend direct, requests/s', ratio('mock', 'direct'), 0.8),
+    atLeast('HTTP with templates ÷ HTTP_PROXY, requests/s', ratio('templates', 'http-proxy'), 0.7),
+    atLeast('AWS_PROXY ÷ serverless-offline, requests/s', ratio('aws-proxy', 'offline'), 5),
+    atMost('AWS_PROXY p99', p99('aws-proxy'), 10, ' ms'),
+    atMost(
+      `AWS_PROXY RSS growth after the first ${results.soak?.settledAfter ?? 10} s of a ${results.soak?.seconds ?? 60} s load`,
+      soakGrowth,
+      10,
+      '%',
+      1,
+    ),
+    atLeast('API key + usage plan ÷ same MOCK without, requests/s', ratio('keyed', 'mock'), 0.9),
+    atLeast('cache hit ÷ same GET uncached, requests/s', ratio('get-cached', 'get'), 0.9),
+    atMost('100 deployed APIs: spawn → first 2xx', stat(results.hundredApis ?? [])?.median, 300, ' ms', 0),
+    atMost('300-resource API: new deployment → live', stat(results.deployLive ?? [])?.median, 50, ' ms', 1),
+    atLeast('3,000 resources ÷ 3 resources, same MOCK route, requests/s', ratio('mock-3000', 'mock'), 0.95),
+  ]
+}
+
+export function renderReport(results: BenchResults): string {
+  const direct = summarise(results.runs, 'direct').rps?.median
+  const targetRow = (t: TargetId): string => {
+    const s = summarise(results.runs, t)
+    const cells = [
+      LABELS[t],
+      fixed(s.rps?.median, 0),
+      s.rps ? `${fixed(s.rps.min, 0)}–${fixed(s.rps.max, 0)}` : '—',
+      s.rps && direct ? (s.rps.median / direct).toFixed(2) : '—',
+      fixed(s.p50?.median, 2),
+      range(s.p99, 2),
+      fixed(s.serverCpu?.median, 0),
+      t === 'direct' ? '—' : fixed(s.backendCpu?.median, 0),
+      fixed(s.rss?.median, 0),
+      fixed(s.rssTree?.median, 0),
+      range(stat(results.startups[t] ?? []), 0),
+    ]
+    return `| ${cells.join(' | ')} |`
+  }
+  const verdict = (met: boolean | undefined): string =>
+    met === undefined ? 'not measured' : met ? 'met' : '**not met**'
+  const soak = results.soak
+  const series = (values: number[]): string => values.join(' ')
+  return [
+    ...results.header,
+    '',
+    ...results.notes.map((n) => `- ${n}`),
+    ...(results.notes.length ? [''] : []),
+    '| target | requests/s | min–max | × direct | p50 ms | p99 ms (min–max) | server CPU µs/req | backend CPU µs/req | RSS MB | RSS MB with descendants | spawn → first 2xx ms (min–max) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.order.map(targetRow),
+    '',
+    '| target (issue 15) | measured | goal | |',
+    '| --- | ---: | ---: | --- |',
+    ...goals(results).map((g) => `| ${g.name} | ${g.measured} | ${g.goal} | ${verdict(g.met)} |`),
+    '',
+    '| Tollgate point | median (min–max) | samples |',
+    '| --- | ---: | --- |',
+    `| 100 deployed APIs, fresh start: spawn → first 2xx, ms | ${range(stat(results.hundredApis ?? []), 0)} | ${(results.hundredApis ?? []).map((v) => v.toFixed(0)).join(', ') || '—'} |`,
+    `| 300-resource API: POST /deployments → first answer from it, ms | ${range(stat(results.deployLive ?? []), 1)} | ${(results.deployLive ?? []).map((v) => v.toFixed(1)).join(', ') || '—'} |`,
+    '',
+    ...(soak
+      ? [
+          `AWS_PROXY under a ${soak.seconds} s load: ${soak.result.requestsPerSecond.toFixed(0)} requests/s, ` +
+            `p99 ${soak.result.p99.toFixed(2)} ms, ${soak.result.failures} failed or non-2xx. ` +
+            `RSS (MB) each second, gateway with its function environments: ${series(soak.samples.map((s) => s.tree))}; ` +
+            `gateway process alone: ${series(soak.samples.map((s) => s.process))}.`,
+          '',
+        ]
+      : []),
+    'Every run, in the order it ran:',
+    '',
+    '| round | target | requests/s | p50 ms | p99 ms | requests | failed or non-2xx | server CPU µs/req |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.runs.map(
+      (r) =>
+        `| ${r.round} | ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${fixed(r.p50, 2)} | ${fixed(r.p99, 2)} | ${r.requests} | ${r.failures} | ${fixed(r.serverCpu, 0)} |`,
+    ),
+  ].join('\n')
+}
