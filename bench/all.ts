@@ -7,11 +7,12 @@
  *   npm run bench [-- --quick] [-- --write] [--rounds 3] [--duration 5] [--soak 60]
  *                 [--connections 50] [--loader wrk|autocannon] [--no-pin] [--skip nginx,offline]
  *                 [--offline-dir DIR]   (install serverless-offline there once, and keep it)
+ *                 [--from-source]       (Tollgate from src/ through tsx, not the compiled build)
  *
  * Exits non-zero if any request failed or answered non-2xx (warm-ups included), or a point could
  * not be measured; `--write` then leaves docs/performance.md alone.
  */
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,7 +41,9 @@ import {
   invokeUrl,
   openApiWithResources,
   startTollgateAndWait,
+  entryPoint,
 } from './all/tollgate.js'
+import { BIN } from '../test/support/process.js'
 
 const OPEN_MARKER = '<!-- bench:all -->'
 const CLOSE_MARKER = '<!-- /bench:all -->'
@@ -59,6 +62,7 @@ function options() {
       'no-pin': { type: 'boolean', default: false },
       skip: { type: 'string', default: '' },
       'offline-dir': { type: 'string' },
+      'from-source': { type: 'boolean', default: false },
     },
   })
   const positive = (name: string, text: string): number => {
@@ -82,6 +86,7 @@ function options() {
     pin: !values['no-pin'],
     skip,
     offlineDir: values['offline-dir'],
+    fromSource: values['from-source'],
   }
 }
 
@@ -106,6 +111,12 @@ function version(command: string, args: string[], pattern: RegExp): string {
 
 async function main(): Promise<number> {
   const settings = options()
+  // Tollgate runs as a production node would: compiled (`npm run build`), not through tsx.
+  if (settings.fromSource) entryPoint.path = BIN
+  else {
+    process.stderr.write('building Tollgate (npm run build)...\n')
+    execFileSync('npm', ['run', 'build', '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  }
   const began = Date.now()
   const loadBefore = loadavg()[0]!
   const tmp = mkdtempSync(join(tmpdir(), 'tollgate-bench-all-'))

@@ -174,10 +174,15 @@ export async function writeResults(marker: string, results: string, closingMarke
 export const BACKEND_SOURCE = `
 const http = require('node:http')
 const body = JSON.stringify({ message: 'hello from the bench backend', items: [1, 2, 3, 4, 5, 6, 7, 8], ok: true, version: 1 })
+// Answers once the request's body is read, as most servers do: answering earlier makes a client
+// that is still sending (a GET carrying a mapped body, say) close the connection.
 const server = http.createServer((req, res) => {
-  const found = req.method === 'GET' && req.url === '/hello'
-  res.writeHead(found ? 200 : 404, { 'content-type': 'application/json', 'content-length': found ? Buffer.byteLength(body) : 2 })
-  res.end(found ? body : '{}')
+  req.resume()
+  req.on('end', () => {
+    const found = (req.method === 'GET' || req.method === 'POST') && req.url === '/hello'
+    res.writeHead(found ? 200 : 404, { 'content-type': 'application/json', 'content-length': found ? Buffer.byteLength(body) : 2 })
+    res.end(found ? body : '{}')
+  })
 })
 server.keepAliveTimeout = 60_000
 server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'))

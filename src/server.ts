@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { TollgateConfig } from './config/config.js'
 import { handleManagementRequest, MANAGEMENT_ROUTES, ManagementRouter } from './controlplane/index.js'
 import { Agent } from 'undici'
-import { parseExecuteApiAddress, type ExecuteApiAddress } from './dataplane/address.js'
+import { parseExecuteApiAddress, safeDecode, type ExecuteApiAddress } from './dataplane/address.js'
 import { DomainRegistry } from './dataplane/domains.js'
 import { ApiEndpoints } from './dataplane/api-endpoints.js'
 import { VpcLinkBalancer } from './integrations/vpc-links.js'
@@ -14,7 +14,7 @@ import { AccessLog } from './observability/access-log.js'
 import { ExecutionLogs } from './observability/execution-log.js'
 import { clientCertOf, createTlsListener } from './dataplane/tls.js'
 import { handleDataPlaneRequest, type Listener } from './dataplane/http.js'
-import { malformedRequest } from './dataplane/request-line.js'
+import { isClosing, MAX_HEAD_BYTES, malformedRequest, refuseConnection } from './dataplane/request-line.js'
 import type { DataPlaneDeps } from './dataplane/stage.js'
 import { StageRegistry } from './deployment/stage-registry.js'
 import { LambdaService } from './lambda/service.js'
@@ -25,7 +25,7 @@ import { createSharedState } from './shared-state.js'
 import { isConsolePath, serveConsole } from './console/static-files.js'
 import { LogGroups } from './logs/log-groups.js'
 import { handleLogsRequest, isLogsRequest } from './logs/api.js'
-import { PostgresConfigStore, SqliteConfigStore, type ConfigStore } from './store/index.js'
+import { SqliteConfigStore, type ConfigStore } from './store/index.js'
 
 /** A running gateway: its listener, store and logger. */
 export interface Gateway {
@@ -183,8 +183,10 @@ export async function startGateway(
     const logs = /^\/_tollgate\/logs\/([^/]+)\/([^/]+)$/.exec(url.pathname)
     if (logs) {
       const entries = executionLogs.read(
-        decodeURIComponent(logs[1] ?? ''),
-        decodeURIComponent(logs[2] ?? ''),
+        // Never decodeURIComponent bare here: `%FF` would throw out of the request listener and
+        // take the process down.
+        safeDecode(logs[1] ?? ''),
+        safeDecode(logs[2] ?? ''),
         Number(url.searchParams.get('since') ?? 0),
       )
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -228,8 +230,14 @@ export async function startGateway(
       inFlight--
       if (inFlight === 0) drained?.()
     })
+    if (isClosing(req)) {
+      // Pipelined behind a refused request: the connection closes unanswered.
+      res.destroy()
+      return
+    }
     const malformed = malformedRequest(req)
     if (malformed) {
+      refuseConnection(req)
       // Nothing of it is read: the connection closes after the answer.
       log.debug({ reason: malformed }, 'malformed request refused')
       res.writeHead(400, { 'content-type': 'application/json', connection: 'close' })
@@ -276,6 +284,9 @@ export async function startGateway(
     server.headersTimeout = 30_000
     server.requestTimeout = 120_000
     server.keepAliveTimeout = 65_000
+    // Every header of a request within MAX_HEAD_BYTES is kept (Node's default keeps the first
+    // 2000 and drops the rest silently), so the data plane counts them all against AWS's limit.
+    server.maxHeadersCount = 0
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => {
@@ -284,7 +295,7 @@ export async function startGateway(
       })
     })
   }
-  const server: Server = createServer(handler({}))
+  const server: Server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, handler({}))
   await listen(server, config.port, config.host)
   const endpointServers: Server[] = []
   if (config.tlsPort !== undefined) {
@@ -296,7 +307,10 @@ export async function startGateway(
   }
   for (const endpoint of config.vpcEndpoints) {
     const admitted = allowedClients(endpoint.allowedCidrs)
-    const endpointServer = createServer(handler({ vpce: { id: endpoint.id, vpcId: endpoint.vpcId } }))
+    const endpointServer = createServer(
+      { maxHeaderSize: MAX_HEAD_BYTES },
+      handler({ vpce: { id: endpoint.id, vpcId: endpoint.vpcId } }),
+    )
     // The endpoint's security group: connections from other addresses are dropped.
     if (admitted)
       endpointServer.on('connection', (socket) => {
@@ -360,6 +374,8 @@ export async function startGateway(
 /** The configured store: PostgreSQL when `store` is set, else SQLite in the data directory. */
 async function openStore(config: TollgateConfig, log: Logger): Promise<ConfigStore> {
   if (config.store) {
+    // pg is loaded only for a PostgreSQL store (start-up time of every other gateway).
+    const { PostgresConfigStore } = await import('./store/postgres/postgres-store.js')
     const store = await PostgresConfigStore.connect(config.store, { log })
     log.info({ schema: store.schema }, 'shared store: PostgreSQL')
     return store

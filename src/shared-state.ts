@@ -11,7 +11,8 @@ import { RedisConcurrencyLeases } from './lambda/redis-concurrency.js'
 import { RedisUsageStore } from './quota/redis-usage-store.js'
 import { SqliteUsageStore } from './quota/sqlite-usage-store.js'
 import type { UsageStore } from './quota/usage-store.js'
-import { RedisLink, SharedStateUnavailable } from './redis/redis-link.js'
+import type { RedisLink } from './redis/redis-link.js'
+import { SharedStateUnavailable } from './redis/unavailable.js'
 import { MemoryThrottleStore } from './throttle/memory-throttle-store.js'
 import { RedisThrottleStore } from './throttle/redis-throttle-store.js'
 import type { ThrottleStore } from './throttle/throttle-store.js'
@@ -66,6 +67,8 @@ export async function createSharedState(
 ): Promise<SharedState> {
   if (!config.redis) return createLocalSharedState(config)
   const local = localStores(config)
+  // ioredis is loaded only when Redis is configured (start-up time of every other gateway).
+  const { RedisLink } = await import('./redis/redis-link.js')
   const link = new RedisLink(config.redis, { log, registry, keyPrefix: config.redisKeyPrefix })
   const remote = {
     throttle: new RedisThrottleStore(link),

@@ -1,5 +1,7 @@
 /**
- * Tollgate in the bench: started as `node bin/tollgate.js serve ...` on the servers' CPU, and the
+ * Tollgate in the bench: started as `node dist/cli/main.js serve ...` (the compiled build, as a
+ * production node runs; `npm run build` first) on the servers' CPU, or `node bin/tollgate.js serve`
+ * (the sources through tsx) with `--from-source`; and the
  * APIs every scenario loads, created through the management API:
  *
  * - `bench-main`, stages `live` and `cached` (same deployment, access log on, stage variable
@@ -13,7 +15,8 @@
 import { mkdirSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { strToU8, zipSync } from 'fflate'
-import { BIN, freePort } from '../../test/support/process.js'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '../../test/support/process.js'
 import { addUnlimitedPlanKey, call, putMockGet } from '../support.js'
 import { LAMBDA_HANDLER, type Started } from './baselines.js'
 import { firstSuccess } from './http.js'
@@ -51,6 +54,12 @@ export const RESPONSE_TEMPLATE = `#set($body = $input.path('$'))
 export const FUNCTION_NAME = 'bench'
 const FUNCTION_URI = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${FUNCTION_NAME}/invocations`
 
+/** The compiled entry point (`npm run build`). */
+export const DIST_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+
+/** Which entry point the bench starts: the compiled build unless `--from-source`. */
+export const entryPoint = { path: DIST_MAIN }
+
 /** `tollgate serve` on a port and data directory, account limits raised so they never refuse. */
 export async function startTollgate(
   cpu: string | undefined,
@@ -66,7 +75,7 @@ export async function startTollgate(
     'tollgate',
     process.execPath,
     [
-      BIN,
+      entryPoint.path,
       'serve',
       ...['--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'],
       ...['--account-rate-limit', '1000000', '--account-burst-limit', '1000000'],
@@ -122,9 +131,11 @@ export async function configureMainApi(base: string, backendPort: number): Promi
 
   const templates = methodPath(await addResource(base, apiId, rootId, 'templates'), 'GET')
   await call(base, 'PUT', templates, { authorizationType: 'NONE' })
+  // The mapped body goes to the backend in a POST, as a typical non-proxy integration sends it (a
+  // GET with a body would also make the HTTP client close the connection after each request).
   await call(base, 'PUT', `${templates}/integration`, {
     type: 'HTTP',
-    httpMethod: 'GET',
+    httpMethod: 'POST',
     uri: 'http://${stageVariables.backendHost}/hello',
     passthroughBehavior: 'WHEN_NO_TEMPLATES',
     requestTemplates: { 'application/json': REQUEST_TEMPLATE },

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander'
 import { ConfigError, loadConfig } from '../config/config.js'
 import { startGateway } from '../server.js'
-import { PostgresConfigStore } from '../store/index.js'
 import { applyProjectFile, registerProjectCommands } from './project-commands.js'
 import { registerLogsCommand } from './logs-command.js'
 
@@ -233,6 +232,7 @@ program
       process.exit(2)
     }
     try {
+      const { PostgresConfigStore } = await import('../store/postgres/postgres-store.js')
       const version = await PostgresConfigStore.migrate(url)
       process.stdout.write(`store schema at version ${version}\n`)
     } catch (error) {

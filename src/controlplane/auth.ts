@@ -12,7 +12,13 @@ function inScope(key: ConfiguredKey, method: string, path: string): boolean {
   if (key.scope === 'full') return true
   if (key.scope === 'read-only') return method === 'GET' || method === 'HEAD'
   const apiId = /^\/restapis\/([^/]+)/.exec(path)?.[1]
-  return apiId !== undefined && key.scope.apis.includes(decodeURIComponent(apiId))
+  if (apiId === undefined) return false
+  try {
+    return key.scope.apis.includes(decodeURIComponent(apiId))
+  } catch {
+    // Not valid percent-encoded UTF-8 (`%FF`): no API id of a scope.
+    return false
+  }
 }
 
 /**

@@ -1,12 +1,9 @@
 import { webcrypto } from 'node:crypto'
-import * as x509 from '@peculiar/x509'
 import { newId, type ClientCertificateRecord } from '../model/index.js'
 import { notFound } from './api-error.js'
 import { paginate } from './paging.js'
 import { invalidPatchPath, readPatchOperations } from './patch.js'
 import type { Route } from './router.js'
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
 
 const certificateNotFound = (): Error => notFound('Invalid Client Certificate identifier specified')
 
@@ -16,6 +13,15 @@ export function clientCertificateView(
 ): Omit<ClientCertificateRecord, 'privateKeyPem'> {
   const { privateKeyPem: _, ...view } = record
   return view
+}
+
+/** @peculiar/x509, loaded on the first GenerateClientCertificate (it is a large part of start-up otherwise). */
+let x509Module: Promise<typeof import('@peculiar/x509')> | undefined
+function loadX509(): Promise<typeof import('@peculiar/x509')> {
+  return (x509Module ??= import('@peculiar/x509').then((x509) => {
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
+    return x509
+  }))
 }
 
 /** AWS's client certificates are valid for 365 days. */
@@ -33,6 +39,7 @@ async function generate(id: string): Promise<{ certificate: string; key: string;
     publicExponent: new Uint8Array([1, 0, 1]),
     modulusLength: 2048,
   }
+  const x509 = await loadX509()
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])
   const notBefore = new Date()
   const notAfter = new Date(notBefore.getTime() + VALIDITY_DAYS * 86_400_000)
@@ -55,10 +62,11 @@ export const clientCertificateRoutes: Route[] = [
     method: 'POST',
     path: '/clientcertificates',
     handler: async (req, { store }) => {
-      const id = newId(6)
-      const { certificate, key, notAfter } = await generate(id)
+      // The body is read first: a malformed one must not cost an RSA key generation.
       const description = req.body.string('description')
       const tags = req.body.stringMap('tags')
+      const id = newId(6)
+      const { certificate, key, notAfter } = await generate(id)
       const record: ClientCertificateRecord = {
         clientCertificateId: id,
         pemEncodedCertificate: certificate,

@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { ApiError, serializationError } from './api-error.js'
 import { Input } from './input.js'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../model/json-depth.js'
 import type { ManagementDeps, ManagementRouter } from './router.js'
 import { checkManagementAuth } from './auth.js'
 import { StoreUnavailableError } from '../store/index.js'
 import { readBounded } from '../dataplane/request.js'
-import { SharedStateUnavailable } from '../redis/redis-link.js'
+import { SharedStateUnavailable } from '../redis/unavailable.js'
 
 /** Import and put-rest-api bodies may be up to 6 MB on AWS; nothing else comes close. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -113,6 +114,10 @@ export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promi
 export function parseJsonBody(raw: Buffer): Input {
   const text = raw.toString('utf8').trim()
   if (text === '') return Input.of(undefined)
+  // Past Jackson's depth AWS's parser refuses it too; past ~10,000 the readers behind would
+  // overflow the stack (an OpenAPI import answered 500).
+  if (jsonDepthExceeds(text))
+    throw serializationError(`Invalid JSON in request body: nesting deeper than ${MAX_JSON_DEPTH} levels`)
   let parsed: unknown
   try {
     parsed = JSON.parse(text)

@@ -1,5 +1,6 @@
 import { newId, resourcePath, type Model, type RestApiDocument } from '../model/index.js'
 import { badRequest, conflict, notFound } from './api-error.js'
+import { jsonDepthExceeds } from '../model/json-depth.js'
 import { loadApi, saveApi } from './documents.js'
 import { paginate } from './paging.js'
 import { invalidPatchPath, readPatchOperations, unsupportedPatchOp } from './patch.js'
@@ -47,6 +48,8 @@ function checkSchema(schema: string | undefined): void {
   if (schema === undefined || schema.trim() === '') throw badRequest(NO_CONTENT)
   let parsed: unknown
   try {
+    // A schema nested past Jackson's depth is not JSON to AWS; ajv would overflow compiling it.
+    if (jsonDepthExceeds(schema)) throw new SyntaxError('too deep')
     parsed = JSON.parse(schema)
   } catch {
     throw badRequest(

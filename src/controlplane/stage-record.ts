@@ -65,6 +65,12 @@ export function checkStageVariables(variables: Record<string, string>): Record<s
       throw badRequest('Stage variable names must be alphanumeric or underscore, up to 64 characters')
     }
     if (value.length > 512) throw badRequest('Stage variable value must be at most 512 characters')
+    // API reference (CreateStage, CreateDeployment, Stage.variables): "the values must match
+    // [A-Za-z0-9-._~:/?#&=,]+". No `@`, `%`, space or backslash: a value in an integration URI's
+    // host cannot smuggle userinfo (`evil@127.0.0.1`) or an encoded host. AWS's message for it is
+    // not recorded; this one states the rule.
+    if (!/^[A-Za-z0-9\-._~:/?#&=,]+$/.test(value))
+      throw badRequest(`Stage variable value ${value} is invalid. Values must match [A-Za-z0-9-._~:/?#&=,]+`)
   }
   if (Object.keys(variables).length > 100) throw badRequest('A stage can have at most 100 variables')
   return variables

@@ -58,7 +58,8 @@ function address(apiId: string, stageName: string, rest: string, rawQuery: strin
   }
 }
 
-function safeDecode(text: string): string {
+/** `decodeURIComponent`, or the text unchanged when it is not valid percent-encoded UTF-8 (`%FF`, `%C3%28`). */
+export function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text)
   } catch {

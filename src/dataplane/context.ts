@@ -13,6 +13,8 @@ export interface RouteMatch {
   /** The method key that matched: the request's method, or ANY. */
   readonly methodKey: HttpMethod
   readonly pathParameters: Readonly<Record<string, string>>
+  /** The request path in its one canonical form (routing/canonical.ts): routed, authorised, cached. */
+  readonly canonicalPath: string
 }
 
 /** What the gateway sends to the integration (AWS's "endpoint request"). */

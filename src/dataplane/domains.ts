@@ -1,6 +1,6 @@
 import type { BasePathMapping, DomainName } from '../model/index.js'
 import { StoreView, type ConfigReader, type ConfigStore } from '../store/index.js'
-import type { ExecuteApiAddress } from './address.js'
+import { safeDecode, type ExecuteApiAddress } from './address.js'
 
 interface Snapshot {
   domains: Map<string, { domain: DomainName; mappings: BasePathMapping[] }>
@@ -33,14 +33,14 @@ export class DomainRegistry {
     let best: { mapping: BasePathMapping; depth: number } | undefined
     for (const mapping of entry.mappings) {
       const base = mapping.basePath === '(none)' ? [] : mapping.basePath.split('/')
-      const matches = base.every((part, i) => decodeURIComponent(segments[i] ?? '') === part)
+      const matches = base.every((part, i) => safeDecode(segments[i] ?? '') === part)
       if (matches && (!best || base.length > best.depth)) best = { mapping, depth: base.length }
     }
     if (!best) return undefined
     let rest = segments.slice(best.depth)
     let stage = best.mapping.stage
     if (stage === undefined) {
-      stage = rest[0] !== undefined ? decodeURIComponent(rest[0]) : undefined
+      stage = rest[0] !== undefined ? safeDecode(rest[0]) : undefined
       rest = rest.slice(1)
       if (stage === undefined) return undefined
     }

@@ -16,6 +16,13 @@ import {
   type InboundRequest,
 } from './request.js'
 import { compressResponse } from './compression.js'
+import {
+  headerSectionBytes,
+  isClosing,
+  MAX_HEADER_BYTES,
+  MAX_PRIVATE_HEADER_BYTES,
+  refuseConnection,
+} from './request-line.js'
 import { pooledRandomBytes } from '../model/ids.js'
 import type { DataPlaneDeps } from './stage.js'
 
@@ -50,13 +57,28 @@ export async function handleDataPlaneRequest(
     send(res, forbidden(), undefined)
     return
   }
+  // AWS's header quota, checked before anything reads the body; the connection closes after the
+  // answer, as Node's own 431 for a head past MAX_HEAD_BYTES does.
+  const headerLimit = types.includes('PRIVATE') ? MAX_PRIVATE_HEADER_BYTES : MAX_HEADER_BYTES
+  if (headerSectionBytes(req.rawHeaders) > headerLimit) {
+    refuseConnection(req)
+    req.resume()
+    send(res, headersTooLarge(), undefined, true)
+    return
+  }
   const headers = headerEntries(req)
   let body: Buffer
   try {
     body = await readBody(req, headers)
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error
+    refuseConnection(req)
     send(res, renderGatewayError(error, undefined, deps), undefined, true)
+    return
+  }
+  // A request pipelined behind a refused one on the same connection is dropped unanswered.
+  if (isClosing(req)) {
+    res.destroy()
     return
   }
   let request = inboundRequest(req, headers, address, body, listener)
@@ -90,6 +112,19 @@ function forbidden(): OutboundResponse {
       ['x-amzn-ErrorType', 'ForbiddenException'],
     ],
     body: Buffer.from('{"message":"Forbidden"}'),
+  }
+}
+
+/**
+ * 431 Request Header Fields Too Large (RFC 6585): what clients report from API Gateway when the
+ * headers pass 10 KB (e.g. backbencher.dev "431 Status Code With Request Header Fields Too Large",
+ * 2023, cookies through a REST API). AWS documents the quota, not the answer; the body is ours.
+ */
+function headersTooLarge(): OutboundResponse {
+  return {
+    status: 431,
+    headers: [['Content-Type', 'application/json']],
+    body: Buffer.from('{"message":"Request Header Fields Too Large"}'),
   }
 }
 

@@ -1,6 +1,6 @@
 import type { InvocationContext, OutboundResponse } from './context.js'
 import { GatewayError, internalError, serviceUnavailable } from './errors/gateway-error.js'
-import { SharedStateUnavailable } from '../redis/redis-link.js'
+import { SharedStateUnavailable } from '../redis/unavailable.js'
 import { renderGatewayError } from './errors/render.js'
 import type { DataPlaneDeps, Stage } from './stage.js'
 import { applyIntegrationResponse } from './stages/apply-integration-response.js'

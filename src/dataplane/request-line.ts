@@ -29,3 +29,46 @@ export function malformedRequest(req: IncomingMessage): string | undefined {
   if (encodings > 1) return 'more than one Transfer-Encoding header'
   return undefined
 }
+
+/**
+ * API Gateway's limit on a REST API request's headers: "Total combined size of all header values,
+ * including header names, values, any line terminators, and white space" is 10240 bytes, 8000
+ * bytes for private APIs (AWS docs "api-gateway-execution-service-limits-table"; not adjustable).
+ * The request line is not counted for REST APIs (the "request line and header values" wording is
+ * the HTTP API quota, "limits" page "http-api-quotas").
+ */
+export const MAX_HEADER_BYTES = 10_240
+export const MAX_PRIVATE_HEADER_BYTES = 8_000
+
+/**
+ * What Node's parser itself accepts before the gateway counts: the longest URL AWS accepts
+ * (10240 characters, regional APIs), the headers' 10240 bytes and room for the request line.
+ * Past it Node answers 431 and closes the connection without calling the gateway.
+ */
+export const MAX_HEAD_BYTES = 24 * 1024
+
+/** The bytes of a request's header section as sent: `name: value\r\n` per header (Node keeps them latin1). */
+export function headerSectionBytes(rawHeaders: readonly string[]): number {
+  let bytes = 0
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    bytes += (rawHeaders[i] as string).length + (rawHeaders[i + 1] as string).length + 4
+  return bytes
+}
+
+/**
+ * Connections refused with `Connection: close`. Node's parser has already dispatched any request
+ * pipelined behind a refused one (its answer is never written, the connection closes first): such
+ * a request must not reach a backend either, so every handler asks `isClosing` before acting.
+ */
+const closing = new WeakSet<object>()
+
+/** Marks the request's connection as refused: nothing more on it is served. */
+export function refuseConnection(req: IncomingMessage): void {
+  // A request whose body read was cut short (a chunked body past 10 MB) has no socket any more.
+  if (typeof req.socket === 'object' && req.socket !== null) closing.add(req.socket)
+}
+
+/** Whether an earlier request on this connection was refused. */
+export function isClosing(req: IncomingMessage): boolean {
+  return typeof req.socket === 'object' && req.socket !== null && closing.has(req.socket)
+}

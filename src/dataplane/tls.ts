@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import type { DomainCertificate, TollgateConfig } from '../config/config.js'
 import type { DomainRegistry } from './domains.js'
 import type { ClientCert } from './http.js'
+import { MAX_HEAD_BYTES } from './request-line.js'
 
 /** The certificate entry for a server name (exact, or a `*.` wildcard one label deep). */
 function certificateFor(
@@ -41,6 +42,7 @@ export function createTlsListener(
   const contexts = new Map<string, SecureContext>()
   return createServer(
     {
+      maxHeaderSize: MAX_HEAD_BYTES,
       // Client certificates are requested everywhere and judged per domain (a truststore or none).
       requestCert: true,
       rejectUnauthorized: false,

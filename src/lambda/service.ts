@@ -18,6 +18,7 @@ import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from
 import { ExecutionEnvironment, LOG_TAIL_BYTES, type InvocationOutcome } from './runtime/environment.js'
 import { unzipTo } from './zip.js'
 import { pooledRandomBytes } from '../model/ids.js'
+import { jsonDepthExceeds } from '../model/json-depth.js'
 import { LastGood } from '../store/last-good.js'
 import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
@@ -324,7 +325,11 @@ export class LambdaService {
     const record = await this.resolve(name, qualifier)
     let event: unknown
     try {
-      event = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'))
+      const text = payload.toString('utf8')
+      event = payload.length === 0 ? {} : JSON.parse(text)
+      // The event is serialised again for the runtime, recursively: a payload nested 100,000 deep
+      // overflowed the stack there, outside any handler.
+      if (jsonDepthExceeds(text)) throw new RangeError('payload nested too deep')
     } catch {
       throw new LambdaError(
         'InvalidParameterValueException',

@@ -48,6 +48,8 @@ const MAX_MESSAGE_CHARS = 256 * 1024
 export class LogGroups {
   readonly #groups = new Map<string, LogGroup>()
   readonly #limits: LogGroupLimits
+  /** Message characters held per group, kept as events come and go (not summed on every put). */
+  readonly #chars = new WeakMap<LogGroup, number>()
   #seq = 0
 
   constructor(
@@ -82,8 +84,10 @@ export class LogGroups {
       group.streams.set(streamName, stream)
       if (group.streams.size > this.#limits.streamsPerGroup) this.#dropOldestStream(group)
     }
+    let chars = this.#chars.get(group) ?? 0
     for (const event of events) {
       const message = event.message.slice(0, MAX_MESSAGE_CHARS)
+      chars += message.length
       group.events.push({
         timestamp: event.timestamp,
         ingestionTime: now,
@@ -94,12 +98,14 @@ export class LogGroups {
       stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp, event.timestamp)
     }
     stream.lastIngestionTime = now
-    let excess = Math.max(0, group.events.length - this.#limits.eventsPerGroup)
-    let chars = 0
-    for (let i = excess; i < group.events.length; i++) chars += group.events[i]?.message.length ?? 0
-    while (excess < group.events.length - 1 && chars > this.#limits.charsPerGroup)
+    let excess = 0
+    while (
+      excess < group.events.length - 1 &&
+      (group.events.length - excess > this.#limits.eventsPerGroup || chars > this.#limits.charsPerGroup)
+    )
       chars -= group.events[excess++]?.message.length ?? 0
     if (excess > 0) group.events.splice(0, excess)
+    this.#chars.set(group, chars)
   }
 
   #dropOldestStream(group: LogGroup): void {
@@ -110,6 +116,10 @@ export class LogGroups {
     group.streams.delete(oldest.logStreamName)
     const name = oldest.logStreamName
     group.events = group.events.filter((e) => e.logStreamName !== name)
+    this.#chars.set(
+      group,
+      group.events.reduce((sum, e) => sum + e.message.length, 0),
+    )
   }
 
   /** Groups whose name starts with `prefix`, by name. */

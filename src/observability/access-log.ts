@@ -6,6 +6,31 @@ import {
   type ContextSettings,
 } from '../dataplane/mapping/context-variables.js'
 
+/** A line holds no line break: one request, one line. */
+const oneLine = (text: string): string => (text.includes('\n') ? text.replace(/\n/g, ' ') : text)
+
+function valueText(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '-'
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return oneLine(String(value))
+  return oneLine(JSON.stringify(value))
+}
+
+/** Formats split once into literals and `$context` paths, instead of a regular expression per line. */
+const formats = new Map<string, readonly string[]>()
+
+function compiledFormat(format: string): readonly string[] {
+  let parts = formats.get(format)
+  if (!parts) {
+    parts = format
+      .split(/\$context\.([A-Za-z0-9_.]+[A-Za-z0-9_])/g)
+      .map((part, i) => (i % 2 ? part : oneLine(part)))
+    if (formats.size >= 1_000) formats.clear()
+    formats.set(format, parts)
+  }
+  return parts
+}
+
 /**
  * Access logs (AWS docs "set-up-logging", "api-gateway-mapping-template-reference" for the
  * variables): a stage whose `accessLogSettings.format` is set writes one line per request, the
@@ -28,30 +53,22 @@ export class AccessLog {
   ): void {
     const format = ctx.target.active.stage.accessLogSettings?.format
     if (!format) return
-    const vars: Record<string, unknown> = {
-      ...contextVariables(ctx, settings),
-      status: response.status,
-      responseLength: response.body.length,
-      responseLatency: Math.round(latencyMs),
-      integrationLatency:
-        ctx.integrationLatencyMs === undefined ? undefined : Math.round(ctx.integrationLatencyMs),
-      integrationStatus: ctx.endpointResponse?.status,
-      error: ctx.error
-        ? {
-            message: ctx.error.message,
-            messageString: JSON.stringify(ctx.error.message),
-            responseType: ctx.error.type,
-          }
-        : undefined,
+    // A fresh object per call: the response's variables go straight in, without a copy.
+    const vars = contextVariables(ctx, settings)
+    vars['status'] = response.status
+    vars['responseLength'] = response.body.length
+    vars['responseLatency'] = Math.round(latencyMs)
+    vars['integrationLatency'] =
+      ctx.integrationLatencyMs === undefined ? undefined : Math.round(ctx.integrationLatencyMs)
+    vars['integrationStatus'] = ctx.endpointResponse?.status
+    // parts alternate: literal, variable path, literal, ..., literal.
+    const parts = compiledFormat(format)
+    let line = parts[0] as string
+    for (let i = 1; i < parts.length; i += 2) {
+      line += valueText(lookupContext(vars, parts[i] as string))
+      line += parts[i + 1] as string
     }
-    const line = format.replace(/\$context\.([A-Za-z0-9_.]+[A-Za-z0-9_])/g, (_, path: string) => {
-      const value = lookupContext(vars, path)
-      if (value === undefined || value === null || value === '') return '-'
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-        return String(value)
-      return JSON.stringify(value)
-    })
-    this.#destination.write(`${line.replace(/\n/g, ' ')}\n`)
+    this.#destination.write(`${line}\n`)
   }
 
   /** Ends the destination once every buffered line is on disk (resolves on its 'close'). */

@@ -4,15 +4,35 @@ import Database from 'better-sqlite3'
 import { periodStart } from './periods.js'
 import { allowance, dailyUsage, type DailyUsage, type QuotaCounter, type UsageStore } from './usage-store.js'
 
+/** How long counts wait in memory before they are written together. */
+const FLUSH_INTERVAL_MS = 1_000
+
+interface PendingCount {
+  readonly planId: string
+  readonly keyId: string
+  /** The quota period (usage_period rows) or '' (usage_day rows). */
+  readonly period: string
+  /** The period's start, or the day. */
+  readonly start: string
+  count: number
+}
+
 /**
- * Usage counts in `usage.db` beside the configuration store. A file of its own because it is
- * written on every request with a key: with `synchronous = NORMAL` a count survives a crash of the
- * process (WAL), and no configuration cache is invalidated by a count. better-sqlite3 runs each
- * call synchronously, so a check-and-count is atomic on this node.
+ * Usage counts in `usage.db` beside the configuration store (a file of its own, so no
+ * configuration cache is invalidated by a count). Counts are write-behind: each request's check and
+ * count happen in memory (atomic on this node: JavaScript runs one call at a time), and every
+ * second the new counts are written in one transaction (WAL, `synchronous = NORMAL`). A transaction
+ * per request cost more than the rest of a keyed request (docs/performance.md); the price is that a
+ * crash (SIGKILL, power loss) forgets at most the last second's counts. A graceful stop writes them.
  */
 export class SqliteUsageStore implements UsageStore {
   readonly #db: Database.Database
   readonly #statements
+  /** The usage_period rows this second's requests read, with their unwritten counts added. */
+  readonly #periods = new Map<string, { used: number; extra: number }>()
+  readonly #pendingPeriods = new Map<string, PendingCount>()
+  readonly #pendingDays = new Map<string, PendingCount>()
+  #flushTimer: NodeJS.Timeout | undefined
 
   constructor(file: string) {
     this.#db = new Database(file)
@@ -32,13 +52,13 @@ export class SqliteUsageStore implements UsageStore {
       period: db.prepare<[string, string, string, string], { used: number; extra: number }>(
         'SELECT used, extra FROM usage_period WHERE plan_id = ? AND key_id = ? AND period = ? AND start = ?',
       ),
-      countPeriod: db.prepare<[string, string, string, string]>(
-        `INSERT INTO usage_period (plan_id, key_id, period, start, used) VALUES (?, ?, ?, ?, 1)
-         ON CONFLICT DO UPDATE SET used = used + 1`,
+      countPeriod: db.prepare<[string, string, string, string, number]>(
+        `INSERT INTO usage_period (plan_id, key_id, period, start, used) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET used = used + excluded.used`,
       ),
-      countDay: db.prepare<[string, string, string]>(
-        `INSERT INTO usage_day (plan_id, key_id, day, used) VALUES (?, ?, ?, 1)
-         ON CONFLICT DO UPDATE SET used = used + 1`,
+      countDay: db.prepare<[string, string, string, number]>(
+        `INSERT INTO usage_day (plan_id, key_id, day, used) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET used = used + excluded.used`,
       ),
       days: db.prepare<[string, string, string, string], { day: string; used: number }>(
         'SELECT day, used FROM usage_day WHERE plan_id = ? AND key_id = ? AND day >= ? AND day <= ?',
@@ -60,18 +80,41 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   consume(counters: readonly QuotaCounter[], day: string): Promise<boolean> {
-    const run = this.#db.transaction(() => {
-      for (const c of counters) if (this.#remaining(c, periodStart(c.period, day)) <= 0) return false
-      for (const c of counters) {
-        this.#statements.countPeriod.run(c.planId, c.keyId, c.period, periodStart(c.period, day))
-        this.#statements.countDay.run(c.planId, c.keyId, day)
-      }
-      return true
+    const rows = counters.map((c) => {
+      const start = periodStart(c.period, day)
+      return { c, start, row: this.#periodRow(c, start) }
     })
-    return Promise.resolve(run())
+    for (const { c, start, row } of rows)
+      if (allowance(c, start, row.extra) - row.used <= 0) return Promise.resolve(false)
+    for (const { c, start, row } of rows) {
+      row.used += 1
+      addPending(this.#pendingPeriods, c, c.period, start)
+      addPending(this.#pendingDays, c, '', day)
+    }
+    this.#flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref()
+    return Promise.resolve(true)
+  }
+
+  /** Writes the counts waiting in memory, in one transaction. */
+  flush(): void {
+    clearTimeout(this.#flushTimer)
+    this.#flushTimer = undefined
+    if (this.#pendingPeriods.size > 0 || this.#pendingDays.size > 0) {
+      this.#db.transaction(() => {
+        for (const p of this.#pendingPeriods.values())
+          this.#statements.countPeriod.run(p.planId, p.keyId, p.period, p.start, p.count)
+        for (const p of this.#pendingDays.values())
+          this.#statements.countDay.run(p.planId, p.keyId, p.start, p.count)
+      })()
+    }
+    this.#pendingPeriods.clear()
+    this.#pendingDays.clear()
+    // Everything is on disk: the next second's requests read their rows afresh.
+    this.#periods.clear()
   }
 
   report(counters: readonly QuotaCounter[], from: string, to: string): Promise<Map<string, DailyUsage[]>> {
+    this.flush()
     const out = new Map<string, DailyUsage[]>()
     for (const c of counters) {
       const first = periodStart(c.period, from)
@@ -86,6 +129,7 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   setRemaining(c: QuotaCounter, day: string, remaining: number): Promise<void> {
+    this.flush()
     const start = periodStart(c.period, day)
     const row = this.#statements.period.get(c.planId, c.keyId, c.period, start)
     const base = allowance(c, start, 0) - (row?.used ?? 0)
@@ -94,12 +138,38 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   close(): Promise<void> {
+    this.flush()
     this.#db.close()
     return Promise.resolve()
   }
 
-  #remaining(c: QuotaCounter, start: string): number {
-    const row = this.#statements.period.get(c.planId, c.keyId, c.period, start)
-    return allowance(c, start, row?.extra ?? 0) - (row?.used ?? 0)
+  /** A usage_period row as this node counts it: on disk, plus the counts not yet written. */
+  #periodRow(c: QuotaCounter, start: string): { used: number; extra: number } {
+    const key = countKey(c, c.period, start)
+    let row = this.#periods.get(key)
+    if (!row) {
+      const stored = this.#statements.period.get(c.planId, c.keyId, c.period, start)
+      row = {
+        used: (stored?.used ?? 0) + (this.#pendingPeriods.get(key)?.count ?? 0),
+        extra: stored?.extra ?? 0,
+      }
+      this.#periods.set(key, row)
+    }
+    return row
   }
+}
+
+const countKey = (c: QuotaCounter, period: string, start: string): string =>
+  `${c.planId}\u0000${c.keyId}\u0000${period}\u0000${start}`
+
+function addPending(
+  pending: Map<string, PendingCount>,
+  c: QuotaCounter,
+  period: string,
+  start: string,
+): void {
+  const key = countKey(c, period, start)
+  const entry = pending.get(key)
+  if (entry) entry.count += 1
+  else pending.set(key, { planId: c.planId, keyId: c.keyId, period, start, count: 1 })
 }

@@ -1,5 +1,4 @@
 export type { ConfigStore, ConfigTx, ConfigReader, RecordKind, RecordKinds } from './config-store.js'
 export { SqliteConfigStore } from './sqlite/sqlite-store.js'
 export { StoreView } from './store-view.js'
-export { PostgresConfigStore, parsePostgresUrl } from './postgres/postgres-store.js'
 export { StoreUnavailableError } from './config-store.js'

@@ -94,4 +94,34 @@ def handler(event, context):
     })
     expect(Array.isArray((failed.payload as { stackTrace: unknown }).stackTrace)).toBe(true)
   })
+  it('holds a handler to MemorySize: past it, Runtime.OutOfMemory, and the next call is served', async () => {
+    await createFunction(
+      lambda,
+      'py-hog',
+      {
+        'app.py': `
+def handler(event, context):
+    keep = []
+    while event.get("grow"):
+        keep.append(bytearray(16 * 1024 * 1024))
+    return "small"
+`,
+      },
+      { runtime: 'python3.12', handler: 'app.handler', memory: 128, timeout: 15 },
+    )
+    const started = Date.now()
+    const grown = await invoke('py-hog', { grow: true })
+    // Well before the 15 s timeout: the memory watch, not the timer, ended it.
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(grown).toEqual({
+      error: 'Unhandled',
+      payload: {
+        errorType: 'Runtime.OutOfMemory',
+        errorMessage: expect.stringMatching(
+          /^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: signal: killed$/,
+        ) as string,
+      },
+    })
+    expect(await invoke('py-hog', {})).toEqual({ error: undefined, payload: 'small' })
+  })
 })

@@ -203,3 +203,25 @@ export function httpRequest(
     req.end(options.body)
   })
 }
+
+/**
+ * One `POST /{part}` method per request template, each an HTTP (non-proxy) integration to
+ * `{backendUrl}/rendered`: the backend receives what the template rendered.
+ */
+export async function putRenderingMethods(
+  client: APIGatewayClient,
+  apiId: string,
+  parentId: string,
+  backendUrl: string,
+  templates: readonly (readonly [part: string, template: string])[],
+): Promise<void> {
+  for (const [part, template] of templates) {
+    const resource = await createPath(client, apiId, parentId, part)
+    await putMethodWithIntegration(client, apiId, resource, 'POST', {
+      type: 'HTTP',
+      integrationHttpMethod: 'POST',
+      uri: `${backendUrl}/rendered`,
+      requestTemplates: { 'application/json': template },
+    })
+  }
+}

@@ -250,7 +250,9 @@ export function evaluatePolicy(
 /**
  * The method ARN AWS passes to authorizers and matches policies against:
  * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`, the path without its
- * leading slash (`.../prod/GET/` for the root).
+ * leading slash (`.../prod/GET/` for the root). The path is the one routing matched: leading
+ * slashes and one trailing slash do not count (`//secret/` is the resource `/secret`), so they
+ * cannot step around a Deny written for `/secret` either.
  */
 export function methodArn(
   region: string,
@@ -260,5 +262,6 @@ export function methodArn(
   method: string,
   path: string,
 ): string {
-  return `arn:aws:execute-api:${region}:${account}:${apiId}/${stage}/${method}/${path.replace(/^\//, '')}`
+  const resourcePath = path.replace(/^\/+/, '').replace(/\/$/, '')
+  return `arn:aws:execute-api:${region}:${account}:${apiId}/${stage}/${method}/${resourcePath}`
 }

@@ -32,6 +32,8 @@ export type VerifyResult =
   | { ok: false; reason: 'missing' | 'incomplete' | 'unknown_key' | 'mismatch' | 'expired'; message: string }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256'
+/** The longest X-Amz-Expires of a presigned request: 7 days. */
+const MAX_EXPIRES_SECONDS = 604_800
 const DEFAULT_SKEW_MS = 5 * 60_000
 
 const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
@@ -227,6 +229,22 @@ export function verifySigV4(
     return { ok: false, reason: 'incomplete', message: `Invalid date format for X-Amz-Date: ${parts.date}` }
   const skew = options.maxSkewMs ?? DEFAULT_SKEW_MS
   const now = options.now
+  // SigV4 presigned URLs live a week at most (AWS's SDK signers refuse more, S3 answers this text):
+  // a URL signed for ten years would be a credential of its own.
+  if (
+    parts.expiresSeconds !== undefined &&
+    Number.isFinite(parts.expiresSeconds) &&
+    !(
+      Number.isInteger(parts.expiresSeconds) &&
+      parts.expiresSeconds >= 1 &&
+      parts.expiresSeconds <= MAX_EXPIRES_SECONDS
+    )
+  )
+    return {
+      ok: false,
+      reason: 'incomplete',
+      message: `X-Amz-Expires must be less than a week (in seconds) that is ${MAX_EXPIRES_SECONDS}`,
+    }
   if (parts.expiresSeconds !== undefined) {
     if (
       !Number.isFinite(parts.expiresSeconds) ||

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml'
 import { badRequest } from '../api-error.js'
+import { jsonDepthExceeds } from '../../model/json-depth.js'
 
 /** An OpenAPI 2.0 or 3.0 document as parsed JSON / YAML. */
 export type OpenApiDocument = Record<string, unknown>
@@ -13,6 +14,9 @@ export function parseOpenApi(body: Buffer): OpenApiDocument {
   const text = body.toString('utf8')
   let parsed: unknown
   try {
+    // Nesting past Jackson's depth (brackets of JSON or YAML flow style) is refused like bad input:
+    // the import's readers are recursive.
+    if (jsonDepthExceeds(text)) throw new SyntaxError('too deep')
     parsed = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 })
   } catch {
     throw badRequest('Invalid OpenAPI input.')

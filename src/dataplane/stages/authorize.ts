@@ -11,6 +11,8 @@ import {
   parsePolicy,
   PolicyError,
   type Policy,
+  type PolicyDecision,
+  type RequestFacts,
 } from '../../auth/policy/evaluate.js'
 import { verifyCognitoToken } from '../../auth/cognito/verify.js'
 import { verifySigV4 } from '../../auth/sigv4/verify.js'
@@ -132,7 +134,9 @@ async function lambdaAuthorize(
   } else if (missing && ttl > 0) {
     throw unauthorized('authorizer.missing_identity')
   }
-  const cacheKey = `${ctx.target.deployment.id}\u0000${authorizer.id}\u0000${values.join('\u0000')}`
+  // JSON, not values joined by a separator: a query string can carry any separator (%00 is NUL),
+  // and ("a\0b", "c") must not find the result cached for ("a", "b\0c").
+  const cacheKey = JSON.stringify([ctx.target.deployment.id, authorizer.id, values])
   let grant = ttl > 0 ? await deps.authorizerCache.get(cacheKey) : undefined
   let integrationLatency = 0
   if (!grant) {
@@ -150,7 +154,7 @@ async function lambdaAuthorize(
   let canInvalidateCache = false
   try {
     const policy = parsePolicy(grant.policyDocument)
-    decision = evaluatePolicy(policy, { action: 'execute-api:Invoke', resource: arn, conditionKeys: {} })
+    decision = decide(policy, { action: 'execute-api:Invoke', resource: arn, conditionKeys: {} })
     // `Cache-Control: max-age=0` needs execute-api:InvalidateCache (AWS docs "api-gateway-caching").
     canInvalidateCache =
       evaluatePolicy(policy, { action: 'execute-api:InvalidateCache', resource: arn, conditionKeys: {} }) ===
@@ -250,6 +254,29 @@ function iamAuthenticate(
   return caller
 }
 
+/**
+ * A policy's decision for a method ARN whose path may hold an encoded slash. Routing keeps `%2F`
+ * inside its segment, but a backend behind a `{proxy+}` may decode it: `/admin%2Fx` must not slip
+ * past a Deny on `/admin/*`. So a Deny that matches the ARN with `%2F` read as `/` also denies
+ * (on AWS the two are one path: a REST path parameter cannot carry an encoded slash at all,
+ * classmethod, "Amazon API Gateway REST API のパスパラメーターでスラッシュを含む値を指定できるか
+ * 試してみた(できなかった)", 2023).
+ */
+function decide(
+  policy: Policy,
+  facts: RequestFacts,
+  options: { requirePrincipal?: boolean } = {},
+): PolicyDecision {
+  const decision = evaluatePolicy(policy, facts, options)
+  if (decision === 'DENY' || !facts.resource.includes('%2F')) return decision
+  const decoded = evaluatePolicy(
+    policy,
+    { ...facts, resource: facts.resource.replaceAll('%2F', '/') },
+    options,
+  )
+  return decoded === 'DENY' ? 'DENY' : decision
+}
+
 /** Resource policies parsed once per deployment (the policy serves from the deployed snapshot). */
 const resourcePolicies = new WeakMap<object, Policy | PolicyError>()
 
@@ -299,19 +326,20 @@ function resourcePolicyDenied(arn: string, caller: string | undefined, explicit:
 export const authorize: Stage = {
   name: 'authorize',
   async run(ctx, deps): Promise<StageOutcome> {
-    const { method } = required(ctx.match, 'match')
+    const { method, canonicalPath } = required(ctx.match, 'match')
+    // The canonical path, the one routing matched: `/%61dmin` or `/admin/` is `admin` here too.
     const arn = methodArn(
       deps.region,
       deps.accountId,
       ctx.target.apiId,
       ctx.target.stageName,
       ctx.request.method,
-      ctx.request.path,
+      canonicalPath,
     )
     const caller = method.authorizationType === 'AWS_IAM' ? iamAuthenticate(ctx, deps) : undefined
     const resourcePolicy = resourcePolicyOf(ctx, deps)
     const resourceDecision = resourcePolicy
-      ? evaluatePolicy(
+      ? decide(
           resourcePolicy,
           {
             action: 'execute-api:Invoke',

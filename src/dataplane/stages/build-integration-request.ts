@@ -146,9 +146,34 @@ function appendForwardedFor(headers: HeaderEntry[], sourceIp: string): void {
 /** `.` and `..`, raw or percent-encoded: what URL resolution removes from a path (WHATWG URL). */
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i
 
+/** `scheme://authority` of an http(s) URI: path parameters never fill a placeholder inside it. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i
+
+/**
+ * What would end a value's place in the URL path or be dropped or rewritten by URL parsing
+ * (WHATWG URL: `\` is `/` in http URLs, tab and newlines are removed, so `.\t.` would become
+ * `..`): percent-encoded. Values from the request path arrive encoded already; values mapped from
+ * a query string, a header or a template override arrive decoded and could carry them.
+ */
+function encodeBreaking(value: string): string {
+  // The common case: printable ASCII without `?`, `#` or `\`, nothing to do.
+  if (!/[^!-~]|[?#\\]/.test(value)) return value
+  let out = ''
+  for (const c of value) {
+    const code = c.charCodeAt(0)
+    out +=
+      code <= 0x20 || code === 0x7f || c === '?' || c === '#' || c === '\\'
+        ? `%${code.toString(16).toUpperCase().padStart(2, '0')}`
+        : c
+  }
+  return out
+}
+
 /**
  * Fills `{name}` / `{name+}` placeholders of an integration URI with path parameter values (left
- * encoded as they arrived) and appends the query string.
+ * encoded as they arrived) and appends the query string. Placeholders are filled after the
+ * URI's authority only (AWS's "URL path parameters"), and a value cannot leave its place: the
+ * request goes to the host the URI (with its stage variables) names, never to one a client picked.
  */
 function buildHttpUrl(
   uri: string,
@@ -156,15 +181,19 @@ function buildHttpUrl(
   rawQuery: string,
   mappedQuery: readonly [string, string][],
 ): string {
-  const filled = uri.replace(/\{([A-Za-z0-9._-]+)\+?\}/g, (whole, name: string) => {
-    const value = pathValues[name]
-    if (value === undefined) return whole
-    // A `.` or `..` segment (also as %2e) would move the request elsewhere on the backend once
-    // the URL is resolved (`/pets/{id}/x` with id `..` is `/x`): refused, never sent.
-    if (value.split('/').some((segment) => DOT_SEGMENT.test(segment)))
-      throw badRequestParameters('path.dot_segment', 'Invalid request parameters')
-    return value
-  })
+  const origin = ORIGIN.exec(uri)?.[0] ?? ''
+  const filled =
+    origin +
+    uri.slice(origin.length).replace(/\{([A-Za-z0-9._-]+)\+?\}/g, (whole, name: string) => {
+      const raw = pathValues[name]
+      if (raw === undefined) return whole
+      const value = encodeBreaking(raw)
+      // A `.` or `..` segment (also as %2e) would move the request elsewhere on the backend once
+      // the URL is resolved (`/pets/{id}/x` with id `..` is `/x`): refused, never sent.
+      if (value.split('/').some((segment) => DOT_SEGMENT.test(segment)))
+        throw badRequestParameters('path.dot_segment', 'Invalid request parameters')
+      return value
+    })
   const extra = mappedQuery.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
   const query = [rawQuery, ...extra].filter((part) => part !== '').join('&')
   if (query === '') return filled

@@ -1,5 +1,6 @@
 import { mediaType } from '../mapping/templates.js'
 import type { BodyModel } from './compile.js'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../model/json-depth.js'
 
 /**
  * The model for a request's content type: the Content-Type's media type (`application/json`
@@ -28,8 +29,11 @@ export type ParsedBody =
  */
 export function parseJsonBody(body: Buffer): ParsedBody {
   if (body.length === 0) return { ok: true, value: {} }
+  const text = body.toString('utf8')
+  if (jsonDepthExceeds(text))
+    return { ok: false, reason: `[Invalid JSON: nesting deeper than ${MAX_JSON_DEPTH} levels]` }
   try {
-    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown }
+    return { ok: true, value: JSON.parse(text) as unknown }
   } catch (error) {
     return { ok: false, reason: `[Invalid JSON: ${error instanceof Error ? error.message : String(error)}]` }
   }

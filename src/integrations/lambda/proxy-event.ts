@@ -16,15 +16,17 @@ const DROPPED_HEADERS = new Set(['content-length', 'connection'])
 export function buildProxyEvent(ctx: InvocationContext, settings: ContextSettings): Record<string, unknown> {
   const match = required(ctx.match, 'match')
   const request = ctx.request
-  const headers: Record<string, string> = {}
-  const multiValueHeaders: Record<string, string[]> = {}
+  // Keyed by what the client sent: a header named `constructor` found Object's own (a 500 on
+  // `.push`), one named `__proto__` was dropped. Maps without a prototype hold any name.
+  const headers = dictionary<string>()
+  const multiValueHeaders = dictionary<string[]>()
   for (const [name, value] of request.headers) {
     if (DROPPED_HEADERS.has(name.toLowerCase())) continue
     headers[name] = value
     ;(multiValueHeaders[name] ??= []).push(value)
   }
-  const query: Record<string, string> = {}
-  const multiQuery: Record<string, string[]> = {}
+  const query = dictionary<string>()
+  const multiQuery = dictionary<string[]>()
   for (const [name, values] of request.query) {
     query[name] = values.at(-1) ?? ''
     multiQuery[name] = [...values]
@@ -78,6 +80,8 @@ export function buildProxyEvent(ctx: InvocationContext, settings: ContextSetting
     isBase64Encoded,
   }
 }
+
+const dictionary = <T>(): Record<string, T> => Object.create(null) as Record<string, T>
 
 /**
  * `requestContext.authorizer` of the proxy event, present only when an authorizer ran: a Lambda

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { lowerPriority, watchMemory } from './process-limits.js'
 
 const RUNNER = fileURLToPath(new URL('./node-runner.mjs', import.meta.url))
 /** AWS returns the last 4 KB of an invocation's log with LogType Tail. */
@@ -32,6 +33,8 @@ interface Pending {
   resolve: (outcome: InvocationOutcome) => void
   timer: NodeJS.Timeout
   started: number
+  /** Stops the MemorySize watch of this invocation. */
+  stopMemoryWatch: () => void
 }
 
 interface ErrorShape {
@@ -49,9 +52,10 @@ type RunnerMessage =
 
 /**
  * One execution environment: a child Node process running the handler, one invocation at a
- * time. A handler that throws is a function error; one that exits, crashes, runs out of memory or
- * runs past its timeout kills only this process, and the invocation gets AWS's error for it
- * (shapes recorded in test_lambda.snapshot.json). Holds the child process until `dispose()`.
+ * time. A handler that throws is a function error; one that exits, crashes, runs out of memory
+ * (its heap, or its whole resident memory past MemorySize) or runs past its timeout kills only
+ * this process, and the invocation gets AWS's error for it (shapes recorded in
+ * test_lambda.snapshot.json). Holds the child process until `dispose()`.
  */
 export class ExecutionEnvironment {
   readonly #child: ChildProcess
@@ -75,6 +79,7 @@ export class ExecutionEnvironment {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     })
+    lowerPriority(this.#child.pid)
     const capture = (chunk: Buffer): void => {
       const text = chunk.toString()
       if (/heap out of memory|Allocation failed/.test(text)) this.#outOfMemory = true
@@ -113,7 +118,14 @@ export class ExecutionEnvironment {
     const deadline = started + this.#spec.timeoutSeconds * 1000
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#timeout(), this.#spec.timeoutSeconds * 1000)
-      this.#pending = { requestId, resolve, timer, started }
+      const stopMemoryWatch =
+        this.#child.pid === undefined
+          ? () => undefined
+          : watchMemory(this.#child.pid, this.#spec.memoryMb, () => {
+              this.#outOfMemory = true
+              this.dispose()
+            })
+      this.#pending = { requestId, resolve, timer, started, stopMemoryWatch }
       this.#log = `START RequestId: ${requestId} Version: $LATEST\n${this.#note ? `INFO\t${this.#note}\n` : ''}`
       this.#note = undefined
       void this.#ready.then((initError) => {
@@ -122,7 +134,16 @@ export class ExecutionEnvironment {
           this.#finish({ payload: JSON.stringify(initError), functionError: 'Unhandled' })
           return
         }
-        this.#child.send({ type: 'invoke', id: requestId, event, context, deadline })
+        try {
+          this.#child.send({ type: 'invoke', id: requestId, event, context, deadline })
+        } catch (error) {
+          // An event the channel cannot serialise: an error outcome, not a rejection nobody handles.
+          const errorMessage = `RequestId: ${requestId} Error: ${(error as Error).message}`
+          this.#finish({
+            payload: JSON.stringify({ errorType: 'Runtime.InvalidEvent', errorMessage }),
+            functionError: 'Unhandled',
+          })
+        }
       })
     })
   }
@@ -182,6 +203,7 @@ export class ExecutionEnvironment {
     const pending = this.#pending
     if (!pending) return
     clearTimeout(pending.timer)
+    pending.stopMemoryWatch()
     this.#pending = undefined
     this.lastUsed = Date.now()
     const duration = Date.now() - pending.started

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { EnvironmentSpec, InvocationOutcome } from './environment.js'
+import { lowerPriority, watchMemory } from './process-limits.js'
 
 const PYTHON_BOOTSTRAP = fileURLToPath(new URL('./python-bootstrap.py', import.meta.url))
 
@@ -20,6 +21,8 @@ interface Pending {
   resolve: (outcome: InvocationOutcome) => void
   timer: NodeJS.Timeout
   started: number
+  /** Stops the MemorySize watch of this invocation. */
+  stopMemoryWatch: () => void
 }
 
 /**
@@ -40,6 +43,7 @@ export class RuntimeApiEnvironment {
   #pending: Pending | undefined
   #log = ''
   #alive = true
+  #outOfMemory = false
   lastUsed = Date.now()
 
   constructor(spec: EnvironmentSpec, runtime: string) {
@@ -69,7 +73,16 @@ export class RuntimeApiEnvironment {
     const started = Date.now()
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#timeout(), this.#spec.timeoutSeconds * 1000)
-      this.#pending = { requestId, resolve, timer, started }
+      const pid = this.#child?.pid
+      // The runtime process itself (a `bootstrap` that forks others is held to its own share).
+      const stopMemoryWatch =
+        pid === undefined
+          ? () => undefined
+          : watchMemory(pid, this.#spec.memoryMb, () => {
+              this.#outOfMemory = true
+              this.#child?.kill('SIGKILL')
+            })
+      this.#pending = { requestId, resolve, timer, started, stopMemoryWatch }
       this.#log = `START RequestId: ${requestId} Version: $LATEST\n`
       this.#queued = {
         requestId,
@@ -103,6 +116,7 @@ export class RuntimeApiEnvironment {
     child.stderr.on('data', capture)
     child.on('error', () => this.#exited())
     child.on('exit', () => this.#exited())
+    lowerPriority(child.pid)
     this.#child = child
   }
 
@@ -168,10 +182,17 @@ export class RuntimeApiEnvironment {
     const pending = this.#pending
     if (pending) {
       this.#finish({
-        payload: JSON.stringify({
-          errorType: 'Runtime.ExitError',
-          errorMessage: `RequestId: ${pending.requestId} Error: Runtime exited without providing a reason`,
-        }),
+        payload: JSON.stringify(
+          this.#outOfMemory
+            ? {
+                errorType: 'Runtime.OutOfMemory',
+                errorMessage: `RequestId: ${pending.requestId} Error: Runtime exited with error: signal: killed`,
+              }
+            : {
+                errorType: 'Runtime.ExitError',
+                errorMessage: `RequestId: ${pending.requestId} Error: Runtime exited without providing a reason`,
+              },
+        ),
         functionError: 'Unhandled',
       })
     }
@@ -195,6 +216,7 @@ export class RuntimeApiEnvironment {
     const pending = this.#pending
     if (!pending) return
     clearTimeout(pending.timer)
+    pending.stopMemoryWatch()
     this.#pending = undefined
     this.lastUsed = Date.now()
     const duration = Date.now() - pending.started

@@ -5,6 +5,8 @@
  * allowlist of methods ($input, $util, $foreach).
  */
 
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../../model/json-depth.js'
+
 /** A Java double (a number that renders as `2.0`, and makes arithmetic non-integer). */
 export class JavaDouble {
   constructor(readonly value: number) {}
@@ -41,8 +43,15 @@ export function fromPlain(value: unknown): TemplateValue {
   return null
 }
 
-/** Parses JSON text into template values; `__proto__` keys stay ordinary map keys. */
+/**
+ * Parses JSON text into template values; `__proto__` keys stay ordinary map keys. Text nested
+ * deeper than MAX_JSON_DEPTH is refused like malformed JSON: converting and writing it back
+ * recurse, and a body 3,000 levels deep overflowed the stack mid-template (a 500 for any request
+ * template that read `$input.json('$')`).
+ */
 export function parseJsonValue(text: string): TemplateValue {
+  // Deeper than Jackson reads, it is not JSON to a template either (and would overflow fromPlain).
+  if (jsonDepthExceeds(text)) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
   return fromPlain(JSON.parse(text))
 }
 
