@@ -93,8 +93,9 @@ export interface ConfigStore {
 }
 
 /**
- * The store cannot be reached (a shared store's server is down or the connection dropped): the
- * operation changed nothing and may be retried. The management API answers 503 for it.
+ * The store cannot be reached (a shared store's server is down or the connection dropped) or
+ * cannot take a write now (the embedded store's disk is full): the operation changed nothing and
+ * may be retried. The management API answers 503 for it.
  */
 export class StoreUnavailableError extends Error {
   constructor(cause: unknown) {

@@ -45,6 +45,8 @@ export interface SpawnOptions {
   port?: number
   /** Wait for `/_tollgate/health` to answer 200 (default true). */
   waitHealthy?: boolean
+  /** A command the gateway runs under, e.g. `['nsenter', '-t', pid, '-m']` (it must exec it). */
+  prefix?: string[]
 }
 
 const running = new Set<ChildProcess>()
@@ -93,7 +95,8 @@ export async function spawnTollgate(
   }
   const host = flagValue(args, '--host') ?? env['TOLLGATE_HOST'] ?? '127.0.0.1'
 
-  const child = spawn(process.execPath, [BIN, 'serve', ...extra, ...args], {
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath]
+  const child = spawn(command, [...prefixArgs, BIN, 'serve', ...extra, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

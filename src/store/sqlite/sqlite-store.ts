@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { ConfigReader, ConfigStore, ConfigTx, RecordKind, RecordKinds } from '../config-store.js'
+import {
+  StoreUnavailableError,
+  type ConfigReader,
+  type ConfigStore,
+  type ConfigTx,
+  type RecordKind,
+  type RecordKinds,
+} from '../config-store.js'
 import { SQLITE_MIGRATIONS } from './migrations.js'
 import { Mutex } from '../mutex.js'
 
@@ -92,8 +99,10 @@ export class SqliteConfigStore implements ConfigStore {
         if (wrote) this.#notify()
         return result
       } catch (error) {
-        this.#db.exec('ROLLBACK')
-        throw error
+        // SQLite rolls some failures back itself (a full disk may, mid-statement or at COMMIT):
+        // a second ROLLBACK would throw and hide the cause.
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
+        throw isDiskFull(error) ? new StoreUnavailableError(error) : error
       }
     })
   }
@@ -138,6 +147,15 @@ export class SqliteConfigStore implements ConfigStore {
         Promise.resolve(s.list.all(kind, scope).map((row) => JSON.parse(row.body) as RecordKinds[K])),
     }
   }
+}
+
+/**
+ * SQLITE_FULL: the disk (or the filesystem's quota) has no room for the write. Nothing was
+ * committed, and the same write succeeds once space is freed, so it is answered as the store
+ * being unavailable (503, retryable), not as an internal failure.
+ */
+function isDiskFull(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_FULL'
 }
 
 function migrate(db: Database.Database): void {
