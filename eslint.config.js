@@ -10,6 +10,7 @@ export default tseslint.config(
       '.tollgate/',
       'coverage/',
       'bin/',
+      'scripts/launcher.cjs',
       'eslint.config.js',
       'src/lambda/runtime/*.mjs',
       'test/lambda/fixtures/',

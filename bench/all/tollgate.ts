@@ -1,5 +1,5 @@
 /**
- * Tollgate in the bench: started as `node dist/cli/main.js serve ...` (the compiled build, as a
+ * Tollgate in the bench: started as `node dist/tollgate.cjs serve ...` (the compiled bundle, as a
  * production node runs; `npm run build` first) on the servers' CPU, or `node bin/tollgate.js serve`
  * (the sources through tsx) with `--from-source`; and the
  * APIs every scenario loads, created through the management API:
@@ -54,8 +54,8 @@ export const RESPONSE_TEMPLATE = `#set($body = $input.path('$'))
 export const FUNCTION_NAME = 'bench'
 const FUNCTION_URI = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${FUNCTION_NAME}/invocations`
 
-/** The compiled entry point (`npm run build`). */
-export const DIST_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+/** The compiled bundle's entry point (`npm run build`, scripts/build.ts). */
+export const DIST_MAIN = fileURLToPath(new URL('../../dist/tollgate.cjs', import.meta.url))
 
 /** Which entry point the bench starts: the compiled build unless `--from-source`. */
 export const entryPoint = { path: DIST_MAIN }

@@ -244,4 +244,6 @@ program
 registerProjectCommands(program)
 registerLogsCommand(program)
 
-await program.parseAsync(process.argv)
+// Not awaited at top level: the bundle (scripts/build.ts) is CommonJS. A failure still ends the
+// process with the error, as an unhandled rejection.
+void program.parseAsync(process.argv)

@@ -1,4 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { InvokeCommand } from '@aws-sdk/client-lambda'
@@ -10,42 +13,65 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /**
  * The compiled build (`npm run build`, what a production node or the bench runs) works on its own:
- * it serves, and a Node.js function runs (its runner is a file the build copies beside the JavaScript).
+ * both its entry points serve, a Node.js function runs (its runner is a file the build copies
+ * beside the JavaScript) and the console's files are found. The bundle (dist/tollgate.cjs) caches
+ * its compiled code for the next start in a directory of the user's only.
  */
 describe('npm run build', () => {
   let child: ChildProcess | undefined
+  let built = false
   afterAll(() => {
     child?.kill('SIGKILL')
   })
 
-  it('serves from dist/ and runs a Node.js function', { timeout: 180_000 }, async () => {
-    await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT })
-    const port = await freePort()
-    child = spawn(
-      process.execPath,
-      ['dist/cli/main.js', 'serve', '--port', String(port), '--data-dir', tempDir(), '--log-level', 'warn'],
-      { cwd: ROOT, stdio: 'ignore' },
-    )
-    const url = `http://127.0.0.1:${port}`
-    const deadline = Date.now() + 20_000
-    for (;;) {
-      const ok = await fetch(`${url}/_tollgate/health`).then(
-        (r) => r.ok,
-        () => false,
+  it.each(['dist/tollgate.cjs', 'dist/cli/main.js'])(
+    '%s serves and runs a Node.js function',
+    { timeout: 180_000 },
+    async (entry) => {
+      if (!built) {
+        await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT })
+        built = true
+      }
+      child?.kill('SIGKILL')
+      const port = await freePort()
+      child = spawn(
+        process.execPath,
+        [entry, 'serve', '--port', String(port), '--data-dir', tempDir(), '--log-level', 'warn'],
+        { cwd: ROOT, stdio: 'ignore' },
       )
-      if (ok) break
-      if (Date.now() > deadline) throw new Error('the compiled gateway did not become healthy in 20 s')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    const lambda = lambdaClient(url)
-    await createFunction(lambda, 'built', {
-      'index.mjs': 'export const handler = async (event) => ({ doubled: event.n * 2 })',
-    })
-    const result = await lambda.send(
-      new InvokeCommand({ FunctionName: 'built', Payload: Buffer.from('{"n":21}') }),
-    )
-    lambda.destroy()
-    expect(result.FunctionError).toBeUndefined()
-    expect(JSON.parse(Buffer.from(result.Payload ?? []).toString())).toEqual({ doubled: 42 })
-  })
+      const url = `http://127.0.0.1:${port}`
+      const deadline = Date.now() + 20_000
+      for (;;) {
+        const ok = await fetch(`${url}/_tollgate/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+        if (ok) break
+        if (Date.now() > deadline) throw new Error('the compiled gateway did not become healthy in 20 s')
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      const lambda = lambdaClient(url)
+      await createFunction(lambda, 'built', {
+        'index.mjs': 'export const handler = async (event) => ({ doubled: event.n * 2 })',
+      })
+      const result = await lambda.send(
+        new InvokeCommand({ FunctionName: 'built', Payload: Buffer.from('{"n":21}') }),
+      )
+      lambda.destroy()
+      expect(result.FunctionError).toBeUndefined()
+      expect(JSON.parse(Buffer.from(result.Payload ?? []).toString())).toEqual({ doubled: 42 })
+      const consolePage = await fetch(`${url}/_tollgate/console/`)
+      expect(consolePage.status).toBe(200)
+      expect(await consolePage.text()).toContain('<html')
+      if (entry === 'dist/tollgate.cjs' && process.platform === 'linux') {
+        // A second after start, the launcher writes the code cache of this build, owner-only.
+        const dir = join(tmpdir(), `tollgate-compile-cache-${process.getuid?.() ?? 'user'}`)
+        const size = statSync(join(ROOT, 'dist', 'bundle.cjs')).size
+        await expect
+          .poll(() => readdirSync(dir).filter((name) => name.includes(`-${size}-`)), { timeout: 10_000 })
+          .toHaveLength(1)
+        expect(statSync(dir).mode & 0o777).toBe(0o700)
+      }
+    },
+  )
 })
