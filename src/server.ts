@@ -3,7 +3,6 @@ import { BlockList, isIP, type AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { TollgateConfig } from './config/config.js'
 import { handleManagementRequest, MANAGEMENT_ROUTES, ManagementRouter } from './controlplane/index.js'
-import { Agent } from 'undici'
 import { parseExecuteApiAddress, safeDecode, type ExecuteApiAddress } from './dataplane/address.js'
 import { DomainRegistry } from './dataplane/domains.js'
 import { ApiEndpoints } from './dataplane/api-endpoints.js'
@@ -68,13 +67,10 @@ export async function startGateway(
   const tracing = config.otlpEndpoint
     ? new (await import('./observability/tracing.js')).GatewayTracing(config.otlpEndpoint, config)
     : undefined
-  // One keep-alive pool per process for every HTTP integration.
-  const httpDispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 })
   const dataPlane: DataPlaneDeps = {
     log,
     accountId: config.accountId,
     region: config.region,
-    httpDispatcher,
     lambda,
     enforceLambdaPermissions: config.enforceLambdaPermissions,
     apiKeys,
@@ -363,7 +359,6 @@ export async function startGateway(
       await tracing?.close()
       lambda.close()
       await shared.close()
-      await httpDispatcher.close()
       await store.close()
       log.info('tollgate stopped')
     })())

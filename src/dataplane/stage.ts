@@ -1,6 +1,5 @@
 import type { Logger } from 'pino'
 import type { InvocationContext } from './context.js'
-import type { Dispatcher } from 'undici'
 import type { LambdaService } from '../lambda/service.js'
 import type { ApiKeyRegistry } from '../auth/api-keys.js'
 import type { ThrottleStore } from '../throttle/throttle-store.js'
@@ -22,8 +21,6 @@ export interface DataPlaneDeps {
   readonly log: Logger
   readonly accountId: string
   readonly region: string
-  /** The process-wide pooled HTTP client for HTTP and HTTP_PROXY integrations. */
-  readonly httpDispatcher: Dispatcher
   /** The built-in Lambda service, for AWS_PROXY and AWS (Lambda) integrations. */
   readonly lambda: LambdaService
   /** Integrations without credentials need a Lambda resource policy allowing API Gateway. */

@@ -152,6 +152,6 @@ export async function invokeAwsService(
     outgoing,
     req.body,
     integration?.timeoutInMillis || DEFAULT_TIMEOUT_MS,
-    deps.httpDispatcher,
+    await deps.backendTls.dispatcher(),
   )
 }

@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher } from 'undici'
+import type { Agent, Dispatcher } from 'undici'
 import type { ClientCertificateRecord } from '../model/index.js'
 import { StoreView, type ConfigReader, type ConfigStore } from '../store/index.js'
 
@@ -6,11 +6,13 @@ import { StoreView, type ConfigReader, type ConfigStore } from '../store/index.j
  * TLS towards HTTP backends: a stage's `clientCertificateId` makes the gateway present that client
  * certificate (AWS docs "getting-started-client-side-ssl-authentication"), and an integration's
  * `tlsConfig.insecureSkipVerification` accepts a backend certificate no public CA signed. Each
- * combination has a keep-alive pool of its own; plain requests use the shared one.
+ * combination has a keep-alive pool of its own; plain requests use the shared one (one per process
+ * for every HTTP, HTTP_PROXY and AWS integration).
  */
 export class BackendTls {
   readonly #certificates: StoreView<Map<string, ClientCertificateRecord>>
   readonly #agents = new Map<string, Agent>()
+  #shared: Agent | undefined
 
   constructor(store: ConfigStore) {
     this.#certificates = new StoreView(
@@ -20,13 +22,11 @@ export class BackendTls {
     )
   }
 
-  /** The pool for a request, or `fallback` when neither setting applies. */
-  async dispatcher(
-    clientCertificateId: string | undefined,
-    insecureSkipVerification: boolean,
-    fallback: Dispatcher,
-  ): Promise<Dispatcher> {
-    if (!clientCertificateId && !insecureSkipVerification) return fallback
+  /** The pool for a request: the shared one when neither setting applies. */
+  async dispatcher(clientCertificateId?: string, insecureSkipVerification = false): Promise<Dispatcher> {
+    const { Agent } = await undici()
+    if (!clientCertificateId && !insecureSkipVerification)
+      return (this.#shared ??= new Agent({ keepAliveTimeout: 30_000, connections: 256 }))
     const certificate = clientCertificateId
       ? (await this.#certificates.get()).get(clientCertificateId)
       : undefined
@@ -47,6 +47,18 @@ export class BackendTls {
 
   async close(): Promise<void> {
     this.#certificates.close()
-    await Promise.all([...this.#agents.values()].map((a) => a.close()))
+    const agents = [...this.#agents.values(), ...(this.#shared ? [this.#shared] : [])]
+    await Promise.all(agents.map((a) => a.close()))
   }
+}
+
+let loading: Promise<typeof import('undici')> | undefined
+
+/**
+ * undici, loaded by the first request to a backend: it is the largest module of a start (~50 ms of
+ * CPU on the bench machine, docs/performance.md) and a gateway serving only MOCK and Lambda
+ * integrations never needs it.
+ */
+export function undici(): Promise<typeof import('undici')> {
+  return (loading ??= import('undici'))
 }

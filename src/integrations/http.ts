@@ -1,9 +1,10 @@
-import { errors as undiciErrors, request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { MAX_PAYLOAD_BYTES, readBounded, type HeaderEntry } from '../dataplane/request.js'
 import type { EndpointResponse } from '../dataplane/context.js'
 import { apiConfigurationError, GatewayError, integrationTimeout } from '../dataplane/errors/gateway-error.js'
 import type { Integration } from './integration.js'
 import { substituteStageVariables } from '../dataplane/mapping/parameters.js'
+import { undici } from './backend-tls.js'
 
 /** AWS's integration timeout when `timeoutInMillis` is unset (AWS docs "limits"). */
 export const DEFAULT_TIMEOUT_MS = 29_000
@@ -35,7 +36,6 @@ export const httpIntegration: Integration = {
     const dispatcher = await deps.backendTls.dispatcher(
       ctx.target.active.stage.clientCertificateId,
       integration?.tlsConfig?.insecureSkipVerification === true,
-      deps.httpDispatcher,
     )
     return sendRequest(url, req.method, headers, req.body, timeout, dispatcher)
   },
@@ -50,6 +50,7 @@ export async function sendRequest(
   timeoutMs: number,
   dispatcher: Dispatcher,
 ): Promise<EndpointResponse> {
+  const { errors, request } = await undici()
   const signal = AbortSignal.timeout(timeoutMs)
   try {
     const response = await request(url, {
@@ -64,7 +65,7 @@ export async function sendRequest(
     const received = await readLimited(response.body, response.headers['content-length'])
     return { status: response.statusCode, headers: responseHeaders(response.headers), body: received }
   } catch (error) {
-    throw translateHttpError(error, signal)
+    throw translateHttpError(error, signal, errors)
   }
 }
 
@@ -95,7 +96,11 @@ function responseHeaders(headers: Record<string, string | string[] | undefined>)
 }
 
 /** The one place that turns a client failure into the gateway error AWS answers with. */
-function translateHttpError(error: unknown, signal: AbortSignal): GatewayError {
+function translateHttpError(
+  error: unknown,
+  signal: AbortSignal,
+  undiciErrors: typeof import('undici').errors,
+): GatewayError {
   if (error instanceof GatewayError) return error
   if (
     signal.aborted ||
