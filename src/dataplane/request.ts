@@ -20,29 +20,62 @@ export async function readBounded(
   tooLarge: (declared: boolean) => Error,
   declared?: unknown,
 ): Promise<Buffer> {
-  const length = Number(declared ?? Number.NaN)
-  if (length > limit) throw tooLarge(true)
-  // Node's HTTP parser and undici both refuse a body longer than its Content-Length, so the
-  // declared length is the most that can arrive (an answer to HEAD brings less; its untouched
-  // allocation costs no memory).
-  const whole = Number.isSafeInteger(length) && length > 0 ? Buffer.allocUnsafe(length) : undefined
-  const chunks: Buffer[] = []
-  let size = 0
-  let isFilling = whole !== undefined
-  for await (const chunk of body) {
-    if (size + chunk.length > limit) throw tooLarge(false)
-    if (whole && isFilling && size + chunk.length <= whole.length) chunk.copy(whole, size)
-    else {
-      if (whole && isFilling) chunks.push(whole.subarray(0, size))
-      isFilling = false
-      chunks.push(chunk)
-    }
-    size += chunk.length
+  const collector = new BoundedBody(limit, declared)
+  if (collector.declaredTooLarge) throw tooLarge(true)
+  for await (const chunk of body) if (!collector.add(chunk)) throw tooLarge(false)
+  return collector.finish()
+}
+
+/** A body gathered chunk by chunk, at most `limit` bytes (see readBounded). */
+export class BoundedBody {
+  readonly #limit: number
+  /** The declared length, allocated once; undefined without one. */
+  readonly #whole: Buffer | undefined
+  readonly #chunks: Buffer[] = []
+  #size = 0
+  #isFilling: boolean
+  /** The declared length (a Content-Length) is over the limit: nothing should be read. */
+  readonly declaredTooLarge: boolean
+
+  constructor(limit: number, declared?: unknown) {
+    this.#limit = limit
+    const length = Number(declared ?? Number.NaN)
+    this.declaredTooLarge = length > limit
+    // Node's HTTP parser and undici both refuse a body longer than its Content-Length, so the
+    // declared length is the most that can arrive (an answer to HEAD brings less; its untouched
+    // allocation costs no memory).
+    this.#whole =
+      !this.declaredTooLarge && Number.isSafeInteger(length) && length > 0
+        ? Buffer.allocUnsafe(length)
+        : undefined
+    this.#isFilling = this.#whole !== undefined
   }
-  if (!whole || !isFilling) return Buffer.concat(chunks, size)
-  // Shorter than declared (a HEAD or 304 answer's length, say): a copy, not a view that would
-  // keep the whole allocation alive.
-  return size === whole.length ? whole : Buffer.from(whole.subarray(0, size))
+
+  /** Adds a chunk; false once the body would pass the limit (the chunk is not kept). */
+  add(chunk: Buffer): boolean {
+    const size = this.#size
+    if (size + chunk.length > this.#limit) return false
+    const whole = this.#whole
+    if (whole && this.#isFilling && size + chunk.length <= whole.length) chunk.copy(whole, size)
+    else {
+      if (whole && this.#isFilling) this.#chunks.push(whole.subarray(0, size))
+      this.#isFilling = false
+      this.#chunks.push(chunk)
+    }
+    this.#size = size + chunk.length
+    return true
+  }
+
+  /** The body read so far, whole. */
+  finish(): Buffer {
+    const whole = this.#whole
+    // Always a copy: a chunk is a view of the socket's read buffer, which a small body kept in
+    // the stage cache must not hold alive.
+    if (!whole || !this.#isFilling) return Buffer.concat(this.#chunks, this.#size)
+    // Shorter than declared (a HEAD or 304 answer's length, say): a copy, not a view that would
+    // keep the whole allocation alive.
+    return this.#size === whole.length ? whole : Buffer.from(whole.subarray(0, this.#size))
+  }
 }
 
 /** A header as the client sent it: original name casing, one entry per occurrence. */

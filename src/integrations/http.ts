@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import { MAX_PAYLOAD_BYTES, readBounded, type HeaderEntry } from '../dataplane/request.js'
+import { BoundedBody, MAX_PAYLOAD_BYTES, type HeaderEntry } from '../dataplane/request.js'
 import type { EndpointResponse } from '../dataplane/context.js'
 import { apiConfigurationError, GatewayError, integrationTimeout } from '../dataplane/errors/gateway-error.js'
 import type { Integration } from './integration.js'
@@ -41,7 +41,12 @@ export const httpIntegration: Integration = {
   },
 }
 
-/** One request over the shared pool, bounded by `timeoutMs`; failures become AWS's gateway errors. */
+/**
+ * One request over the shared pool, bounded by `timeoutMs`; failures become AWS's gateway errors.
+ * Through undici's `dispatch` with a handler that gathers the answer, not `request()`: the gateway
+ * buffers every body (templates, caches and the 10 MB limit need it whole), so the Readable stream,
+ * promise and AbortSignal that `request()` builds per call were pure cost (docs/performance.md).
+ */
 export async function sendRequest(
   url: URL,
   method: string,
@@ -50,47 +55,87 @@ export async function sendRequest(
   timeoutMs: number,
   dispatcher: Dispatcher,
 ): Promise<EndpointResponse> {
-  const { errors, request } = await undici()
-  const signal = AbortSignal.timeout(timeoutMs)
-  try {
-    const response = await request(url, {
-      method: method as 'GET',
-      headers: headers.flatMap(([name, value]) => [name, value]),
-      body: body.length > 0 || !['GET', 'HEAD'].includes(method) ? body : null,
-      dispatcher,
-      signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    })
-    const received = await readLimited(response.body, response.headers['content-length'])
-    return { status: response.statusCode, headers: responseHeaders(response.headers), body: received }
-  } catch (error) {
-    throw translateHttpError(error, signal, errors)
-  }
+  const { errors } = await undici()
+  const flat: string[] = []
+  for (const [name, value] of headers) flat.push(name, value)
+  return new Promise((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined
+    let status = 0
+    let received: HeaderEntry[] = []
+    let collector: BoundedBody | undefined
+    let settled = false
+    let timedOut = false
+    const fail = (error: unknown): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (controller && !controller.aborted)
+        controller.abort(error instanceof Error ? error : new Error(String(error)))
+      reject(translateHttpError(error, timedOut, errors))
+    }
+    // The whole exchange, connection to last byte, within the integration's timeout.
+    const timer = setTimeout(() => {
+      timedOut = true
+      fail(new errors.RequestAbortedError('integration timeout'))
+    }, timeoutMs)
+    const tooLarge = (): void => fail(apiConfigurationError('http.response_too_large'))
+    try {
+      dispatcher.dispatch(
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: method,
+          headers: flat,
+          body: body.length > 0 || (method !== 'GET' && method !== 'HEAD') ? body : null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        },
+        {
+          onRequestStart(c) {
+            controller = c
+            if (settled) c.abort(new errors.RequestAbortedError())
+          },
+          onResponseStart(_c, statusCode, responseHeaders) {
+            // 1xx informational answers come before the final one.
+            if (statusCode < 200) return
+            status = statusCode
+            received = headerEntriesOf(responseHeaders)
+            collector = new BoundedBody(MAX_PAYLOAD_BYTES, responseHeaders['content-length'])
+            if (collector.declaredTooLarge) tooLarge()
+          },
+          onResponseData(_c, chunk) {
+            if (!settled && collector && !collector.add(chunk)) tooLarge()
+          },
+          onResponseEnd() {
+            if (settled) return
+            settled = true
+            clearTimeout(timer)
+            resolve({ status, headers: received, body: collector ? collector.finish() : Buffer.alloc(0) })
+          },
+          onResponseError(_c, error) {
+            fail(error)
+          },
+        },
+      )
+    } catch (error) {
+      fail(error)
+    }
+  })
 }
 
 /**
- * The backend's body, at most API Gateway's 10 MB payload: a larger one (declared, or once it
- * passes the limit) is a configuration error, 500 (AWS execution log: "Integration response of
- * reported length N is larger than allowed maximum of 10485760 bytes"), and is not read further.
+ * The backend's headers (undici's object: names lowercase, repeated ones as arrays). A larger body
+ * than API Gateway's 10 MB payload (declared, or once it passes the limit) is a configuration
+ * error, 500 (AWS execution log: "Integration response of reported length N is larger than
+ * allowed maximum of 10485760 bytes"), and is not read further.
  */
-function readLimited(body: Dispatcher.ResponseData['body'], declared: unknown): Promise<Buffer> {
-  return readBounded(
-    body,
-    MAX_PAYLOAD_BYTES,
-    () => {
-      body.destroy()
-      return apiConfigurationError('http.response_too_large')
-    },
-    declared,
-  )
-}
-
-function responseHeaders(headers: Record<string, string | string[] | undefined>): HeaderEntry[] {
+function headerEntriesOf(headers: Record<string, string | string[] | undefined>): HeaderEntry[] {
   const out: HeaderEntry[] = []
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name]
     if (value === undefined) continue
-    for (const v of Array.isArray(value) ? value : [value]) out.push([name, v])
+    if (typeof value === 'string') out.push([name, value])
+    else for (const v of value) out.push([name, v])
   }
   return out
 }
@@ -98,12 +143,12 @@ function responseHeaders(headers: Record<string, string | string[] | undefined>)
 /** The one place that turns a client failure into the gateway error AWS answers with. */
 function translateHttpError(
   error: unknown,
-  signal: AbortSignal,
+  timedOut: boolean,
   undiciErrors: typeof import('undici').errors,
 ): GatewayError {
   if (error instanceof GatewayError) return error
   if (
-    signal.aborted ||
+    timedOut ||
     error instanceof undiciErrors.HeadersTimeoutError ||
     error instanceof undiciErrors.BodyTimeoutError ||
     error instanceof undiciErrors.ConnectTimeoutError
