@@ -2,7 +2,7 @@ import type { InvocationContext } from '../context.js'
 import { apiConfigurationError, type DetailCode } from '../errors/gateway-error.js'
 import { contextVariables, type ContextSettings } from './context-variables.js'
 import type { RenderResult, TemplateVariables } from './velocity/index.js'
-import { TemplateBudgetError } from './velocity/index.js'
+import { noOverrides, TemplateBudgetError } from './velocity/index.js'
 
 /**
  * The variables a mapping template sees for this request: `$input` over `body` (the request body
@@ -28,16 +28,20 @@ export function templateVariables(
 /**
  * Renders a template of the serving deployment (compiled once per deployment). A template that
  * does not parse, fails or exceeds a budget ends the request with a 500 (AWS answers
- * "Internal server error" for template failures).
+ * "Internal server error" for template failures). The variables are built only for a template
+ * that reads them.
  */
 export function renderTemplate(
   ctx: InvocationContext,
   text: string,
-  variables: TemplateVariables,
+  variables: () => TemplateVariables,
   detail: DetailCode,
 ): RenderResult {
   try {
-    return ctx.target.deployment.templates.get(text).render(variables)
+    const template = ctx.target.deployment.templates.get(text)
+    if (template.constantOutput !== undefined)
+      return { output: template.constantOutput, overrides: noOverrides() }
+    return template.render(variables())
   } catch (error) {
     const code: DetailCode =
       error instanceof TemplateBudgetError ? `${detail.split('.')[0] ?? 'template'}.template_budget` : detail

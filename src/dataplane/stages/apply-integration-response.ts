@@ -37,13 +37,20 @@ export const applyIntegrationResponse: Stage = {
       selected.contentHandling,
     )
     const body = converted.toString('utf8')
+    // Built on first use: most integration responses map no header.
+    let context: Record<string, unknown> | undefined
+    let integrationResponseHeaders: Map<string, string[]> | undefined
     const source: MappingSource = {
       pathParameters: {},
       query: new Map(),
       headers: new Map(),
-      context: contextVariables(ctx, deps),
+      get context() {
+        return (context ??= contextVariables(ctx, deps))
+      },
       stageVariables: ctx.target.stageVariables,
-      integrationResponseHeaders: headerMap(endpoint.headers),
+      get integrationResponseHeaders() {
+        return (integrationResponseHeaders ??= headerMap(endpoint.headers))
+      },
       integrationResponseBody: body,
     }
     const headers = mapResponseHeaders(selected.responseParameters, 'method.response', source)
@@ -58,7 +65,7 @@ export const applyIntegrationResponse: Stage = {
       const result = renderTemplate(
         ctx,
         chosen.template,
-        templateVariables(ctx, deps, body),
+        () => templateVariables(ctx, deps, body),
         'integration_response.template_failed',
       )
       outBody = Buffer.from(result.output)

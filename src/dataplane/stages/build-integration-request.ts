@@ -70,7 +70,7 @@ export const buildIntegrationRequest: Stage = {
         const result = renderTemplate(
           ctx,
           choice.template,
-          templateVariables(ctx, deps, body.toString('utf8')),
+          () => templateVariables(ctx, deps, body.toString('utf8')),
           'integration_request.template_failed',
         )
         body = Buffer.from(result.output)

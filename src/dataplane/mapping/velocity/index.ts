@@ -34,6 +34,23 @@ export interface RenderResult {
 /** A mapping template parsed once (per deployment), rendered per request. */
 export interface CompiledTemplate {
   render(variables: TemplateVariables, budgets?: TemplateBudgets): RenderResult
+  /**
+   * The output of a template that reads nothing and sets nothing (neither `$` nor `#` in its
+   * text, e.g. MOCK's `{"statusCode": 200}`): the same for every request, so a request need not
+   * build the variables or run the renderer.
+   */
+  readonly constantOutput?: string
+}
+
+/** What a template that set no override returns. */
+export function noOverrides(): TemplateOverrides {
+  return { request: { header: {}, querystring: {}, path: {} }, response: { header: {} } }
+}
+
+const NO_VARIABLES: TemplateVariables = {
+  input: { body: '', path: {}, querystring: {}, header: {} },
+  context: {},
+  stageVariables: {},
 }
 
 /**
@@ -73,7 +90,7 @@ export function compileTemplate(text: string): CompiledTemplate {
     }
     return found
   }
-  return {
+  const template: CompiledTemplate = {
     render(variables, budgets = DEFAULT_BUDGETS) {
       const context = fromPlain(variables.context) as Map<string, TemplateValue>
       const requestOverride = new Map<string, TemplateValue>([
@@ -108,6 +125,9 @@ export function compileTemplate(text: string): CompiledTemplate {
       }
     },
   }
+  // Rendered once, by the renderer itself, so the text comes out exactly as a request would get it.
+  if (text.includes('$') || text.includes('#')) return template
+  return { ...template, constantOutput: template.render(NO_VARIABLES).output }
 }
 
 function stringMap(value: TemplateValue | undefined): Record<string, string> {
