@@ -11,6 +11,7 @@ export const SERIAL_SUITES = [
   'test/reliability/parallel-large-bodies.test.ts',
   'test/reliability/disk-full.test.ts',
   'test/reliability/load-held.test.ts',
+  'test/reliability/faulty-backends.test.ts',
 ]
 
 /** What every run shares. */
