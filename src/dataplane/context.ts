@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { pooledRandomBytes } from '../model/ids.js'
 import type { ActiveStage } from '../deployment/stage-registry.js'
 import type { CompiledDeployment, CompiledResource } from '../deployment/compiled-deployment.js'
 import type { HttpMethod, Method, UsagePlan } from '../model/index.js'
@@ -80,7 +81,7 @@ export class InvocationContext {
   /** $context.requestId */
   readonly requestId = randomUUID()
   /** $context.extendedRequestId (also the x-amz-apigw-id header) */
-  readonly extendedRequestId = randomUUID().replaceAll('-', '').slice(0, 16)
+  readonly extendedRequestId = pooledRandomBytes(8).toString('hex')
   /** $context.requestTimeEpoch (ms) */
   readonly requestTimeEpoch = Date.now()
   /** Set by routeRequest. */

@@ -68,12 +68,27 @@ export interface StageRecord extends Stage {
 export const methodSettingKey = (resourcePath: string, httpMethod: string): string =>
   `${resourcePath.replaceAll('/', '~1')}/${httpMethod}`
 
+/**
+ * Whether a stage's methodSettings has entries for single methods, per settings object (a stage
+ * as loaded is never changed in place): most stages have none, and their requests then skip
+ * building the method's key.
+ */
+const hasMethodEntries = new WeakMap<object, boolean>()
+
 /** A method's effective settings: its own entry, else the stage default `*\/*`. */
-export const effectiveMethodSetting = (
+export function effectiveMethodSetting(
   settings: Readonly<Record<string, MethodSetting>>,
   resourcePath: string | undefined,
   httpMethod: string | undefined,
-): MethodSetting | undefined =>
-  (resourcePath !== undefined && httpMethod !== undefined
-    ? settings[methodSettingKey(resourcePath, httpMethod)]
-    : undefined) ?? settings['*/*']
+): MethodSetting | undefined {
+  let specific = hasMethodEntries.get(settings)
+  if (specific === undefined) {
+    specific = Object.keys(settings).some((key) => key !== '*/*')
+    hasMethodEntries.set(settings, specific)
+  }
+  const own =
+    specific && resourcePath !== undefined && httpMethod !== undefined
+      ? settings[methodSettingKey(resourcePath, httpMethod)]
+      : undefined
+  return own ?? settings['*/*']
+}
