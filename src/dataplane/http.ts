@@ -59,7 +59,7 @@ export async function handleDataPlaneRequest(
     return
   }
   // AWS's URL and header quotas, checked before anything reads the body; the connection closes
-  // after the answer, as Node's own 431 for a head past MAX_HEAD_BYTES does.
+  // after the answer, as the parser's 431 for a head past MAX_HEAD_BYTES does.
   if ((req.url ?? '').length > maxUrlLength(types)) {
     refuseConnection(req)
     req.resume()

@@ -60,7 +60,8 @@ export function maxUrlLength(types: readonly string[]): number {
 /**
  * What Node's parser itself accepts before the gateway counts: the longest URL AWS accepts
  * (10240 characters, regional APIs), the headers' 10240 bytes and room for the request line.
- * Past it Node answers 431 and closes the connection without calling the gateway.
+ * Past it Node's parser refuses the request without calling the gateway: the listeners' clientError
+ * handler (`client-error.ts`) answers 431 with a JSON body and closes the connection.
  */
 export const MAX_HEAD_BYTES = 24 * 1024
 
