@@ -92,6 +92,8 @@ export class LambdaService {
   /** Function records by `name:qualifier`, until the store changes. */
   readonly #records = new Map<string, LastGood<FunctionRecord | undefined>>()
   readonly #unsubscribe: () => void
+  /** Set by `close()`: no environment starts after it. */
+  #closed = false
   /** Where each function's shared package is on this node, by `name:key` (concurrent first invokes wait for one unpack). */
   readonly #localCode = new Map<string, Promise<string>>()
   /** Each environment's log stream (one per environment, as on AWS). */
@@ -439,6 +441,7 @@ export class LambdaService {
 
   /** Stops every environment. */
   close(): void {
+    this.#closed = true
     this.#unsubscribe()
     clearInterval(this.#reaper)
     for (const timer of this.#timers) clearTimeout(timer)
@@ -454,6 +457,8 @@ export class LambdaService {
    * changed: the caller reads the record again).
    */
   async #environment(record: FunctionRecord): Promise<(Acquired & { pool: EnvironmentPool }) | undefined> {
+    // An invocation that waited through shutdown must not start a process nobody stops.
+    if (this.#closed) throw new Error('the Lambda service is closed')
     const config = record.configuration
     if (record.hotReload) this.#watch(config.FunctionName, record.codeDir)
     const key = `${config.FunctionName}:${config.Version}`
