@@ -13,6 +13,7 @@ import { AccessLog } from './observability/access-log.js'
 import { ExecutionLogs } from './observability/execution-log.js'
 import { clientCertOf, createTlsListener } from './dataplane/tls.js'
 import { handleDataPlaneRequest, type Listener } from './dataplane/http.js'
+import { answerClientError } from './dataplane/client-error.js'
 import { isClosing, MAX_HEAD_BYTES, malformedRequest, refuseConnection } from './dataplane/request-line.js'
 import type { DataPlaneDeps } from './dataplane/stage.js'
 import { StageRegistry } from './deployment/stage-registry.js'
@@ -236,8 +237,13 @@ export async function startGateway(
       refuseConnection(req)
       // Nothing of it is read: the connection closes after the answer.
       log.debug({ reason: malformed }, 'malformed request refused')
-      res.writeHead(400, { 'content-type': 'application/json', connection: 'close' })
-      res.end('{"message":"Bad Request"}')
+      const body = '{"message":"Bad Request"}'
+      res.writeHead(400, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      })
+      res.end(body)
       return
     }
     const rawUrl = req.url ?? '/'
@@ -283,6 +289,9 @@ export async function startGateway(
     // Every header of a request within MAX_HEAD_BYTES is kept (Node's default keeps the first
     // 2000 and drops the rest silently), so the data plane counts them all against AWS's limit.
     server.maxHeadersCount = 0
+    // What Node's parser refuses itself (a malformed request, a head past MAX_HEAD_BYTES, a
+    // header timeout) is answered with a JSON body too, on every listener, HTTPS included.
+    server.on('clientError', answerClientError)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => {

@@ -21,6 +21,7 @@ import {
   isClosing,
   MAX_HEADER_BYTES,
   MAX_PRIVATE_HEADER_BYTES,
+  maxUrlLength,
   refuseConnection,
 } from './request-line.js'
 import { pooledRandomBytes } from '../model/ids.js'
@@ -57,8 +58,14 @@ export async function handleDataPlaneRequest(
     send(res, forbidden(), undefined)
     return
   }
-  // AWS's header quota, checked before anything reads the body; the connection closes after the
-  // answer, as Node's own 431 for a head past MAX_HEAD_BYTES does.
+  // AWS's URL and header quotas, checked before anything reads the body; the connection closes
+  // after the answer, as the parser's 431 for a head past MAX_HEAD_BYTES does.
+  if ((req.url ?? '').length > maxUrlLength(types)) {
+    refuseConnection(req)
+    req.resume()
+    send(res, uriTooLong(), undefined, true)
+    return
+  }
   const headerLimit = types.includes('PRIVATE') ? MAX_PRIVATE_HEADER_BYTES : MAX_HEADER_BYTES
   if (headerSectionBytes(req.rawHeaders) > headerLimit) {
     refuseConnection(req)
@@ -125,6 +132,19 @@ function headersTooLarge(): OutboundResponse {
     status: 431,
     headers: [['Content-Type', 'application/json']],
     body: Buffer.from('{"message":"Request Header Fields Too Large"}'),
+  }
+}
+
+/**
+ * 414 URI Too Long (RFC 9110 section 15.5.15), what AWS names for a method ARN past its quota
+ * ("414 Request URI too long", AWS docs "limits"). AWS documents the URL quota, not the answer to
+ * a URL past it; the body is ours, worded as the status.
+ */
+function uriTooLong(): OutboundResponse {
+  return {
+    status: 414,
+    headers: [['Content-Type', 'application/json']],
+    body: Buffer.from('{"message":"Request-URI Too Long"}'),
   }
 }
 

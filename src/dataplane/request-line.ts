@@ -41,9 +41,27 @@ export const MAX_HEADER_BYTES = 10_240
 export const MAX_PRIVATE_HEADER_BYTES = 8_000
 
 /**
+ * API Gateway's limit on a REST API request's URL, in characters (AWS docs
+ * "api-gateway-execution-service-limits-table"; not adjustable): 8192 for an edge-optimized API,
+ * 10240 for a regional one, 8192 for a private one. Counted on the request target as sent (path
+ * and query string, percent-escapes as sent), before anything reads the body.
+ */
+export const MAX_EDGE_URL_LENGTH = 8_192
+export const MAX_REGIONAL_URL_LENGTH = 10_240
+export const MAX_PRIVATE_URL_LENGTH = 8_192
+
+/** The URL length an API of these endpoint types accepts (one type per API on AWS). */
+export function maxUrlLength(types: readonly string[]): number {
+  if (types.includes('PRIVATE')) return MAX_PRIVATE_URL_LENGTH
+  if (types.includes('EDGE')) return MAX_EDGE_URL_LENGTH
+  return MAX_REGIONAL_URL_LENGTH
+}
+
+/**
  * What Node's parser itself accepts before the gateway counts: the longest URL AWS accepts
  * (10240 characters, regional APIs), the headers' 10240 bytes and room for the request line.
- * Past it Node answers 431 and closes the connection without calling the gateway.
+ * Past it Node's parser refuses the request without calling the gateway: the listeners' clientError
+ * handler (`client-error.ts`) answers 431 with a JSON body and closes the connection.
  */
 export const MAX_HEAD_BYTES = 24 * 1024
 

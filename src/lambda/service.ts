@@ -24,6 +24,7 @@ import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 import type { ConcurrencyLeases } from './concurrency.js'
 import { invocationEvents, type LogGroups } from '../logs/log-groups.js'
+import { EnvironmentPool, type Acquired, type Environment } from './environment-pool.js'
 
 /** Environments per function at most (AWS scales to the account limit, 1,000; a machine running
  * Tollgate holds fewer processes); a synchronous invoke beyond them gets 429 at once, as on AWS. */
@@ -74,11 +75,6 @@ export interface InvokeResult {
   coldStart: boolean
 }
 
-interface Pool {
-  revisionId: string
-  environments: (ExecutionEnvironment | RuntimeApiEnvironment)[]
-}
-
 /**
  * The built-in Lambda service: functions stored in the config store (code unpacked under the data
  * directory), run in warm, isolated Node.js environments. Holds those child processes and an
@@ -89,17 +85,19 @@ export class LambdaService {
   readonly #config: TollgateConfig
   readonly #log: Logger
   readonly #codeRoot: string
-  readonly #pools = new Map<string, Pool>()
+  readonly #pools = new Map<string, EnvironmentPool>()
   readonly #reaper: NodeJS.Timeout
   readonly #watchers = new Map<string, FSWatcher>()
   readonly #timers = new Set<NodeJS.Timeout>()
   /** Function records by `name:qualifier`, until the store changes. */
   readonly #records = new Map<string, LastGood<FunctionRecord | undefined>>()
   readonly #unsubscribe: () => void
+  /** Set by `close()`: no environment starts after it. */
+  #closed = false
   /** Where each function's shared package is on this node, by `name:key` (concurrent first invokes wait for one unpack). */
   readonly #localCode = new Map<string, Promise<string>>()
   /** Each environment's log stream (one per environment, as on AWS). */
-  readonly #streams = new WeakMap<ExecutionEnvironment | RuntimeApiEnvironment, string>()
+  readonly #streams = new WeakMap<Environment, string>()
 
   constructor(store: ConfigStore, config: TollgateConfig, log: Logger) {
     this.#store = store
@@ -243,8 +241,8 @@ export class LambdaService {
   retire(name: string): void {
     for (const [key, pool] of this.#pools) {
       if (key !== name && !key.startsWith(`${name}:`)) continue
-      for (const environment of pool.environments) environment.dispose()
       this.#pools.delete(key)
+      pool.retire()
     }
   }
 
@@ -357,25 +355,34 @@ export class LambdaService {
     qualifier: string | undefined,
     traceId: string | undefined,
   ): Promise<InvokeResult> {
-    const { environment, coldStart } = this.#environment(await this.#withLocalCode(record))
+    let current = await this.#withLocalCode(record)
+    let acquired = await this.#environment(current)
+    // Its pool was retired while it waited: the record as it is now serves it.
+    while (!acquired) {
+      current = await this.#withLocalCode(await this.resolve(name, qualifier))
+      acquired = await this.#environment(current)
+    }
+    const { pool, environment, coldStart } = acquired
     const requestId = randomUUID()
-    const config = record.configuration
+    const config = current.configuration
     const logGroupName = `/aws/lambda/${config.FunctionName}`
     const stream = this.#streams.get(environment) ?? logStreamName(config.Version)
     const started = Date.now()
-    const outcome: InvocationOutcome = await environment.invoke(requestId, event, {
-      functionName: config.FunctionName,
-      functionVersion: config.Version,
-      invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
-      memoryLimitInMB: String(config.MemorySize),
-      awsRequestId: requestId,
-      logGroupName,
-      logStreamName: stream,
-      // The X-Ray trace header the function sees as _X_AMZN_TRACE_ID (not a context field).
-      _traceId:
-        traceId ??
-        `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`,
-    })
+    const outcome: InvocationOutcome = await environment
+      .invoke(requestId, event, {
+        functionName: config.FunctionName,
+        functionVersion: config.Version,
+        invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
+        memoryLimitInMB: String(config.MemorySize),
+        awsRequestId: requestId,
+        logGroupName,
+        logStreamName: stream,
+        // The X-Ray trace header the function sees as _X_AMZN_TRACE_ID (not a context field).
+        _traceId:
+          traceId ??
+          `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`,
+      })
+      .finally(() => pool.release(environment))
     if (outcome.log) this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
     const finished = Date.now()
     this.logs?.put(logGroupName, stream, invocationEvents(outcome.log, started, finished), finished)
@@ -434,6 +441,7 @@ export class LambdaService {
 
   /** Stops every environment. */
   close(): void {
+    this.#closed = true
     this.#unsubscribe()
     clearInterval(this.#reaper)
     for (const timer of this.#timers) clearTimeout(timer)
@@ -442,29 +450,37 @@ export class LambdaService {
     for (const name of [...this.#pools.keys()]) this.retire(name)
   }
 
-  /** A warm, idle environment of the function, or a new one (a cold start). */
-  #environment(record: FunctionRecord): {
-    environment: ExecutionEnvironment | RuntimeApiEnvironment
-    coldStart: boolean
-  } {
+  /**
+   * A warm, idle environment of the function, or a new one (a cold start), or the first one that
+   * becomes free or finishes starting when MAX_CONCURRENT_STARTS are starting already; undefined
+   * when the pool was retired while the invocation waited (the function's code or configuration
+   * changed: the caller reads the record again).
+   */
+  async #environment(record: FunctionRecord): Promise<(Acquired & { pool: EnvironmentPool }) | undefined> {
+    // An invocation that waited through shutdown must not start a process nobody stops.
+    if (this.#closed) throw new Error('the Lambda service is closed')
     const config = record.configuration
     if (record.hotReload) this.#watch(config.FunctionName, record.codeDir)
     const key = `${config.FunctionName}:${config.Version}`
     let pool = this.#pools.get(key)
     if (pool && pool.revisionId !== config.RevisionId) {
-      for (const environment of pool.environments) environment.dispose()
+      pool.retire()
       pool = undefined
     }
     if (!pool) {
-      pool = { revisionId: config.RevisionId, environments: [] }
+      pool = new EnvironmentPool(config.RevisionId)
       this.#pools.set(key, pool)
     }
-    pool.environments = pool.environments.filter((e) => e.isAlive)
-    const idle = pool.environments.find((e) => !e.isBusy)
-    if (idle) return { environment: idle, coldStart: false }
-    if (pool.environments.length >= (record.reservedConcurrency ?? DEFAULT_CONCURRENCY)) {
-      throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
-    }
+    const acquired = await pool.acquire(record.reservedConcurrency ?? DEFAULT_CONCURRENCY, () =>
+      this.#start(record),
+    )
+    if (acquired === 'throttled') throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
+    return acquired === 'retired' ? undefined : { ...acquired, pool }
+  }
+
+  /** Starts a new execution environment of the function. */
+  #start(record: FunctionRecord): Environment {
+    const config = record.configuration
     const stream = logStreamName(config.Version)
     const spec = {
       functionName: config.FunctionName,
@@ -482,9 +498,8 @@ export class LambdaService {
           ...(binary.note ? { note: binary.note } : {}),
         })
       : new RuntimeApiEnvironment(spec, config.Runtime)
-    pool.environments.push(environment)
     this.#streams.set(environment, stream)
-    return { environment, coldStart: true }
+    return environment
   }
 
   /** The variables Lambda sets in every environment (AWS docs "configuration-envvars"). */
@@ -534,12 +549,7 @@ export class LambdaService {
 
   #reapIdle(): void {
     const now = Date.now()
-    for (const pool of this.#pools.values()) {
-      for (const environment of pool.environments) {
-        if (!environment.isBusy && now - environment.lastUsed > IDLE_MS) environment.dispose()
-      }
-      pool.environments = pool.environments.filter((e) => e.isAlive)
-    }
+    for (const pool of this.#pools.values()) pool.reapIdle(now, IDLE_MS)
   }
 }
 

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { join } from 'node:path'
+import { connect } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApi, createPath, deploy, putMockMethod } from '../support/apis.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
@@ -177,6 +178,23 @@ describe.skipIf(skip)('HTTPS custom domains', () => {
       subject: 'CN=alice,O=Example',
       issuer: 'CN=Tollgate Test Client CA',
     })
+  })
+
+  it("answers what Node's parser refuses with a JSON body over TLS too", async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(
+        { host: '127.0.0.1', port: tlsPort, servername: 'api.example.com', ca: readFileSync(file('ca.pem')) },
+        () => socket.write('THIS IS NOT HTTP\r\n\r\n'),
+      )
+      let received = ''
+      socket.setEncoding('latin1')
+      socket.on('data', (chunk: string) => (received += chunk))
+      socket.on('error', reject)
+      socket.on('close', () => resolve(received))
+    })
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(answer).toContain('\r\nConnection: close\r\n')
+    expect(answer.endsWith('\r\n\r\n{"message":"Bad Request"}')).toBe(true)
   })
 
   it('refuses clients without a certificate, or with one it does not trust, with 403', async () => {

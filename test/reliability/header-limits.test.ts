@@ -64,6 +64,9 @@ describe('request header limits', () => {
     const started = performance.now()
     const { text, closedByPeer } = await rawExchange(env.tg.url, huge)
     expect(statusLines(text)).toEqual(['HTTP/1.1 431 Request Header Fields Too Large'])
+    // Node's parser refuses it, no handler runs: the listeners' clientError handler answers with
+    // the JSON body of the gateway's own 431 (Node's default answer had none).
+    expect(text).toContain('{"message":"Request Header Fields Too Large"}')
     expect(closedByPeer).toBe(true)
     expect(performance.now() - started).toBeLessThan(1_500)
     expect(env.backend.received.length).toBe(before)
@@ -84,6 +87,22 @@ describe('request header limits', () => {
       expect(env.backend.received.length).toBe(before)
     })
   }
+
+  it('answers a head just past 24 KiB with a complete JSON 431 from the parser', async () => {
+    const before = env.backend.received.length
+    const head = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(25 * 1024)}\r\n\r\n`
+    const { text, closedByPeer } = await rawExchange(env.tg.url, head)
+    const [answerHead = '', body] = text.split('\r\n\r\n')
+    expect(answerHead.split('\r\n')).toEqual([
+      'HTTP/1.1 431 Request Header Fields Too Large',
+      'Content-Type: application/json',
+      'Content-Length: 45',
+      'Connection: close',
+    ])
+    expect(JSON.parse(body ?? '')).toEqual({ message: 'Request Header Fields Too Large' })
+    expect(closedByPeer).toBe(true)
+    expect(env.backend.received.length).toBe(before)
+  })
 
   it('keeps serving on the same connection after requests under the limit', async () => {
     const before = env.backend.received.length

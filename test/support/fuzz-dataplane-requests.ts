@@ -35,7 +35,8 @@ const KNOWN_SEGMENTS = ['items', 'validated', 'keyed', 'http', 'fn', 'a', '1', '
 
 /**
  * Path segments as sent: known words, encodings, traversal forms, long runs. Raw bytes outside
- * printable ASCII are left out: Node's parser refuses them (a bare 400) before any gateway code.
+ * printable ASCII are left out: Node's parser refuses them (400, from the listeners' clientError
+ * handler) before any gateway code.
  */
 const segment: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...KNOWN_SEGMENTS) },
@@ -214,7 +215,8 @@ export function dataPlaneRequest(targets: DataPlaneTargets): fc.Arbitrary<DataPl
       ({ method, base: { prefix, host }, segments, trailingSlash, query: search, headers: h, body: b }) => {
         const tail = segments.length === 0 ? '' : `/${segments.join('/')}`
         const path = `${prefix}${tail}${trailingSlash ? '/' : ''}${search}`.slice(0, 8_000)
-        // The whole head within Node's 16 KB limit (beyond it Node answers a bare 431 itself).
+        // The whole head within Node's 24 KiB limit (beyond it Node's parser refuses it: 431 from the
+        // listeners' clientError handler, covered by header-limits.test.ts).
         let budget = 10_000 - path.length
         const within = Object.fromEntries(
           Object.entries(h).map(([name, value]) => {

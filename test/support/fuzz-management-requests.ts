@@ -734,7 +734,7 @@ class Resolver {
   constructor(readonly state: FuzzState) {}
 
   pathParam(name: string, p: Param, template: string): string {
-    // Within Node's 16 KB header limit: beyond it Node's parser answers a bare 431 before any
+    // Within Node's 24 KiB head limit: beyond it Node's parser refuses the request (431) before any
     // gateway code runs (see the data-plane fuzz for that case).
     if ('raw' in p) {
       const raw = p.raw.slice(0, 1_000)

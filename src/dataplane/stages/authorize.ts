@@ -301,6 +301,17 @@ function resourcePolicyOf(ctx: InvocationContext, deps: DataPlaneDeps): Policy |
 }
 
 /**
+ * AWS docs "limits" (REST API important notes): with authorization on a method, its ARN
+ * (`arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`) is at most 1600
+ * bytes; a path parameter value that makes it longer gets "414 Request URI too long". The note
+ * adds that this limits the URI whenever a resource policy is used (every private API has one).
+ */
+const MAX_METHOD_ARN_BYTES = 1_600
+/** AWS documents the status, not the body: it is ours, as for a URL past the URL quota. Customisable through DEFAULT_4XX. */
+const methodArnTooLong = (): GatewayError =>
+  new GatewayError('DEFAULT_4XX', 'authorize.method_arn_too_long', 'Request-URI Too Long', { status: 414 })
+
+/**
  * AWS's refusal by a resource policy, account id masked as AWS prints it (AWS Knowledge Center
  * "api-gateway-resource-policy-access-denied": `User: anonymous is not authorized to perform:
  * execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********1234:...`).
@@ -336,8 +347,13 @@ export const authorize: Stage = {
       ctx.request.method,
       canonicalPath,
     )
-    const caller = method.authorizationType === 'AWS_IAM' ? iamAuthenticate(ctx, deps) : undefined
     const resourcePolicy = resourcePolicyOf(ctx, deps)
+    if (
+      (method.authorizationType !== 'NONE' || resourcePolicy) &&
+      Buffer.byteLength(arn) > MAX_METHOD_ARN_BYTES
+    )
+      throw methodArnTooLong()
+    const caller = method.authorizationType === 'AWS_IAM' ? iamAuthenticate(ctx, deps) : undefined
     const resourceDecision = resourcePolicy
       ? decide(
           resourcePolicy,

@@ -103,6 +103,11 @@ export class ExecutionEnvironment {
     return this.#alive
   }
 
+  /** Settles when the init is over: the handler loaded, failed to load, or the process ended. */
+  get initialised(): Promise<void> {
+    return this.#ready.then(() => undefined)
+  }
+
   get isBusy(): boolean {
     return this.#pending !== undefined
   }

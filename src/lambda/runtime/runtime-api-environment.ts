@@ -44,11 +44,14 @@ export class RuntimeApiEnvironment {
   #log = ''
   #alive = true
   #outOfMemory = false
+  readonly #initialised: Promise<void>
+  #initDone: () => void = () => undefined
   lastUsed = Date.now()
 
   constructor(spec: EnvironmentSpec, runtime: string) {
     this.#spec = spec
     this.#runtime = runtime
+    this.#initialised = new Promise((resolve) => (this.#initDone = resolve))
     this.#server = createServer((req, res) => this.#handle(req, res))
     this.#listening = new Promise((resolve) =>
       this.#server.listen(0, '127.0.0.1', () => resolve((this.#server.address() as AddressInfo).port)),
@@ -57,6 +60,14 @@ export class RuntimeApiEnvironment {
 
   get isAlive(): boolean {
     return this.#alive
+  }
+
+  /**
+   * Settles when the init is over: the runtime asked for its first invocation, reported an init
+   * error, or its process ended (AWS docs "runtimes-api": init ends at the first `next` call).
+   */
+  get initialised(): Promise<void> {
+    return this.#initialised
   }
 
   get isBusy(): boolean {
@@ -97,6 +108,7 @@ export class RuntimeApiEnvironment {
 
   dispose(): void {
     this.#alive = false
+    this.#initDone()
     this.#child?.kill('SIGKILL')
     this.#server.closeAllConnections()
     this.#server.close()
@@ -144,6 +156,7 @@ export class RuntimeApiEnvironment {
       const body = Buffer.concat(chunks).toString('utf8')
       const url = req.url ?? ''
       if (req.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
+        this.#initDone()
         this.#nextRequest = res
         this.#deliver()
         return

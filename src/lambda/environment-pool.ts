@@ -1,0 +1,147 @@
+import { availableParallelism } from 'node:os'
+import type { ExecutionEnvironment } from './runtime/environment.js'
+import type { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
+
+export type Environment = ExecutionEnvironment | RuntimeApiEnvironment
+
+/**
+ * Environments of one function (one version) starting at the same time, at most. A start is a
+ * process spawn plus the function's init, CPU-bound: on a starved machine a burst that started
+ * one environment per request made every start slower, which left more requests without an
+ * environment, which started more (a spiral). Past this many, a request waits for the first
+ * environment that becomes free or finishes starting. Lambda's own scaling is paced too (AWS docs
+ * "lambda-concurrency", "scaling-behavior": 1,000 new execution environments every 10 seconds
+ * per function), so a burst is not served by as many environments at once there either.
+ */
+export const MAX_CONCURRENT_STARTS = Math.max(2, availableParallelism())
+
+/** An environment handed to one invocation, until `release`. */
+export interface Acquired {
+  environment: Environment
+  /** A new environment was started for it (its init runs first). */
+  coldStart: boolean
+}
+
+/**
+ * What `acquire` may answer instead of an environment: `throttled` when the function's
+ * concurrency is spent (the caller answers 429), `retired` when the pool was replaced or retired
+ * while the invocation waited (the caller asks the current pool).
+ */
+export type NotAcquired = 'throttled' | 'retired'
+
+interface Waiter {
+  limit: number
+  start: () => Environment
+  grant(outcome: Acquired | 'retired'): void
+}
+
+/**
+ * The warm environments of one function version and the invocations waiting for one. An
+ * invocation is throttled exactly when it would have been without the start cap: when no
+ * environment is idle and the environments plus the invocations already waiting reach the
+ * concurrency limit. Holds the environments' processes until `retire()`.
+ */
+export class EnvironmentPool {
+  readonly revisionId: string
+  readonly #maxStarts: number
+  #environments: Environment[] = []
+  /** Environments whose init has not finished. */
+  readonly #starting = new Set<Environment>()
+  /** Environments handed to an invocation and not released (a Runtime API environment is not busy until its process runs). */
+  readonly #claimed = new Set<Environment>()
+  /** Invocations waiting for an environment, first come first served. */
+  #waiting: Waiter[] = []
+  #retired = false
+
+  constructor(revisionId: string, maxStarts = MAX_CONCURRENT_STARTS) {
+    this.revisionId = revisionId
+    this.#maxStarts = maxStarts
+  }
+
+  /** Environments starting now (for tests and metrics). */
+  get startingCount(): number {
+    return this.#starting.size
+  }
+
+  /** Invocations waiting for an environment now. */
+  get waitingCount(): number {
+    return this.#waiting.length
+  }
+
+  /**
+   * An idle environment, a new one (`start` makes it) while fewer than the cap are starting, or
+   * the first one that becomes free or finishes starting. `limit` is the function's concurrency.
+   */
+  acquire(limit: number, start: () => Environment): Acquired | NotAcquired | Promise<Acquired | NotAcquired> {
+    if (this.#retired) return 'retired'
+    this.#environments = this.#environments.filter((e) => e.isAlive)
+    if (this.#waiting.length === 0) {
+      const acquired = this.#take(limit, start)
+      if (acquired) return acquired
+    }
+    if (this.#environments.length + this.#waiting.length >= limit) return 'throttled'
+    return new Promise((grant) => this.#waiting.push({ limit, start, grant }))
+  }
+
+  /** The invocation on `environment` is over: it serves the next waiting one, or idles. */
+  release(environment: Environment): void {
+    this.#claimed.delete(environment)
+    // An invocation ends after the init (a timeout during the init kills the process): whatever
+    // the environment reported, it is not starting any more.
+    this.#starting.delete(environment)
+    this.#dispatch()
+  }
+
+  /** Stops every environment; invocations still waiting go to the current pool. */
+  retire(): void {
+    this.#retired = true
+    for (const environment of this.#environments) environment.dispose()
+    this.#environments = []
+    const waiting = this.#waiting
+    this.#waiting = []
+    for (const waiter of waiting) waiter.grant('retired')
+  }
+
+  /** Stops the environments idle for longer than `idleMs`. */
+  reapIdle(now: number, idleMs: number): void {
+    for (const environment of this.#environments) {
+      if (!this.#isIdle(environment)) continue
+      if (now - environment.lastUsed > idleMs) environment.dispose()
+    }
+    this.#environments = this.#environments.filter((e) => e.isAlive)
+  }
+
+  #isIdle(environment: Environment): boolean {
+    return environment.isAlive && !environment.isBusy && !this.#claimed.has(environment)
+  }
+
+  #take(limit: number, start: () => Environment): Acquired | undefined {
+    const idle = this.#environments.find((e) => this.#isIdle(e))
+    if (idle) {
+      this.#claimed.add(idle)
+      return { environment: idle, coldStart: false }
+    }
+    if (this.#environments.length >= limit || this.#starting.size >= this.#maxStarts) return undefined
+    const environment = start()
+    this.#environments.push(environment)
+    this.#claimed.add(environment)
+    this.#starting.add(environment)
+    void environment.initialised.then(() => {
+      this.#starting.delete(environment)
+      this.#dispatch()
+    })
+    return { environment, coldStart: true }
+  }
+
+  /** Hands environments to waiting invocations, in order, while there are any to hand. */
+  #dispatch(): void {
+    if (this.#retired || this.#waiting.length === 0) return
+    this.#environments = this.#environments.filter((e) => e.isAlive)
+    for (let waiter = this.#waiting[0]; waiter; waiter = this.#waiting[0]) {
+      const acquired = this.#take(waiter.limit, waiter.start)
+      if (!acquired) return
+      this.#waiting.shift()
+      waiter.grant(acquired)
+    }
+  }
+}

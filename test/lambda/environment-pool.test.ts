@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import {
+  EnvironmentPool,
+  type Acquired,
+  type Environment,
+  type NotAcquired,
+} from '../../src/lambda/environment-pool.js'
+
+/** A stand-in environment: its init ends when the test says so. */
+class FakeEnvironment {
+  isAlive = true
+  isBusy = false
+  lastUsed = Date.now()
+  readonly initialised: Promise<void>
+  finishInit: () => void = () => undefined
+  constructor(readonly id: number) {
+    this.initialised = new Promise((resolve) => (this.finishInit = resolve))
+  }
+  dispose(): void {
+    this.isAlive = false
+    this.finishInit()
+  }
+}
+
+function harness(maxStarts: number) {
+  const pool = new EnvironmentPool('rev', maxStarts)
+  const started: FakeEnvironment[] = []
+  const start = (): Environment => {
+    const environment = new FakeEnvironment(started.length + 1)
+    started.push(environment)
+    return environment as unknown as Environment
+  }
+  const acquire = (limit = 100) => pool.acquire(limit, start)
+  return { pool, started, acquire }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve))
+const id = (acquired: Acquired | NotAcquired): number | NotAcquired =>
+  typeof acquired === 'string' ? acquired : (acquired.environment as unknown as FakeEnvironment).id
+
+describe('EnvironmentPool', () => {
+  it('starts at most maxStarts environments at once; the others wait', () => {
+    const { pool, started, acquire } = harness(2)
+    const first = acquire()
+    const second = acquire()
+    const third = acquire()
+    expect(first).toMatchObject({ coldStart: true })
+    expect(second).toMatchObject({ coldStart: true })
+    expect(third).toBeInstanceOf(Promise)
+    expect(started).toHaveLength(2)
+    expect(pool.startingCount).toBe(2)
+    expect(pool.waitingCount).toBe(1)
+  })
+
+  it('hands a waiting invocation a new environment as soon as one finishes starting', async () => {
+    const { pool, started, acquire } = harness(2)
+    void acquire()
+    void acquire()
+    const third = acquire()
+    started[0]?.finishInit()
+    await settle()
+    expect(id(await third)).toBe(3)
+    expect(pool.startingCount).toBe(2)
+    expect(pool.waitingCount).toBe(0)
+  })
+
+  it('hands a waiting invocation the first environment that becomes free, warm', async () => {
+    const { pool, started, acquire } = harness(2)
+    const first = acquire() as Acquired
+    void acquire()
+    const third = acquire()
+    // The first environment's invocation ends (its init had ended with it) before either start.
+    pool.release(first.environment)
+    const granted = await third
+    expect(granted).toMatchObject({ coldStart: false })
+    expect(id(granted)).toBe(1)
+    expect(started).toHaveLength(2)
+  })
+
+  it('serves waiting invocations in order, and none jumps the queue', async () => {
+    const { pool, started, acquire } = harness(1)
+    const first = acquire() as Acquired
+    const order: number[] = []
+    const waiting = [acquire(), acquire(), acquire()].map((p, i) =>
+      Promise.resolve(p).then((a) => {
+        order.push(i)
+        return a
+      }),
+    )
+    started[0]?.finishInit()
+    await settle()
+    // The second start is under way: a newcomer waits behind the three.
+    expect(pool.waitingCount).toBe(2)
+    expect(acquire()).toBeInstanceOf(Promise)
+    pool.release(first.environment)
+    await settle()
+    started[1]?.finishInit()
+    await settle()
+    expect(order.slice(0, 3)).toEqual([0, 1, 2])
+    await Promise.all(waiting)
+  })
+
+  it('throttles exactly as without the cap: environments plus waiting invocations reach the limit', () => {
+    const { acquire } = harness(2)
+    expect(acquire(3)).toMatchObject({ coldStart: true })
+    expect(acquire(3)).toMatchObject({ coldStart: true })
+    expect(acquire(3)).toBeInstanceOf(Promise)
+    expect(acquire(3)).toBe('throttled')
+  })
+
+  it('throttles at the limit when nothing is starting (reserved concurrency 1)', () => {
+    const { started, acquire } = harness(2)
+    expect(acquire(1)).toMatchObject({ coldStart: true })
+    started[0]?.finishInit()
+    expect(acquire(1)).toBe('throttled')
+  })
+
+  it('sends waiting invocations to the current pool when it is retired', async () => {
+    const { pool, acquire } = harness(1)
+    void acquire()
+    const waiting = acquire()
+    pool.retire()
+    expect(await waiting).toBe('retired')
+    expect(acquire()).toBe('retired')
+  })
+})
