@@ -22,8 +22,9 @@ class FakeEnvironment {
   }
 }
 
-function harness(maxStarts: number) {
-  const pool = new EnvironmentPool('rev', maxStarts)
+/** A pool whose busy environments get no time to become free before another starts, unless told. */
+function harness(maxStarts: number, scaleOutWaitMs = 0) {
+  const pool = new EnvironmentPool('rev', maxStarts, scaleOutWaitMs)
   const started: FakeEnvironment[] = []
   const start = (): Environment => {
     const environment = new FakeEnvironment(started.length + 1)
@@ -113,6 +114,26 @@ describe('EnvironmentPool', () => {
     expect(acquire(1)).toMatchObject({ coldStart: true })
     started[0]?.finishInit()
     expect(acquire(1)).toBe('throttled')
+  })
+
+  it('lets a busy environment become free before starting another, for scaleOutWaitMs', async () => {
+    const { pool, started, acquire } = harness(2, 40)
+    const first = acquire() as Acquired
+    expect(first).toMatchObject({ coldStart: true })
+    started[0]?.finishInit()
+    // Busy: the next invocation waits instead of starting a second environment at once.
+    const second = acquire()
+    expect(second).toBeInstanceOf(Promise)
+    expect(started).toHaveLength(1)
+    pool.release(first.environment)
+    expect(id(await second)).toBe(1)
+    expect(started).toHaveLength(1)
+    // Still busy after the wait: a second environment starts for the one waiting.
+    const third = acquire()
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(started).toHaveLength(2)
+    expect(id(await third)).toBe(2)
+    expect(pool.waitingCount).toBe(0)
   })
 
   it('sends waiting invocations to the current pool when it is retired', async () => {
