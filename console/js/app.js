@@ -91,9 +91,15 @@ export function refresh() {
   return render(true)
 }
 
-/** Runs a change (announcing `done`, or its error); re-renders the page when it went through. */
+/**
+ * Runs a change; when it went through, re-renders the page and then announces `done`, so the
+ * confirmation comes with the page that shows the change (and a form filled after it is the new one).
+ */
 export async function change(action, done) {
-  if (await attempt(action, done)) await render(true)
+  if (await attempt(action)) {
+    await render(true)
+    if (done) announce(done)
+  }
 }
 
 window.addEventListener('hashchange', () => void render())

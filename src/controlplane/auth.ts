@@ -41,7 +41,7 @@ export function checkManagementAuth(
   const result = verifySigV4(
     { method: request.method, path, query, headers, body: request.body },
     (id) => credentials.lookup(id),
-    { now: Date.now(), service },
+    { now: Date.now(), service, region },
   )
   if (!result.ok) {
     const type = {
@@ -50,6 +50,7 @@ export function checkManagementAuth(
       unknown_key: 'UnrecognizedClientException',
       mismatch: 'InvalidSignatureException',
       expired: 'InvalidSignatureException',
+      region: 'InvalidSignatureException',
     } as const
     throw new ApiError(type[result.reason], result.message)
   }

@@ -66,10 +66,12 @@ describe('npm run build', () => {
       if (entry === 'dist/tollgate.cjs' && process.platform === 'linux') {
         // A second after start, the launcher writes the code cache of this build, owner-only.
         const dir = join(tmpdir(), `tollgate-compile-cache-${process.getuid?.() ?? 'user'}`)
-        const size = statSync(join(ROOT, 'dist', 'bundle.cjs')).size
-        await expect
-          .poll(() => readdirSync(dir).filter((name) => name.includes(`-${size}-`)), { timeout: 10_000 })
-          .toHaveLength(1)
+        // Named as the launcher names it: other clones and earlier builds of this user share the
+        // directory, each under its own name.
+        const bundle = statSync(join(ROOT, 'dist', 'bundle.cjs'))
+        const name = `${process.version}-${process.arch}-${bundle.size}-${Math.floor(bundle.mtimeMs)}`
+        await expect.poll(() => readdirSync(dir), { timeout: 10_000 }).toContain(name)
+        expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600)
         expect(statSync(dir).mode & 0o777).toBe(0o700)
       }
     },

@@ -113,11 +113,11 @@ interface Signed {
 /** Signs a POST with the AWS SDKs' own signer (the headers a real client would send). */
 async function sign(
   key: { accessKeyId: string; secretAccessKey: string },
-  options: { path?: string; body?: string; at?: number; service?: string } = {},
+  options: { path?: string; body?: string; at?: number; service?: string; region?: string } = {},
 ): Promise<Signed> {
   const signer = new SignatureV4({
     service: options.service ?? 'execute-api',
-    region: 'us-east-1',
+    region: options.region ?? 'us-east-1',
     credentials: key,
     sha256: Hash.bind(null, 'sha256'),
   })
@@ -219,6 +219,17 @@ describe('attacks on AWS_IAM (SigV4) methods', () => {
 
   it('refuses a signature made with a wrong secret for a known key', async () => {
     expect(await send(await sign({ ...ALICE, secretAccessKey: 'not-alices-secret' }))).toEqual(MISMATCH)
+  })
+
+  // A signature scoped to another region is not valid here, however well made (the gateway runs as
+  // us-east-1). AWS's words, as execute-api and other SigV4 services answer them (e.g. aws-sdk-js
+  // issue 792: "Credential should be scoped to a valid region, not 'execute-api'. ").
+  it('refuses a signature scoped to another region', async () => {
+    expect(await send(await sign(ALICE, { region: 'eu-west-1' }))).toEqual({
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      json: { message: "Credential should be scoped to a valid region, not 'eu-west-1'. " },
+    })
   })
 
   it('refuses an unknown access key', async () => {

@@ -29,7 +29,11 @@ export interface Credential {
 
 export type VerifyResult =
   | { ok: true; credential: Credential; region: string; service: string }
-  | { ok: false; reason: 'missing' | 'incomplete' | 'unknown_key' | 'mismatch' | 'expired'; message: string }
+  | {
+      ok: false
+      reason: 'missing' | 'incomplete' | 'unknown_key' | 'mismatch' | 'expired' | 'region'
+      message: string
+    }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256'
 /** The longest X-Amz-Expires of a presigned request: 7 days. */
@@ -213,7 +217,14 @@ function readParts(req: SignedRequest): Parts | VerifyResult {
 export function verifySigV4(
   req: SignedRequest,
   lookup: (accessKeyId: string) => Credential | undefined,
-  options: { now: number; service: string; maxSkewMs?: number; singleEncodedPath?: boolean },
+  options: {
+    now: number
+    service: string
+    /** The region a signature must be scoped to; any when unset. */
+    region?: string
+    maxSkewMs?: number
+    singleEncodedPath?: boolean
+  },
 ): VerifyResult {
   const parts = readParts(req)
   if ('ok' in parts) return parts
@@ -271,6 +282,12 @@ export function verifySigV4(
   }
   if (parts.scopeDate !== parts.date.slice(0, 8) || parts.service !== options.service)
     return { ok: false, reason: 'mismatch', message: mismatch }
+  if (options.region !== undefined && parts.region !== options.region)
+    return {
+      ok: false,
+      reason: 'region',
+      message: `Credential should be scoped to a valid region, not '${parts.region}'. `,
+    }
   const canonicalHeaders: string[] = []
   for (const name of parts.signedHeaders) {
     const value = header(req, name)

@@ -225,7 +225,7 @@ function iamAuthenticate(
       body: ctx.request.body,
     },
     (id) => deps.credentials.lookup(id),
-    { now: Date.now(), service: 'execute-api' },
+    { now: Date.now(), service: 'execute-api', region: deps.region },
   )
   if (!result.ok) {
     switch (result.reason) {
