@@ -1,17 +1,33 @@
-import type { ApiKey, UsagePlan } from '../model/index.js'
+import type { ApiKey, ThrottleSettings, UsagePlan } from '../model/index.js'
+import { quotaCounter, type QuotaCounter } from '../quota/usage-store.js'
 import { StoreView, type ConfigReader, type ConfigStore } from '../store/index.js'
+import { throttleKey, type ThrottleLevel } from '../throttle/throttle-store.js'
+import type { RateLimit } from '../throttle/token-bucket.js'
 
 interface Snapshot {
   byValue: Map<string, ApiKey>
   /** Plans by key id. */
   plansOfKey: Map<string, UsagePlan[]>
+  /**
+   * Grants already worked out, by key value and then `apiId/stage`. Only values of existing keys
+   * get an entry, so requests with made-up keys cannot grow it.
+   */
+  grants: Map<string, Map<string, KeyGrant | undefined>>
 }
 
-/** What an accepted key brings to the request. */
+/** What an accepted key brings to the request, worked out once per key, API stage and configuration. */
 export interface KeyGrant {
   key: ApiKey
+  /** `$context.identity.apiKey` / `apiKeyId`. */
+  identity: { id: string; value: string }
   /** The key's plans that cover the API stage. */
   plans: UsagePlan[]
+  /** The key's quota counter in each of those plans that sets a quota. */
+  quotas: QuotaCounter[]
+  /** The buckets of the plans' throttles for this key (the per-client limits of a usage plan). */
+  throttles: ThrottleLevel[]
+  /** The buckets of the plans' per-method throttles on this stage, by `{resourcePath}/{httpMethod}`. */
+  methodThrottles: Map<string, ThrottleLevel[]>
 }
 
 /**
@@ -34,15 +50,51 @@ export class ApiKeyRegistry {
     const snapshot = await this.#view.get()
     const key = snapshot.byValue.get(value)
     if (!key?.enabled) return undefined
-    const plans = (snapshot.plansOfKey.get(key.id) ?? []).filter((plan) =>
-      plan.apiStages.some((s) => s.apiId === apiId && s.stage === stage),
-    )
-    return plans.length > 0 ? { key, plans } : undefined
+    let ofKey = snapshot.grants.get(value)
+    if (!ofKey) snapshot.grants.set(value, (ofKey = new Map<string, KeyGrant | undefined>()))
+    const stageKey = `${apiId}/${stage}`
+    if (ofKey.has(stageKey)) return ofKey.get(stageKey)
+    const grant = grantOf(key, snapshot.plansOfKey.get(key.id) ?? [], apiId, stage)
+    ofKey.set(stageKey, grant)
+    return grant
   }
 
   close(): void {
     this.#view.close()
   }
+}
+
+/** A usage plan's throttle as a bucket limit; an unset half does not limit. */
+const planLimit = (t: ThrottleSettings): RateLimit => ({
+  rate: t.rateLimit ?? Infinity,
+  burst: t.burstLimit ?? Infinity,
+})
+
+function grantOf(key: ApiKey, plansOfKey: UsagePlan[], apiId: string, stage: string): KeyGrant | undefined {
+  const plans = plansOfKey.filter((plan) =>
+    plan.apiStages.some((s) => s.apiId === apiId && s.stage === stage),
+  )
+  if (plans.length === 0) return undefined
+  const throttles: ThrottleLevel[] = []
+  const methodThrottles = new Map<string, ThrottleLevel[]>()
+  for (const plan of plans) {
+    const perMethod = plan.apiStages.find((s) => s.apiId === apiId && s.stage === stage)?.throttle ?? {}
+    // Keyed `/{resourcePath}/{httpMethod}` (AWS's ApiStage.throttle): the method is after the last `/`.
+    for (const [pathAndMethod, limit] of Object.entries(perMethod)) {
+      const slash = pathAndMethod.lastIndexOf('/')
+      const [path, method] = [pathAndMethod.slice(0, slash), pathAndMethod.slice(slash + 1)]
+      const levels = methodThrottles.get(pathAndMethod) ?? []
+      levels.push({
+        key: throttleKey('plan-method', plan.id, key.id, apiId, stage, path, method),
+        limit: planLimit(limit),
+      })
+      methodThrottles.set(pathAndMethod, levels)
+    }
+    if (plan.throttle && (plan.throttle.rateLimit ?? plan.throttle.burstLimit) !== undefined)
+      throttles.push({ key: throttleKey('plan', plan.id, key.id), limit: planLimit(plan.throttle) })
+  }
+  const quotas = plans.flatMap((plan) => quotaCounter(plan, key.id) ?? [])
+  return { key, identity: { id: key.id, value: key.value }, plans, quotas, throttles, methodThrottles }
 }
 
 /** Keys by value and the plans of each key, read in one consistent view. */
@@ -57,5 +109,5 @@ async function load(r: ConfigReader): Promise<Snapshot> {
       plansOfKey.set(member.id, list)
     }
   }
-  return { byValue: new Map(keys.map((k) => [k.value, k])), plansOfKey }
+  return { byValue: new Map(keys.map((k) => [k.value, k])), plansOfKey, grants: new Map() }
 }

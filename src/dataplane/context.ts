@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { pooledRandomBytes } from '../model/ids.js'
 import type { ActiveStage } from '../deployment/stage-registry.js'
 import type { CompiledDeployment, CompiledResource } from '../deployment/compiled-deployment.js'
-import type { HttpMethod, Method, UsagePlan } from '../model/index.js'
+import type { HttpMethod, Method } from '../model/index.js'
+import type { KeyGrant } from '../auth/api-keys.js'
 import type { GatewayError } from './errors/gateway-error.js'
 import type { HeaderEntry, InboundRequest } from './request.js'
 import type { RequestTrace } from '../observability/tracing.js'
@@ -103,8 +104,8 @@ export class InvocationContext {
   caller?: { accessKey: string; userArn: string; accountId: string; principalId: string }
   /** The API key that checkApiKey accepted ($context.identity.apiKey / apiKeyId). */
   apiKey?: { id: string; value: string }
-  /** The accepted key's usage plans covering this stage (for throttling and quotas). */
-  usagePlans?: readonly UsagePlan[]
+  /** The accepted key's usage plans covering this stage, with their throttles and quotas. */
+  keyGrant?: KeyGrant
   /** How long the integration took (ms), for IntegrationLatency; unset for a cache hit. */
   integrationLatencyMs?: number
   /** Set by lookupCache when the stage cache applies to this request. */

@@ -82,14 +82,15 @@ export class SqliteUsageStore implements UsageStore {
   consume(counters: readonly QuotaCounter[], day: string): Promise<boolean> {
     const rows = counters.map((c) => {
       const start = periodStart(c.period, day)
-      return { c, start, row: this.#periodRow(c, start) }
+      const key = countKey(c, c.period, start)
+      return { c, start, key, row: this.#periodRow(c, start, key) }
     })
     for (const { c, start, row } of rows)
       if (allowance(c, start, row.extra) - row.used <= 0) return Promise.resolve(false)
-    for (const { c, start, row } of rows) {
+    for (const { c, start, key, row } of rows) {
       row.used += 1
-      addPending(this.#pendingPeriods, c, c.period, start)
-      addPending(this.#pendingDays, c, '', day)
+      addPending(this.#pendingPeriods, key, c, c.period, start)
+      addPending(this.#pendingDays, countKey(c, '', day), c, '', day)
     }
     this.#flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref()
     return Promise.resolve(true)
@@ -144,8 +145,7 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   /** A usage_period row as this node counts it: on disk, plus the counts not yet written. */
-  #periodRow(c: QuotaCounter, start: string): { used: number; extra: number } {
-    const key = countKey(c, c.period, start)
+  #periodRow(c: QuotaCounter, start: string, key: string): { used: number; extra: number } {
     let row = this.#periods.get(key)
     if (!row) {
       const stored = this.#statements.period.get(c.planId, c.keyId, c.period, start)
@@ -164,11 +164,11 @@ const countKey = (c: QuotaCounter, period: string, start: string): string =>
 
 function addPending(
   pending: Map<string, PendingCount>,
+  key: string,
   c: QuotaCounter,
   period: string,
   start: string,
 ): void {
-  const key = countKey(c, period, start)
   const entry = pending.get(key)
   if (entry) entry.count += 1
   else pending.set(key, { planId: c.planId, keyId: c.keyId, period, start, count: 1 })

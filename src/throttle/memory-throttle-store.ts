@@ -6,14 +6,24 @@ export class MemoryThrottleStore implements ThrottleStore {
   readonly #buckets = new Map<string, BucketState>()
 
   take(levels: readonly ThrottleLevel[], now: number): Promise<number> {
-    const current = levels.map(({ key, limit }) => refill(this.#buckets.get(key), limit, now))
-    const refused = current.findIndex((tokens) => tokens < 1)
-    levels.forEach(({ key }, i) => {
-      const tokens = current[i] ?? 0
-      // The update time never goes back, so a clock that steps back cannot refill a bucket twice.
-      const updatedMs = Math.max(now, this.#buckets.get(key)?.updatedMs ?? now)
-      this.#buckets.set(key, { tokens: refused === -1 ? tokens - 1 : tokens, updatedMs })
-    })
+    // One map lookup per level, and the bucket states updated in place: every request comes here.
+    const states: BucketState[] = []
+    let refused = -1
+    for (let i = 0; i < levels.length; i++) {
+      const { key, limit } = levels[i] as ThrottleLevel
+      let state = this.#buckets.get(key)
+      if (state) {
+        state.tokens = refill(state, limit, now)
+        // The update time never goes back, so a clock that steps back cannot refill a bucket twice.
+        state.updatedMs = Math.max(now, state.updatedMs)
+      } else {
+        state = { tokens: refill(undefined, limit, now), updatedMs: now }
+        this.#buckets.set(key, state)
+      }
+      states.push(state)
+      if (refused === -1 && state.tokens < 1) refused = i
+    }
+    if (refused === -1) for (const state of states) state.tokens -= 1
     return Promise.resolve(refused)
   }
 

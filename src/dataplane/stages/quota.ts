@@ -1,6 +1,5 @@
 import { GatewayError } from '../errors/gateway-error.js'
 import type { Stage, StageOutcome } from '../stage.js'
-import { quotaCounter, type QuotaCounter } from '../../quota/usage-store.js'
 import { utcDay } from '../../quota/periods.js'
 
 /**
@@ -11,14 +10,12 @@ import { utcDay } from '../../quota/periods.js'
 export const quota: Stage = {
   name: 'quota',
   async run(ctx, deps): Promise<StageOutcome> {
-    const keyId = ctx.apiKey?.id
-    if (!keyId || !ctx.usagePlans) return 'continue'
-    const counters: QuotaCounter[] = []
-    for (const plan of ctx.usagePlans) {
-      const counter = quotaCounter(plan, keyId)
-      if (counter) counters.push(counter)
-    }
-    if (counters.length > 0 && !(await deps.usage.consume(counters, utcDay(ctx.requestTimeEpoch))))
+    const counters = ctx.keyGrant?.quotas
+    if (
+      counters &&
+      counters.length > 0 &&
+      !(await deps.usage.consume(counters, utcDay(ctx.requestTimeEpoch)))
+    )
       throw new GatewayError('QUOTA_EXCEEDED', 'quota.spent', 'Limit Exceeded')
     return 'continue'
   },

@@ -1,20 +1,42 @@
 import { GatewayError } from '../errors/gateway-error.js'
-import { required } from '../context.js'
+import { required, type ServingTarget } from '../context.js'
 import type { Stage, StageOutcome } from '../stage.js'
 import { throttleKey, type ThrottleLevel } from '../../throttle/throttle-store.js'
-import type { RateLimit } from '../../throttle/token-bucket.js'
 import { effectiveMethodSetting } from '../../model/index.js'
+import type { ActiveStage } from '../../deployment/stage-registry.js'
+import type { CompiledResource } from '../../deployment/compiled-deployment.js'
 
-interface PlanThrottle {
-  rateLimit?: number
-  burstLimit?: number
+const ACCOUNT_KEY = throttleKey('account')
+
+/**
+ * The stage's level for a method, worked out once per stage version (its settings are immutable),
+ * resource and method: the key would otherwise be joined anew for every request.
+ */
+const methodLevels = new WeakMap<ActiveStage, WeakMap<CompiledResource, Map<string, ThrottleLevel | null>>>()
+
+function methodLevel(
+  target: ServingTarget,
+  resource: CompiledResource,
+  methodKey: string,
+): ThrottleLevel | null {
+  const { apiId, stageName, active } = target
+  let ofStage = methodLevels.get(active)
+  if (!ofStage) methodLevels.set(active, (ofStage = new WeakMap()))
+  let ofResource = ofStage.get(resource)
+  if (!ofResource) ofStage.set(resource, (ofResource = new Map<string, ThrottleLevel | null>()))
+  let level = ofResource.get(methodKey)
+  if (level === undefined) {
+    const method = effectiveMethodSetting(active.stage.methodSettings, resource.path, methodKey)
+    level = method
+      ? {
+          key: throttleKey('method', apiId, stageName, resource.path, methodKey),
+          limit: { rate: method.throttlingRateLimit, burst: method.throttlingBurstLimit },
+        }
+      : null
+    ofResource.set(methodKey, level)
+  }
+  return level
 }
-
-/** A usage plan's throttle as a bucket limit; an unset half does not limit. */
-const planLimit = (t: PlanThrottle): RateLimit => ({
-  rate: t.rateLimit ?? Infinity,
-  burst: t.burstLimit ?? Infinity,
-})
 
 /**
  * Throttling at every level API Gateway applies, in its order (AWS docs
@@ -28,31 +50,16 @@ export const throttle: Stage = {
   name: 'throttle',
   async run(ctx, deps): Promise<StageOutcome> {
     const { resource, methodKey } = required(ctx.match, 'match')
-    const { apiId, stageName, active } = ctx.target
+    const grant = ctx.keyGrant
     const levels: ThrottleLevel[] = []
-    const keyId = ctx.apiKey?.id ?? ''
-    for (const plan of ctx.usagePlans ?? []) {
-      const apiStage = plan.apiStages.find((s) => s.apiId === apiId && s.stage === stageName)
-      const perMethod = apiStage?.throttle?.[`${resource.path}/${methodKey}`]
-      if (perMethod) {
-        levels.push({
-          key: throttleKey('plan-method', plan.id, keyId, apiId, stageName, resource.path, methodKey),
-          limit: planLimit(perMethod),
-        })
-      }
-      if (plan.throttle && (plan.throttle.rateLimit ?? plan.throttle.burstLimit) !== undefined) {
-        levels.push({ key: throttleKey('plan', plan.id, keyId), limit: planLimit(plan.throttle) })
-      }
+    if (grant) {
+      if (grant.methodThrottles.size > 0)
+        levels.push(...(grant.methodThrottles.get(`${resource.path}/${methodKey}`) ?? []))
+      levels.push(...grant.throttles)
     }
-    const settings = active.stage.methodSettings
-    const method = effectiveMethodSetting(settings, resource.path, methodKey)
-    if (method) {
-      levels.push({
-        key: throttleKey('method', apiId, stageName, resource.path, methodKey),
-        limit: { rate: method.throttlingRateLimit, burst: method.throttlingBurstLimit },
-      })
-    }
-    levels.push({ key: throttleKey('account'), limit: deps.accountThrottle })
+    const method = methodLevel(ctx.target, resource, methodKey)
+    if (method) levels.push(method)
+    levels.push({ key: ACCOUNT_KEY, limit: deps.accountThrottle })
     if ((await deps.throttle.take(levels, Date.now())) !== -1)
       throw new GatewayError('THROTTLED', 'throttle.limit', 'Too Many Requests')
     return 'continue'
