@@ -16,15 +16,18 @@ function valueText(value: unknown): string {
   return oneLine(JSON.stringify(value))
 }
 
-/** Formats split once into literals and `$context` paths, instead of a regular expression per line. */
-const formats = new Map<string, readonly string[]>()
+/**
+ * Formats split once into literals and `$context` paths (each split into its parts), instead of a
+ * regular expression per line.
+ */
+const formats = new Map<string, readonly (string | readonly string[])[]>()
 
-function compiledFormat(format: string): readonly string[] {
+function compiledFormat(format: string): readonly (string | readonly string[])[] {
   let parts = formats.get(format)
   if (!parts) {
     parts = format
       .split(/\$context\.([A-Za-z0-9_.]+[A-Za-z0-9_])/g)
-      .map((part, i) => (i % 2 ? part : oneLine(part)))
+      .map((part, i) => (i % 2 ? part.split('.') : oneLine(part)))
     if (formats.size >= 1_000) formats.clear()
     formats.set(format, parts)
   }
@@ -74,7 +77,7 @@ export class AccessLog {
     const parts = compiledFormat(format)
     let line = parts[0] as string
     for (let i = 1; i < parts.length; i += 2) {
-      line += valueText(lookupContext(vars, parts[i] as string))
+      line += valueText(lookupContext(vars, parts[i] as readonly string[]))
       line += parts[i + 1] as string
     }
     this.#destination.write(`${line}\n`)

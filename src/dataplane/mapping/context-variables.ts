@@ -94,10 +94,10 @@ export function authorizerVariables(outcome: AuthorizerOutcome): Record<string, 
   }
 }
 
-/** Looks up a dotted path (`identity.sourceIp`) in the $context object. */
-export function lookupContext(vars: Record<string, unknown>, dottedPath: string): unknown {
+/** Looks up a dotted path (`identity.sourceIp`, or its parts) in the $context object. */
+export function lookupContext(vars: Record<string, unknown>, path: string | readonly string[]): unknown {
   let current: unknown = vars
-  for (const part of dottedPath.split('.')) {
+  for (const part of typeof path === 'string' ? path.split('.') : path) {
     if (current === null || typeof current !== 'object' || !Object.hasOwn(current, part)) return undefined
     current = (current as Record<string, unknown>)[part]
   }
