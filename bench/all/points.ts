@@ -93,8 +93,16 @@ export interface Soak {
   samples: { process: number; tree: number }[]
   /** The second after which growth counts (10 s of 60; a sixth of a shorter soak). */
   settledAfter: number
-  /** Largest RSS after `settledAfter` ÷ RSS at `settledAfter`, minus 1 (process tree). */
+  /**
+   * Peak RSS of the last `settledAfter` seconds ÷ peak RSS of the `settledAfter` seconds after the
+   * first `settledAfter`, minus 1 (process tree). Peaks of equal windows, not one sample: under load
+   * the heap grows and is collected in a sawtooth of a few seconds (198 → 252 → 198 MB every 6 s
+   * for the gateway in the run of 2026-12-05 05:34), so a single sample at 10 s said more about
+   * where the collector was than about growth.
+   */
   growth: number
+  /** The earlier reading: largest RSS after `settledAfter` ÷ the one sample at `settledAfter`, minus 1. */
+  growthFromOneSample: number
 }
 
 /** Loads `url` for `seconds` while reading the server's RSS every second. */
@@ -108,8 +116,12 @@ export async function soak(loader: Loader, url: string, pid: number, seconds: nu
     clearInterval(timer)
   }
   const settledAfter = Math.max(1, Math.round(seconds / 6))
-  const base = samples[settledAfter - 1]?.tree ?? Number.NaN
-  const after = samples.slice(settledAfter).map((s) => s.tree)
-  const growth = after.length ? Math.max(...after) / base - 1 : Number.NaN
-  return { seconds, result, samples, settledAfter, growth }
+  const tree = samples.map((s) => s.tree)
+  const first = tree.slice(settledAfter, 2 * settledAfter)
+  const last = tree.slice(-settledAfter)
+  const growth = tree.length >= 3 * settledAfter ? Math.max(...last) / Math.max(...first) - 1 : Number.NaN
+  const base = tree[settledAfter - 1] ?? Number.NaN
+  const after = tree.slice(settledAfter)
+  const growthFromOneSample = after.length ? Math.max(...after) / base - 1 : Number.NaN
+  return { seconds, result, samples, settledAfter, growth, growthFromOneSample }
 }
