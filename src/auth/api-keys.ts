@@ -18,8 +18,6 @@ interface Snapshot {
 /** What an accepted key brings to the request, worked out once per key, API stage and configuration. */
 export interface KeyGrant {
   key: ApiKey
-  /** `$context.identity.apiKey` / `apiKeyId`. */
-  identity: { id: string; value: string }
   /** The key's plans that cover the API stage. */
   plans: UsagePlan[]
   /** The key's quota counter in each of those plans that sets a quota. */
@@ -71,14 +69,17 @@ const planLimit = (t: ThrottleSettings): RateLimit => ({
 })
 
 function grantOf(key: ApiKey, plansOfKey: UsagePlan[], apiId: string, stage: string): KeyGrant | undefined {
-  const plans = plansOfKey.filter((plan) =>
-    plan.apiStages.some((s) => s.apiId === apiId && s.stage === stage),
-  )
-  if (plans.length === 0) return undefined
+  // Each plan of the key that covers this API stage, with its entry for the stage.
+  const covering = plansOfKey.flatMap((plan) => {
+    const apiStage = plan.apiStages.find((s) => s.apiId === apiId && s.stage === stage)
+    return apiStage ? [{ plan, apiStage }] : []
+  })
+  if (covering.length === 0) return undefined
+  const plans = covering.map(({ plan }) => plan)
   const throttles: ThrottleLevel[] = []
   const methodThrottles = new Map<string, ThrottleLevel[]>()
-  for (const plan of plans) {
-    const perMethod = plan.apiStages.find((s) => s.apiId === apiId && s.stage === stage)?.throttle ?? {}
+  for (const { plan, apiStage } of covering) {
+    const perMethod = apiStage.throttle ?? {}
     // Keyed `/{resourcePath}/{httpMethod}` (AWS's ApiStage.throttle): the method is after the last `/`.
     for (const [pathAndMethod, limit] of Object.entries(perMethod)) {
       const slash = pathAndMethod.lastIndexOf('/')
@@ -94,7 +95,7 @@ function grantOf(key: ApiKey, plansOfKey: UsagePlan[], apiId: string, stage: str
       throttles.push({ key: throttleKey('plan', plan.id, key.id), limit: planLimit(plan.throttle) })
   }
   const quotas = plans.flatMap((plan) => quotaCounter(plan, key.id) ?? [])
-  return { key, identity: { id: key.id, value: key.value }, plans, quotas, throttles, methodThrottles }
+  return { key, plans, quotas, throttles, methodThrottles }
 }
 
 /** Keys by value and the plans of each key, read in one consistent view. */

@@ -102,9 +102,10 @@ export class InvocationContext {
   authorizer?: AuthorizerOutcome
   /** The IAM caller of an AWS_IAM method ($context.identity.caller, user, userArn, accessKey, accountId). */
   caller?: { accessKey: string; userArn: string; accountId: string; principalId: string }
-  /** The API key that checkApiKey accepted ($context.identity.apiKey / apiKeyId). */
-  apiKey?: { id: string; value: string }
-  /** The accepted key's usage plans covering this stage, with their throttles and quotas. */
+  /**
+   * The API key that checkApiKey accepted ($context.identity.apiKey / apiKeyId), with its usage
+   * plans covering this stage and their throttles and quotas.
+   */
   keyGrant?: KeyGrant
   /** How long the integration took (ms), for IntegrationLatency; unset for a cache hit. */
   integrationLatencyMs?: number

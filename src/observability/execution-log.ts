@@ -19,7 +19,7 @@ export function executionLines(
   const lines = [
     at(`Extended Request Id: ${ctx.extendedRequestId}`),
     at(
-      `Verifying Usage Plan for request: ${ctx.requestId}. API Key: ${ctx.apiKey ? '****' : ''} API Stage: ${ctx.target.apiId}/${ctx.target.stageName}`,
+      `Verifying Usage Plan for request: ${ctx.requestId}. API Key: ${ctx.keyGrant ? '****' : ''} API Stage: ${ctx.target.apiId}/${ctx.target.stageName}`,
     ),
     at(`Starting execution for request: ${ctx.requestId}`),
     at(`HTTP Method: ${ctx.request.method}, Resource Path: ${ctx.request.path}`),

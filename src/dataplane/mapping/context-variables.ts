@@ -43,8 +43,8 @@ export function contextVariables(ctx: InvocationContext, settings: ContextSettin
     identity: {
       accessKey: ctx.caller?.accessKey ?? null,
       accountId: ctx.caller?.accountId ?? null,
-      apiKey: ctx.apiKey?.value ?? null,
-      apiKeyId: ctx.apiKey?.id ?? null,
+      apiKey: ctx.keyGrant?.key.value ?? null,
+      apiKeyId: ctx.keyGrant?.key.id ?? null,
       caller: ctx.caller?.principalId ?? null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,

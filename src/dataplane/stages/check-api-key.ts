@@ -21,7 +21,6 @@ export const checkApiKey: Stage = {
     if (!value) throw new GatewayError('INVALID_API_KEY', 'api_key.missing', 'Forbidden')
     const grant = await deps.apiKeys.grant(value, ctx.target.apiId, ctx.target.stageName)
     if (!grant) throw new GatewayError('INVALID_API_KEY', 'api_key.not_accepted', 'Forbidden')
-    ctx.apiKey = grant.identity
     ctx.keyGrant = grant
     return 'continue'
   },
