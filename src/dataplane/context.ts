@@ -7,6 +7,7 @@ import type { KeyGrant } from '../auth/api-keys.js'
 import type { GatewayError } from './errors/gateway-error.js'
 import type { HeaderEntry, InboundRequest } from './request.js'
 import type { RequestTrace } from '../observability/tracing.js'
+import type { InputData } from './mapping/velocity/index.js'
 
 /** The matched resource and method (set by routeRequest). */
 export interface RouteMatch {
@@ -124,6 +125,11 @@ export class InvocationContext {
   error?: GatewayError
   /** The request's OpenTelemetry spans, when an OTLP endpoint is configured and the stage has tracingEnabled. */
   trace?: RequestTrace
+  /**
+   * The method request's parameters as a mapping template reads them (`$input.params()`), built by
+   * the first template of the request (render-template.ts) and read again by the response's.
+   */
+  templateParams?: Pick<InputData, 'path' | 'querystring' | 'header'>
 
   constructor(
     /** The client request exactly as received. */

@@ -14,15 +14,24 @@ export function templateVariables(
   settings: ContextSettings,
   body: string,
 ): TemplateVariables {
+  const params = (ctx.templateParams ??= methodRequestParams(ctx))
+  return {
+    input: { body, path: params.path, querystring: params.querystring, header: params.header },
+    context: contextVariables(ctx, settings),
+    stageVariables: ctx.target.stageVariables,
+  }
+}
+
+/**
+ * The records `$input.params()` reads. Templates only read them (`inputObject` converts them into
+ * template values of their own), so a request's two templates share one set.
+ */
+function methodRequestParams(ctx: InvocationContext): NonNullable<InvocationContext['templateParams']> {
   const header: Record<string, string> = Object.create(null) as Record<string, string>
   for (const [name, value] of ctx.request.headers) header[name] = value
   const querystring: Record<string, string> = Object.create(null) as Record<string, string>
   for (const [name, values] of ctx.request.query) querystring[name] = values.at(-1) ?? ''
-  return {
-    input: { body, path: { ...ctx.match?.pathParameters }, querystring, header },
-    context: contextVariables(ctx, settings),
-    stageVariables: ctx.target.stageVariables,
-  }
+  return { path: { ...ctx.match?.pathParameters }, querystring, header }
 }
 
 /**

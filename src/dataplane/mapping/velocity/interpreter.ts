@@ -64,7 +64,9 @@ export class Renderer {
   readonly #macros = new Map<string, Macro>()
   readonly #budgets: TemplateBudgets
   readonly #parseNested: ParseNested
-  #out: string[] = []
+  // A string, not an array joined at the end: V8 appends to a rope and flattens it once when read,
+  // which cost less than push + join for the many short pieces a template emits.
+  #out = ''
   #size = 0
   #steps = 0
   #macroDepth = 0
@@ -81,14 +83,14 @@ export class Renderer {
     } catch (signal) {
       if (!(signal instanceof StopSignal) && !(signal instanceof BreakSignal)) throw signal
     }
-    return this.#out.join('')
+    return this.#out
   }
 
   #emit(text: string): void {
     this.#size += text.length
     if (this.#size > this.#budgets.maxOutputBytes)
       throw new TemplateBudgetError('template output exceeds its size limit')
-    this.#out.push(text)
+    this.#out += text
   }
 
   #step(): void {
@@ -121,22 +123,18 @@ export class Renderer {
   }
 
   #renderBlock(block: AstNode[], source: Source): void {
-    const [head, ...children] = block
-    if (head === undefined || typeof head === 'string' || Array.isArray(head)) {
-      this.#renderNodes(block, source)
-      return
-    }
-    switch (head.type) {
+    const shape = blockShape(block)
+    switch (shape.kind) {
       case 'if':
-        return this.#renderIf(head.condition, children, source)
+        return this.#renderIf(shape.branches, source)
       case 'foreach':
-        return this.#renderForeach(head.to, head.from, children, source)
+        return this.#renderForeach(shape.head.to, shape.head.from, shape.body, source)
       case 'define':
-        this.#assignVariable(head.id, new DefinedBlock(children, source))
+        this.#assignVariable(shape.head.id, new DefinedBlock(shape.body, source))
         return
       case 'macro': {
-        const params = (head.args || []).map((arg) => arg.id)
-        this.#macros.set(head.id, { params, body: children, source })
+        const params = (shape.head.args || []).map((arg) => arg.id)
+        this.#macros.set(shape.head.id, { params, body: shape.body, source })
         return
       }
       default:
@@ -144,32 +142,16 @@ export class Renderer {
     }
   }
 
-  #renderIf(condition: Expression, children: AstNode[], source: Source): void {
-    let active = isTruthy(this.#valueOf(this.#evaluate(condition, source), source))
-    let done = false
-    let segment: AstNode[] = []
-    const flush = (): void => {
-      if (active && !done) {
-        this.#renderNodes(segment, source)
-        done = true
-      }
-    }
-    for (const child of children) {
+  #renderIf(branches: readonly IfBranch[], source: Source): void {
+    for (const branch of branches) {
       if (
-        typeof child === 'object' &&
-        !Array.isArray(child) &&
-        (child.type === 'elseif' || child.type === 'else')
+        branch.condition === undefined ||
+        isTruthy(this.#valueOf(this.#evaluate(branch.condition, source), source))
       ) {
-        flush()
-        segment = []
-        active = done
-          ? false
-          : child.type === 'else' || isTruthy(this.#valueOf(this.#evaluate(child.condition, source), source))
-        continue
+        this.#renderNodes(branch.nodes, source)
+        return
       }
-      segment.push(child)
     }
-    flush()
   }
 
   #renderForeach(variable: string, from: Expression, body: AstNode[], source: Source): void {
@@ -187,11 +169,14 @@ export class Renderer {
     const saved = ['foreach', 'velocityCount', 'velocityHasNext', variable].map(
       (name) => [name, this.#lookup(name)] as const,
     )
+    const state = new ForeachState()
     try {
       for (let index = 0; index < items.length; index++) {
         const hasNext = index < items.length - 1
+        state.index = index
+        state.hasNext = hasNext
+        this.#assignVariable('foreach', state)
         this.#assignVariable(variable, items[index] ?? null)
-        this.#assignVariable('foreach', foreachState(index, hasNext))
         this.#assignVariable('velocityCount', index + 1)
         this.#assignVariable('velocityHasNext', hasNext)
         try {
@@ -314,10 +299,10 @@ export class Renderer {
   #renderDefined(block: DefinedBlock): string {
     const outer = this.#out
     const outerSize = this.#size
-    this.#out = []
+    this.#out = ''
     try {
       this.#renderNodes(block.nodes, block.source)
-      return this.#out.join('')
+      return this.#out
     } finally {
       this.#out = outer
       this.#size = outerSize
@@ -366,10 +351,10 @@ export class Renderer {
     const nested = this.#parseNested(text)
     const outer = this.#out
     const outerSize = this.#size
-    this.#out = []
+    this.#out = ''
     try {
       this.#renderNodes(nested.ast, nested.source)
-      return this.#out.join('')
+      return this.#out
     } finally {
       this.#out = outer
       this.#size = outerSize
@@ -417,31 +402,95 @@ export class Renderer {
   }
 }
 
-function foreachState(index: number, hasNext: boolean): HostObject {
-  const property = (name: string): TemplateValue | undefined => {
+/**
+ * `$foreach` (Velocity 1.7's loop scope): one object per loop, moved on as the loop goes, as
+ * Velocity's ForeachScope is (a reference kept past an iteration sees the later index).
+ */
+class ForeachState implements HostObject {
+  readonly kind = 'host'
+  index = 0
+  hasNext = false
+
+  property(name: string): TemplateValue | undefined {
     switch (name) {
       case 'index':
-        return index
+        return this.index
       case 'count':
-        return index + 1
+        return this.index + 1
       case 'hasNext':
-        return hasNext
+        return this.hasNext
       case 'first':
-        return index === 0
+        return this.index === 0
       case 'last':
-        return !hasNext
+        return !this.hasNext
       default:
         return undefined
     }
   }
-  return {
-    kind: 'host',
-    property,
-    call: (name) => {
-      const bean = /^(?:get|is|has)(\w+)$/.exec(name)
-      if (name === 'hasNext') return hasNext
-      return bean?.[1] ? property(bean[1].charAt(0).toLowerCase() + bean[1].slice(1)) : undefined
-    },
+
+  call(name: string): TemplateValue | undefined {
+    if (name === 'hasNext') return this.hasNext
+    const bean = /^(?:get|is|has)(\w+)$/.exec(name)
+    return bean?.[1] ? this.property(bean[1].charAt(0).toLowerCase() + bean[1].slice(1)) : undefined
+  }
+}
+
+type Head<T extends Directive['type']> = Extract<Directive, { type: T }>
+
+/** One branch of an `#if`: its condition (none for `#else`) and what it renders. */
+interface IfBranch {
+  readonly condition: Expression | undefined
+  readonly nodes: AstNode[]
+}
+
+/** A block taken apart: its opening directive and body, an `#if` split into its branches. */
+type BlockShape =
+  | { kind: 'if'; branches: IfBranch[] }
+  | { kind: 'foreach'; head: Head<'foreach'>; body: AstNode[] }
+  | { kind: 'define'; head: Head<'define'>; body: AstNode[] }
+  | { kind: 'macro'; head: Head<'macro'>; body: AstNode[] }
+  | { kind: 'nodes' }
+
+/**
+ * Each block's shape, worked out on its first render: the AST is parsed once per deployment and
+ * shared by every render, and splitting a block on each pass allocated per loop iteration.
+ */
+const shapes = new WeakMap<AstNode[], BlockShape>()
+
+function blockShape(block: AstNode[]): BlockShape {
+  let shape = shapes.get(block)
+  if (shape === undefined) {
+    shape = shapeOf(block)
+    shapes.set(block, shape)
+  }
+  return shape
+}
+
+function shapeOf(block: AstNode[]): BlockShape {
+  const [head, ...body] = block
+  if (head === undefined || typeof head === 'string' || Array.isArray(head)) return { kind: 'nodes' }
+  switch (head.type) {
+    case 'if': {
+      const branches: { condition: Expression | undefined; nodes: AstNode[] }[] = [
+        { condition: head.condition, nodes: [] },
+      ]
+      for (const child of body) {
+        if (typeof child === 'object' && !Array.isArray(child) && child.type === 'elseif')
+          branches.push({ condition: child.condition, nodes: [] })
+        else if (typeof child === 'object' && !Array.isArray(child) && child.type === 'else')
+          branches.push({ condition: undefined, nodes: [] })
+        else branches[branches.length - 1]?.nodes.push(child)
+      }
+      return { kind: 'if', branches }
+    }
+    case 'foreach':
+      return { kind: 'foreach', head, body }
+    case 'define':
+      return { kind: 'define', head, body }
+    case 'macro':
+      return { kind: 'macro', head, body }
+    default:
+      return { kind: 'nodes' }
   }
 }
 
