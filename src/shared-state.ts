@@ -110,7 +110,7 @@ export async function createSharedState(
         limit(
           'throttle',
           () => remote.throttle.take(levels, now),
-          () => local.throttle.take(levels, now),
+          () => Promise.resolve(local.throttle.take(levels, now)),
         ),
       close: () => Promise.resolve(),
     } satisfies ThrottleStore,

@@ -70,7 +70,11 @@ export interface DataPlaneDeps {
 /** 'continue' goes on; 'respond' skips to sending (a proxy integration, a cache hit). */
 export type StageOutcome = 'continue' | 'respond'
 
-/** One step of the request pipeline. Failures are thrown as GatewayError and rendered once by the runner. */
+/**
+ * One step of the request pipeline. Failures are thrown as GatewayError and rendered once by the
+ * runner. A stage returns its outcome directly when it has nothing to wait for (a promise only when
+ * it waits), and throws rather than rejecting either way.
+ */
 export interface Stage {
   readonly name: string
   run(ctx: InvocationContext, deps: DataPlaneDeps): Promise<StageOutcome> | StageOutcome

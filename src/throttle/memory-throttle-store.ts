@@ -5,7 +5,7 @@ import { refill, type BucketState } from './token-bucket.js'
 export class MemoryThrottleStore implements ThrottleStore {
   readonly #buckets = new Map<string, BucketState>()
 
-  take(levels: readonly ThrottleLevel[], now: number): Promise<number> {
+  take(levels: readonly ThrottleLevel[], now: number): number {
     // One map lookup per level, and the bucket states updated in place: every request comes here.
     const states: BucketState[] = []
     let refused = -1
@@ -24,7 +24,7 @@ export class MemoryThrottleStore implements ThrottleStore {
       if (refused === -1 && state.tokens < 1) refused = i
     }
     if (refused === -1) for (const state of states) state.tokens -= 1
-    return Promise.resolve(refused)
+    return refused
   }
 
   close(): Promise<void> {

@@ -12,8 +12,11 @@ export interface ThrottleLevel {
  * the caller's plan tokens), in one call: one round trip for a shared store.
  */
 export interface ThrottleStore {
-  /** Takes a token from each level; returns the index of the first level without one, or -1. */
-  take(levels: readonly ThrottleLevel[], now: number): Promise<number>
+  /**
+   * Takes a token from each level; returns the index of the first level without one, or -1 (at
+   * once from a store in this process, as a promise from a shared one).
+   */
+  take(levels: readonly ThrottleLevel[], now: number): number | Promise<number>
   close(): Promise<void>
 }
 

@@ -9,8 +9,8 @@ export interface MappingSource {
   readonly context: Record<string, unknown>
   readonly stageVariables: Readonly<Record<string, string>>
   /** Present for response mappings: the integration's response headers by lower-cased name. */
-  readonly integrationResponseHeaders?: ReadonlyMap<string, readonly string[]>
-  readonly integrationResponseBody?: string
+  readonly integrationResponseHeaders?: ReadonlyMap<string, readonly string[]> | undefined
+  readonly integrationResponseBody?: string | undefined
 }
 
 /**

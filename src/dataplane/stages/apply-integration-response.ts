@@ -1,9 +1,8 @@
 import type { IntegrationResponse } from '../../model/index.js'
-import { contextVariables } from '../mapping/context-variables.js'
 import { apiConfigurationError } from '../errors/gateway-error.js'
 import { required } from '../context.js'
-import { mapResponseHeaders, type MappingSource } from '../mapping/parameters.js'
-import { headerMap } from '../mapping/source.js'
+import { mapResponseHeaders } from '../mapping/parameters.js'
+import { responseMappingSource } from '../mapping/source.js'
 import { chooseResponseTemplate } from '../mapping/templates.js'
 import { renderTemplate, templateVariables } from '../mapping/render-template.js'
 import type { Stage } from '../stage.js'
@@ -37,22 +36,7 @@ export const applyIntegrationResponse: Stage = {
       selected.contentHandling,
     )
     const body = converted.toString('utf8')
-    // Built on first use: most integration responses map no header.
-    let context: Record<string, unknown> | undefined
-    let integrationResponseHeaders: Map<string, string[]> | undefined
-    const source: MappingSource = {
-      pathParameters: {},
-      query: new Map(),
-      headers: new Map(),
-      get context() {
-        return (context ??= contextVariables(ctx, deps))
-      },
-      stageVariables: ctx.target.stageVariables,
-      get integrationResponseHeaders() {
-        return (integrationResponseHeaders ??= headerMap(endpoint.headers))
-      },
-      integrationResponseBody: body,
-    }
+    const source = responseMappingSource(ctx, deps, { headers: endpoint.headers, body })
     const headers = mapResponseHeaders(selected.responseParameters, 'method.response', source)
     const chosen = chooseResponseTemplate(
       selected.responseTemplates,

@@ -336,54 +336,62 @@ function resourcePolicyDenied(arn: string, caller: string | undefined, explicit:
  */
 export const authorize: Stage = {
   name: 'authorize',
-  async run(ctx, deps): Promise<StageOutcome> {
-    const { method, canonicalPath } = required(ctx.match, 'match')
-    // The canonical path, the one routing matched: `/%61dmin` or `/admin/` is `admin` here too.
-    const arn = methodArn(
-      deps.region,
-      deps.accountId,
-      ctx.target.apiId,
-      ctx.target.stageName,
-      ctx.request.method,
-      canonicalPath,
-    )
-    const resourcePolicy = resourcePolicyOf(ctx, deps)
-    if (
-      (method.authorizationType !== 'NONE' || resourcePolicy) &&
-      Buffer.byteLength(arn) > MAX_METHOD_ARN_BYTES
-    )
-      throw methodArnTooLong()
-    const caller = method.authorizationType === 'AWS_IAM' ? iamAuthenticate(ctx, deps) : undefined
-    const resourceDecision = resourcePolicy
-      ? decide(
-          resourcePolicy,
-          {
-            action: 'execute-api:Invoke',
-            resource: arn,
-            ...(caller ? { principalArn: caller.userArn } : {}),
-            conditionKeys: {
-              'aws:SourceIp': ctx.request.sourceIp,
-              'aws:SourceVpce': ctx.request.vpce?.id,
-              'aws:SourceVpc': ctx.request.vpce?.vpcId,
-              'aws:PrincipalArn': caller?.userArn,
-              'aws:username': caller?.userArn.split('/').at(-1),
-            },
-          },
-          { requirePrincipal: true },
-        )
-      : undefined
-    if (resourceDecision === 'DENY') throw resourcePolicyDenied(arn, caller?.userArn, true)
-    if (method.authorizationType === 'CUSTOM' || method.authorizationType === 'COGNITO_USER_POOLS') {
-      const authorizer = ctx.target.deployment.snapshot.authorizers?.[method.authorizerId ?? '']
-      if (!authorizer) throw configurationError('authorizer.not_found')
-      if (authorizer.type === 'COGNITO_USER_POOLS') await cognitoAuthorize(ctx, deps, authorizer)
-      else await lambdaAuthorize(ctx, deps, authorizer, arn)
-    } else if (resourceDecision === 'IMPLICIT_DENY') {
-      // Table B: a caller of the API's own account is allowed by its IAM permissions; another
-      // account's caller needs the resource policy's Allow, as does a caller without IAM auth.
-      if (!caller || caller.accountId !== deps.accountId)
-        throw resourcePolicyDenied(arn, caller?.userArn, false)
-    }
-    return 'continue'
+  run(ctx, deps) {
+    // No authorization and no resource policy: nothing to decide, and no method ARN to build.
+    const { method } = required(ctx.match, 'match')
+    return method.authorizationType === 'NONE' && !ctx.target.deployment.api.policy
+      ? 'continue'
+      : authorizeRequest(ctx, deps)
   },
+}
+
+async function authorizeRequest(ctx: InvocationContext, deps: DataPlaneDeps): Promise<StageOutcome> {
+  const { method, canonicalPath } = required(ctx.match, 'match')
+  // The canonical path, the one routing matched: `/%61dmin` or `/admin/` is `admin` here too.
+  const arn = methodArn(
+    deps.region,
+    deps.accountId,
+    ctx.target.apiId,
+    ctx.target.stageName,
+    ctx.request.method,
+    canonicalPath,
+  )
+  const resourcePolicy = resourcePolicyOf(ctx, deps)
+  if (
+    (method.authorizationType !== 'NONE' || resourcePolicy) &&
+    Buffer.byteLength(arn) > MAX_METHOD_ARN_BYTES
+  )
+    throw methodArnTooLong()
+  const caller = method.authorizationType === 'AWS_IAM' ? iamAuthenticate(ctx, deps) : undefined
+  const resourceDecision = resourcePolicy
+    ? decide(
+        resourcePolicy,
+        {
+          action: 'execute-api:Invoke',
+          resource: arn,
+          ...(caller ? { principalArn: caller.userArn } : {}),
+          conditionKeys: {
+            'aws:SourceIp': ctx.request.sourceIp,
+            'aws:SourceVpce': ctx.request.vpce?.id,
+            'aws:SourceVpc': ctx.request.vpce?.vpcId,
+            'aws:PrincipalArn': caller?.userArn,
+            'aws:username': caller?.userArn.split('/').at(-1),
+          },
+        },
+        { requirePrincipal: true },
+      )
+    : undefined
+  if (resourceDecision === 'DENY') throw resourcePolicyDenied(arn, caller?.userArn, true)
+  if (method.authorizationType === 'CUSTOM' || method.authorizationType === 'COGNITO_USER_POOLS') {
+    const authorizer = ctx.target.deployment.snapshot.authorizers?.[method.authorizerId ?? '']
+    if (!authorizer) throw configurationError('authorizer.not_found')
+    if (authorizer.type === 'COGNITO_USER_POOLS') await cognitoAuthorize(ctx, deps, authorizer)
+    else await lambdaAuthorize(ctx, deps, authorizer, arn)
+  } else if (resourceDecision === 'IMPLICIT_DENY') {
+    // Table B: a caller of the API's own account is allowed by its IAM permissions; another
+    // account's caller needs the resource policy's Allow, as does a caller without IAM auth.
+    if (!caller || caller.accountId !== deps.accountId)
+      throw resourcePolicyDenied(arn, caller?.userArn, false)
+  }
+  return 'continue'
 }

@@ -84,9 +84,12 @@ export const buildIntegrationRequest: Stage = {
     // Non-proxy integrations carry the trace header too (proxies forward the request's headers).
     const trace = headerValue(ctx.request.headers, 'x-amzn-trace-id')
     if (!isProxy && trace !== undefined) headers.push(['X-Amzn-Trace-Id', trace])
-    const mappedNames = new Set(mapped.header.map(([name]) => name.toLowerCase()))
-    const kept = headers.filter(([name]) => !mappedNames.has(name.toLowerCase()))
-    kept.push(...mapped.header)
+    let kept = headers
+    if (mapped.header.length > 0) {
+      const mappedNames = new Set(mapped.header.map(([name]) => name.toLowerCase()))
+      kept = headers.filter(([name]) => !mappedNames.has(name.toLowerCase()))
+      kept.push(...mapped.header)
+    }
     // An edge-optimized API's request already carries the hop (added with the CloudFront headers).
     const edge = ctx.target.deployment.api.endpointConfiguration.types.includes('EDGE')
     if (isProxy && !edge) appendForwardedFor(kept, ctx.request.sourceIp)

@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors/gateway-error.js'
-import { required } from '../context.js'
+import { required, type InvocationContext } from '../context.js'
 import { headerValue } from '../request.js'
-import type { Stage, StageOutcome } from '../stage.js'
+import type { DataPlaneDeps, Stage, StageOutcome } from '../stage.js'
 
 /**
  * A method with apiKeyRequired needs a key (from `x-api-key`, or the authorizer's
@@ -11,17 +11,20 @@ import type { Stage, StageOutcome } from '../stage.js'
  */
 export const checkApiKey: Stage = {
   name: 'checkApiKey',
-  async run(ctx, deps): Promise<StageOutcome> {
+  run(ctx, deps) {
     const { method } = required(ctx.match, 'match')
-    if (!method.apiKeyRequired) return 'continue'
-    const value =
-      ctx.target.deployment.api.apiKeySource === 'AUTHORIZER'
-        ? ctx.authorizer?.usageIdentifierKey
-        : headerValue(ctx.request.headers, 'x-api-key')
-    if (!value) throw new GatewayError('INVALID_API_KEY', 'api_key.missing', 'Forbidden')
-    const grant = await deps.apiKeys.grant(value, ctx.target.apiId, ctx.target.stageName)
-    if (!grant) throw new GatewayError('INVALID_API_KEY', 'api_key.not_accepted', 'Forbidden')
-    ctx.keyGrant = grant
-    return 'continue'
+    return method.apiKeyRequired ? acceptKey(ctx, deps) : 'continue'
   },
+}
+
+async function acceptKey(ctx: InvocationContext, deps: DataPlaneDeps): Promise<StageOutcome> {
+  const value =
+    ctx.target.deployment.api.apiKeySource === 'AUTHORIZER'
+      ? ctx.authorizer?.usageIdentifierKey
+      : headerValue(ctx.request.headers, 'x-api-key')
+  if (!value) throw new GatewayError('INVALID_API_KEY', 'api_key.missing', 'Forbidden')
+  const grant = await deps.apiKeys.grant(value, ctx.target.apiId, ctx.target.stageName)
+  if (!grant) throw new GatewayError('INVALID_API_KEY', 'api_key.not_accepted', 'Forbidden')
+  ctx.keyGrant = grant
+  return 'continue'
 }

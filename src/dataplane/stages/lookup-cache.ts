@@ -5,7 +5,7 @@ import { cacheBudgetBytes } from '../../cache/cache-store.js'
 import { required, type InvocationContext } from '../context.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import { headerValue } from '../request.js'
-import type { Stage, StageOutcome } from '../stage.js'
+import type { DataPlaneDeps, Stage, StageOutcome } from '../stage.js'
 
 /** What the stage cache does for one method (AWS docs "api-gateway-caching"). */
 interface CacheSettings {
@@ -103,43 +103,50 @@ const mayInvalidate = (ctx: InvocationContext, accountId: string): boolean =>
  */
 export const lookupCache: Stage = {
   name: 'lookupCache',
-  async run(ctx, deps): Promise<StageOutcome> {
+  run(ctx, deps) {
     const { resource, methodKey } = required(ctx.match, 'match')
     const settings = cacheSettings(ctx.target.active.stage, resource.path, methodKey)
-    if (!settings) return 'continue'
-    const stage = `${ctx.target.apiId}/${ctx.target.stageName}`
-    const key = cacheKey(ctx)
-    const budgetBytes = cacheBudgetBytes(ctx.target.active.stage.cacheClusterSize, deps.cacheMemoryScale)
-    const refresh = /(?:^|,)\s*max-age\s*=\s*0\s*(?:,|$)/i.test(
-      headerValue(ctx.request.headers, 'cache-control') ?? '',
-    )
-    const allowed = !settings.requireAuthorization || mayInvalidate(ctx, deps.accountId)
-    if (refresh && !allowed && settings.strategy === 'FAIL_WITH_403')
-      throw new GatewayError(
-        'ACCESS_DENIED',
-        'cache.invalidate_denied',
-        'User is not authorized to invalidate the cache',
-      )
-    // An unauthorised refresh is ignored: with a warning header, or silently.
-    const warn = refresh && !allowed && settings.strategy === 'SUCCEED_WITH_RESPONSE_HEADER'
-    const allowedRefresh = refresh && allowed
-    const cached = allowedRefresh ? undefined : await deps.cache.get(stage, key)
-    ctx.cache = {
-      stage,
-      key,
-      ttlMs: settings.ttlSeconds * 1000,
-      budgetBytes,
-      hit: cached !== undefined,
-      warn,
-    }
-    if (cached) {
-      ctx.endpointResponse = {
-        status: cached.status,
-        headers: [...cached.headers],
-        body: cached.body,
-        ...(cached.selector !== undefined ? { selector: cached.selector } : {}),
-      }
-    }
-    return 'continue'
+    return settings ? lookup(ctx, deps, settings) : 'continue'
   },
+}
+
+async function lookup(
+  ctx: InvocationContext,
+  deps: DataPlaneDeps,
+  settings: CacheSettings,
+): Promise<StageOutcome> {
+  const stage = `${ctx.target.apiId}/${ctx.target.stageName}`
+  const key = cacheKey(ctx)
+  const budgetBytes = cacheBudgetBytes(ctx.target.active.stage.cacheClusterSize, deps.cacheMemoryScale)
+  const refresh = /(?:^|,)\s*max-age\s*=\s*0\s*(?:,|$)/i.test(
+    headerValue(ctx.request.headers, 'cache-control') ?? '',
+  )
+  const allowed = !settings.requireAuthorization || mayInvalidate(ctx, deps.accountId)
+  if (refresh && !allowed && settings.strategy === 'FAIL_WITH_403')
+    throw new GatewayError(
+      'ACCESS_DENIED',
+      'cache.invalidate_denied',
+      'User is not authorized to invalidate the cache',
+    )
+  // An unauthorised refresh is ignored: with a warning header, or silently.
+  const warn = refresh && !allowed && settings.strategy === 'SUCCEED_WITH_RESPONSE_HEADER'
+  const allowedRefresh = refresh && allowed
+  const cached = allowedRefresh ? undefined : await deps.cache.get(stage, key)
+  ctx.cache = {
+    stage,
+    key,
+    ttlMs: settings.ttlSeconds * 1000,
+    budgetBytes,
+    hit: cached !== undefined,
+    warn,
+  }
+  if (cached) {
+    ctx.endpointResponse = {
+      status: cached.status,
+      headers: [...cached.headers],
+      body: cached.body,
+      ...(cached.selector !== undefined ? { selector: cached.selector } : {}),
+    }
+  }
+  return 'continue'
 }

@@ -9,14 +9,12 @@ import { utcDay } from '../../quota/periods.js'
  */
 export const quota: Stage = {
   name: 'quota',
-  async run(ctx, deps): Promise<StageOutcome> {
+  run(ctx, deps) {
     const counters = ctx.keyGrant?.quotas
-    if (
-      counters &&
-      counters.length > 0 &&
-      !(await deps.usage.consume(counters, utcDay(ctx.requestTimeEpoch)))
-    )
-      throw new GatewayError('QUOTA_EXCEEDED', 'quota.spent', 'Limit Exceeded')
-    return 'continue'
+    if (!counters || counters.length === 0) return 'continue'
+    return deps.usage.consume(counters, utcDay(ctx.requestTimeEpoch)).then((counted): StageOutcome => {
+      if (!counted) throw new GatewayError('QUOTA_EXCEEDED', 'quota.spent', 'Limit Exceeded')
+      return 'continue'
+    })
   },
 }

@@ -48,7 +48,7 @@ function methodLevel(
  */
 export const throttle: Stage = {
   name: 'throttle',
-  async run(ctx, deps): Promise<StageOutcome> {
+  run(ctx, deps) {
     const { resource, methodKey } = required(ctx.match, 'match')
     const grant = ctx.keyGrant
     const levels: ThrottleLevel[] = []
@@ -60,8 +60,12 @@ export const throttle: Stage = {
     const method = methodLevel(ctx.target, resource, methodKey)
     if (method) levels.push(method)
     levels.push({ key: ACCOUNT_KEY, limit: deps.accountThrottle })
-    if ((await deps.throttle.take(levels, Date.now())) !== -1)
-      throw new GatewayError('THROTTLED', 'throttle.limit', 'Too Many Requests')
-    return 'continue'
+    const refused = deps.throttle.take(levels, Date.now())
+    return typeof refused === 'number' ? outcomeOf(refused) : refused.then(outcomeOf)
   },
+}
+
+function outcomeOf(refusedLevel: number): StageOutcome {
+  if (refusedLevel !== -1) throw new GatewayError('THROTTLED', 'throttle.limit', 'Too Many Requests')
+  return 'continue'
 }
