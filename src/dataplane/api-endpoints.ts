@@ -13,8 +13,10 @@ export class ApiEndpoints {
     this.#view = new StoreView(store, load)
   }
 
-  async typesOf(apiId: string): Promise<readonly EndpointType[] | undefined> {
-    return (await this.#view.get()).get(apiId)
+  /** The API's endpoint types, at once when the view is loaded (every request asks). */
+  typesOf(apiId: string): readonly EndpointType[] | undefined | Promise<readonly EndpointType[] | undefined> {
+    const view = this.#view.now()
+    return view instanceof Map ? view.get(apiId) : view.then((loaded) => loaded.get(apiId))
   }
 
   close(): void {

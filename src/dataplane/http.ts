@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { EndpointType } from '../model/index.js'
 import type { StageRegistry } from '../deployment/stage-registry.js'
 import type { ActiveStage } from '../deployment/stage-registry.js'
 import type { ExecuteApiAddress } from './address.js'
@@ -38,17 +39,22 @@ export async function handleDataPlaneRequest(
   deps: DataPlaneDeps,
   listener: Listener = {},
 ): Promise<void> {
-  const lookup = await registry.resolve(address.apiId, address.stageName)
+  // The stage, endpoint types and body are there at once for most requests: awaiting them anyway
+  // would cost a turn of the microtask queue each.
+  const resolved = registry.resolve(address.apiId, address.stageName)
+  const lookup = resolved instanceof Promise ? await resolved : resolved
   // An unknown stage, or an API whose execute-api endpoint is disabled, answers 403 Forbidden
   // (AWS Knowledge Center "api-gateway-troubleshoot-403-forbidden": a wrong stage name gives a
   // 403 "Forbidden"). Unknown APIs answer the same: on AWS the wildcard execute-api host
   // resolves and the gateway forbids. A PRIVATE API answers only through a VPC endpoint: from
   // anywhere else AWS answers 403 Forbidden too.
-  const types =
-    typeof lookup === 'string'
-      ? []
-      : ((await deps.apiEndpoints.typesOf(address.apiId)) ??
-        lookup.deployment.api.endpointConfiguration.types)
+  let types: readonly EndpointType[] = []
+  if (typeof lookup !== 'string') {
+    const current = deps.apiEndpoints.typesOf(address.apiId)
+    types =
+      (current instanceof Promise ? await current : current) ??
+      lookup.deployment.api.endpointConfiguration.types
+  }
   if (
     typeof lookup === 'string' ||
     lookup.deployment.api.disableExecuteApiEndpoint ||
@@ -76,7 +82,8 @@ export async function handleDataPlaneRequest(
   const headers = headerEntries(req)
   let body: Buffer
   try {
-    body = await readBody(req, headers)
+    const read = readBody(req, headers)
+    body = read instanceof Promise ? await read : read
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error
     refuseConnection(req)

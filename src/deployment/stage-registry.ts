@@ -36,7 +36,8 @@ export class StageRegistry {
     this.#unsubscribe = store.onChange(() => this.#changed())
   }
 
-  resolve(apiId: string, stageName: string): Promise<StageLookup> {
+  /** The stage as it serves: the value itself once loaded (most requests), else its promise. */
+  resolve(apiId: string, stageName: string): StageLookup | Promise<StageLookup> {
     const key = `${apiId}/${stageName}`
     let entry = this.#stages.get(key)
     if (!entry) {
@@ -50,7 +51,7 @@ export class StageRegistry {
       )
       this.#stages.set(key, entry)
     }
-    return entry.get()
+    return entry.now()
   }
 
   /**

@@ -11,6 +11,8 @@ export class LastGood<T> {
   readonly #load: () => Promise<T>
   readonly #onStale: ((error: unknown) => void) | undefined
   #current: Promise<T> | undefined
+  /** What #current resolved to, once it has: `now()` answers it without a promise. */
+  #settled: { value: T } | undefined
   #last: { value: T } | undefined
   #retryAt = 0
   /** Bumped by every change: a load that started before it must not be kept. */
@@ -35,17 +37,30 @@ export class LastGood<T> {
     return this.#current
   }
 
+  /**
+   * As `get`, but the value itself once it is loaded: every request asks, and awaiting a settled
+   * promise would still cost each a turn of the microtask queue.
+   */
+  now(): T | Promise<T> {
+    const pending = this.get()
+    return this.#settled ? this.#settled.value : pending
+  }
+
   /** The store changed: the next `get` loads again. */
   invalidate(): void {
     this.#generation++
     this.#current = undefined
+    this.#settled = undefined
     this.#retryAt = 0
   }
 
   #fetch(): Promise<T> {
     const generation = this.#generation
     const keep = (value: T): void => {
-      if (generation === this.#generation) this.#current = Promise.resolve(value)
+      if (generation === this.#generation) {
+        this.#current = Promise.resolve(value)
+        this.#settled = { value }
+      }
     }
     return this.#load().then(
       (value) => {

@@ -20,6 +20,11 @@ export class StoreView<T> {
     return this.#value.get()
   }
 
+  /** The value itself once loaded, else the promise of it (LastGood.now). */
+  now(): T | Promise<T> {
+    return this.#value.now()
+  }
+
   close(): void {
     this.#unsubscribe()
   }
