@@ -7,7 +7,7 @@ import type { KeyGrant } from '../auth/api-keys.js'
 import type { GatewayError } from './errors/gateway-error.js'
 import type { HeaderEntry, InboundRequest } from './request.js'
 import type { RequestTrace } from '../observability/tracing.js'
-import type { InputData } from './mapping/velocity/index.js'
+import type { InputData, TemplateValue } from './mapping/velocity/index.js'
 
 /** The matched resource and method (set by routeRequest). */
 export interface RouteMatch {
@@ -130,6 +130,11 @@ export class InvocationContext {
    * the first template of the request (render-template.ts) and read again by the response's.
    */
   templateParams?: Pick<InputData, 'path' | 'querystring' | 'header'>
+  /**
+   * `$context` as template values, converted by the first template of the request and copied by
+   * each render; built again if the request has failed since (`$context.error`).
+   */
+  templateContext?: { error: GatewayError | undefined; values: ReadonlyMap<string, TemplateValue> }
 
   constructor(
     /** The client request exactly as received. */

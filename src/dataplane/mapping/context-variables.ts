@@ -37,7 +37,7 @@ export function contextVariables(ctx: InvocationContext, settings: ContextSettin
     apiId: target.apiId,
     deploymentId: target.deployment.id,
     domainName: host,
-    domainPrefix: host.split('.')[0] ?? host,
+    domainPrefix: prefixOf(host),
     extendedRequestId: ctx.extendedRequestId,
     httpMethod: request.method,
     identity: {
@@ -92,6 +92,12 @@ export function authorizerVariables(outcome: AuthorizerOutcome): Record<string, 
     ...(outcome.principalId !== undefined ? { principalId: outcome.principalId } : {}),
     ...(outcome.claims ? { claims: { ...outcome.claims } } : {}),
   }
+}
+
+/** The first label of a host name (`$context.domainPrefix`). */
+function prefixOf(host: string): string {
+  const dot = host.indexOf('.')
+  return dot === -1 ? host : host.slice(0, dot)
 }
 
 /** Looks up a dotted path (`identity.sourceIp`, or its parts) in the $context object. */

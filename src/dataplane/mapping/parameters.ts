@@ -113,8 +113,19 @@ export function substituteStageVariables(
   text: string,
   stageVariables: Readonly<Record<string, string>>,
 ): string {
-  return text.replace(
-    /\$\{stageVariables\.([A-Za-z0-9_.-]+)\}/g,
-    (_, name: string) => stageVariables[name] ?? '',
-  )
+  if (!text.includes('${stageVariables.')) return text
+  // A stage's variables never change in place (an update makes a new stage version): the same URI
+  // gives the same text for every request of the version.
+  let known = substituted.get(stageVariables)
+  if (!known) substituted.set(stageVariables, (known = new Map<string, string>()))
+  let out = known.get(text)
+  if (out === undefined) {
+    out = text.replace(
+      /\$\{stageVariables\.([A-Za-z0-9_.-]+)\}/g,
+      (_, name: string) => stageVariables[name] ?? '',
+    )
+    if (known.size < 256) known.set(text, out)
+  }
+  return out
 }
+const substituted = new WeakMap<Readonly<Record<string, string>>, Map<string, string>>()

@@ -1,8 +1,8 @@
 import type { InvocationContext } from '../context.js'
 import { apiConfigurationError, type DetailCode } from '../errors/gateway-error.js'
 import { contextVariables, type ContextSettings } from './context-variables.js'
-import type { RenderResult, TemplateVariables } from './velocity/index.js'
-import { noOverrides, TemplateBudgetError } from './velocity/index.js'
+import type { RenderResult, TemplateValue, TemplateVariables } from './velocity/index.js'
+import { fromPlain, noOverrides, TemplateBudgetError } from './velocity/index.js'
 
 /**
  * The variables a mapping template sees for this request: `$input` over `body` (the request body
@@ -17,9 +17,25 @@ export function templateVariables(
   const params = (ctx.templateParams ??= methodRequestParams(ctx))
   return {
     input: { body, path: params.path, querystring: params.querystring, header: params.header },
-    context: contextVariables(ctx, settings),
+    context: templateContext(ctx, settings),
     stageVariables: ctx.target.stageVariables,
   }
+}
+
+/**
+ * `$context` for a template, converted once per request: what contextVariables reads (the route,
+ * caller, key, authorizer) is settled before the request template runs, except a failure's
+ * `$context.error`, after which it is converted again.
+ */
+function templateContext(
+  ctx: InvocationContext,
+  settings: ContextSettings,
+): ReadonlyMap<string, TemplateValue> {
+  const cached = ctx.templateContext
+  if (cached && cached.error === ctx.error) return cached.values
+  const values = fromPlain(contextVariables(ctx, settings)) as Map<string, TemplateValue>
+  ctx.templateContext = { error: ctx.error, values }
+  return values
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { IntegrationResponse } from '../../model/index.js'
+import type { Integration, IntegrationResponse } from '../../model/index.js'
 import { apiConfigurationError } from '../errors/gateway-error.js'
 import { required } from '../context.js'
 import { mapResponseHeaders } from '../mapping/parameters.js'
@@ -20,7 +20,7 @@ export const applyIntegrationResponse: Stage = {
   run(ctx, deps) {
     const integration = required(ctx.match?.method.methodIntegration, 'match.method.methodIntegration')
     const endpoint = required(ctx.endpointResponse, 'endpointResponse')
-    const responses = Object.values(integration.integrationResponses ?? {})
+    const responses = responsesOf(integration)
     const selected =
       endpoint.selector === null
         ? responses.find((r) => r.selectionPattern === undefined || r.selectionPattern === '')
@@ -71,6 +71,15 @@ export const applyIntegrationResponse: Stage = {
     return 'continue'
   },
 }
+
+/** An integration's responses as a list, once per deployment (its integrations never change). */
+function responsesOf(integration: Integration): readonly IntegrationResponse[] {
+  let responses = responseLists.get(integration)
+  if (!responses)
+    responseLists.set(integration, (responses = Object.values(integration.integrationResponses ?? {})))
+  return responses
+}
+const responseLists = new WeakMap<Integration, readonly IntegrationResponse[]>()
 
 export function selectIntegrationResponse(
   responses: readonly IntegrationResponse[],

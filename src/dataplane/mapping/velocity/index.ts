@@ -3,16 +3,20 @@ import type { AstNode } from './ast.js'
 import { inputObject, utilObject, type InputData } from './builtins.js'
 import { DEFAULT_BUDGETS, TemplateError, type TemplateBudgets } from './errors.js'
 import { Renderer, Source, type ParsedTemplate } from './interpreter.js'
-import { fromPlain, javaString, numericValue, type TemplateValue } from './values.js'
+import { copyValue, fromPlain, javaString, numericValue, type TemplateValue } from './values.js'
 
 export { TemplateError, TemplateBudgetError, DEFAULT_BUDGETS, type TemplateBudgets } from './errors.js'
 export type { InputData } from './builtins.js'
+export { fromPlain, type TemplateValue } from './values.js'
 
 /** What a template can read. */
 export interface TemplateVariables {
   input: InputData
-  /** The $context object (plain data); requestOverride / responseOverride are added for the template to set. */
-  context: Record<string, unknown>
+  /**
+   * The $context object: plain data, or template values already converted (copied for the render,
+   * which may change them); requestOverride / responseOverride are added for the template to set.
+   */
+  context: Record<string, unknown> | ReadonlyMap<string, TemplateValue>
   stageVariables: Readonly<Record<string, string>>
 }
 
@@ -92,7 +96,9 @@ export function compileTemplate(text: string): CompiledTemplate {
   }
   const template: CompiledTemplate = {
     render(variables, budgets = DEFAULT_BUDGETS) {
-      const context = fromPlain(variables.context) as Map<string, TemplateValue>
+      const context = (
+        variables.context instanceof Map ? copyValue(variables.context) : fromPlain(variables.context)
+      ) as Map<string, TemplateValue>
       const requestOverride = new Map<string, TemplateValue>([
         ['header', new OverrideMap()],
         ['querystring', new OverrideMap()],

@@ -44,6 +44,21 @@ export function fromPlain(value: unknown): TemplateValue {
 }
 
 /**
+ * A copy of template values, maps and lists copied at every depth (scalars are immutable): a
+ * template may change the maps it reads (`$context.identity.put(...)`), and the next render must not
+ * see that. Copying converted values is cheaper than converting the plain data again.
+ */
+export function copyValue(value: TemplateValue): TemplateValue {
+  if (value instanceof Map) {
+    const copy = new Map<string, TemplateValue>(value)
+    for (const [key, item] of value)
+      if (item instanceof Map || Array.isArray(item)) copy.set(key, copyValue(item))
+    return copy
+  }
+  return Array.isArray(value) ? value.map(copyValue) : value
+}
+
+/**
  * Parses JSON text into template values; `__proto__` keys stay ordinary map keys. Text nested
  * deeper than MAX_JSON_DEPTH is refused like malformed JSON: converting and writing it back
  * recurse, and a body 3,000 levels deep overflowed the stack mid-template (a 500 for any request

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { compileTemplate, type TemplateVariables } from '../../../../src/dataplane/mapping/velocity/index.js'
+import {
+  compileTemplate,
+  fromPlain,
+  type TemplateValue,
+  type TemplateVariables,
+} from '../../../../src/dataplane/mapping/velocity/index.js'
 
 // Blocks are taken apart once per parsed template and shared by every render (interpreter.ts
 // `blockShape`); these renders check that the second pass over the same AST, with other data,
@@ -52,5 +57,25 @@ describe('blocks rendered again', () => {
     )
     expect(template.render(variables('{"who":"ann"}')).output).toBe('hi ann/abab')
     expect(template.render(variables('{"who":"bob"}')).output).toBe('hi bob/abab')
+  })
+})
+
+// A request's `$context` is converted once and handed to each of its templates as template values
+// (render-template.ts `templateContext`); each render works on a copy of its own.
+describe('$context given as converted values', () => {
+  const context = fromPlain({ stage: 'live', identity: { sourceIp: '127.0.0.1' } }) as Map<
+    string,
+    TemplateValue
+  >
+  const withContext = (body: string): TemplateVariables => ({ ...variables(body), context })
+  const changes = compileTemplate(
+    "$context.identity.sourceIp $context.stage#set($ignored = $context.identity.put('sourceIp', 'changed'))#set($context.stage = 'other') $context.identity.sourceIp $context.stage",
+  )
+
+  it('lets a render change its copy, and the next render sees the values as given', () => {
+    expect(changes.render(withContext('')).output).toBe('127.0.0.1 live changed other')
+    expect(changes.render(withContext('')).output).toBe('127.0.0.1 live changed other')
+    expect((context.get('identity') as Map<string, TemplateValue>).get('sourceIp')).toBe('127.0.0.1')
+    expect(context.has('requestOverride')).toBe(false)
   })
 })
