@@ -35,7 +35,7 @@ export const lambdaProxyIntegration: Integration = {
     try {
       await checkInvokePermission(ctx, deps, target.name)
       const result = await Promise.race([
-        invokeForRequest(ctx, deps, target.name, Buffer.from(JSON.stringify(event)), target.qualifier),
+        invokeForRequest(ctx, deps, target.name, { event }, target.qualifier),
         timedOut,
       ])
       if (result.functionError) throw badLambdaResponse('lambda.function_error', result.payload.toString())

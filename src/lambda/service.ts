@@ -64,6 +64,30 @@ export interface StoredCode {
   zip?: Buffer
 }
 
+/**
+ * What an invocation carries: a client's JSON payload, or an event the gateway built itself (a
+ * proxy event), handed to the runtime as it is. Serialising the event to JSON for the payload to
+ * be parsed and checked again cost ~8% of the gateway's CPU on the AWS_PROXY path.
+ */
+export type InvokePayload = Buffer | { readonly event: Record<string, unknown> }
+
+/** A client's payload as the event: JSON, nested no deeper than the runtime's channel can copy. */
+function parsePayload(payload: Buffer): unknown {
+  try {
+    const text = payload.toString('utf8')
+    const event: unknown = payload.length === 0 ? {} : JSON.parse(text)
+    // The event is serialised again for the runtime, recursively: a payload nested 100,000 deep
+    // overflowed the stack there, outside any handler.
+    if (jsonDepthExceeds(text)) throw new RangeError('payload nested too deep')
+    return event
+  } catch {
+    throw new LambdaError(
+      'InvalidParameterValueException',
+      'Could not parse request body into json: Could not parse payload into json',
+    )
+  }
+}
+
 export interface InvokeResult {
   payload: Buffer
   functionError?: 'Unhandled'
@@ -302,7 +326,12 @@ export class LambdaService {
   concurrency: ConcurrencyLeases | undefined
 
   /** Invokes a function synchronously and returns its payload, as the Invoke API and integrations need. */
-  async invoke(name: string, payload: Buffer, qualifier?: string, traceId?: string): Promise<InvokeResult> {
+  async invoke(
+    name: string,
+    payload: InvokePayload,
+    qualifier?: string,
+    traceId?: string,
+  ): Promise<InvokeResult> {
     const observer = this.observer
     if (!observer) return this.#invoke(name, payload, qualifier, traceId)
     const started = performance.now()
@@ -319,21 +348,14 @@ export class LambdaService {
     }
   }
 
-  async #invoke(name: string, payload: Buffer, qualifier?: string, traceId?: string): Promise<InvokeResult> {
+  async #invoke(
+    name: string,
+    payload: InvokePayload,
+    qualifier?: string,
+    traceId?: string,
+  ): Promise<InvokeResult> {
     const record = await this.resolve(name, qualifier)
-    let event: unknown
-    try {
-      const text = payload.toString('utf8')
-      event = payload.length === 0 ? {} : JSON.parse(text)
-      // The event is serialised again for the runtime, recursively: a payload nested 100,000 deep
-      // overflowed the stack there, outside any handler.
-      if (jsonDepthExceeds(text)) throw new RangeError('payload nested too deep')
-    } catch {
-      throw new LambdaError(
-        'InvalidParameterValueException',
-        'Could not parse request body into json: Could not parse payload into json',
-      )
-    }
+    const event = Buffer.isBuffer(payload) ? parsePayload(payload) : payload.event
     const config = record.configuration
     const reserved = record.reservedConcurrency
     let lease: Awaited<ReturnType<ConcurrencyLeases['acquire']>> | undefined

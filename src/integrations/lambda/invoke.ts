@@ -1,7 +1,7 @@
 import type { InvocationContext } from '../../dataplane/context.js'
 import { headerValue } from '../../dataplane/request.js'
 import type { DataPlaneDeps } from '../../dataplane/stage.js'
-import type { InvokeResult } from '../../lambda/service.js'
+import type { InvokePayload, InvokeResult } from '../../lambda/service.js'
 
 /**
  * Invokes a function for a data-plane request (an integration or an authorizer): with the request's
@@ -11,7 +11,7 @@ export async function invokeForRequest(
   ctx: InvocationContext,
   deps: DataPlaneDeps,
   name: string,
-  payload: Buffer,
+  payload: InvokePayload,
   qualifier?: string,
 ): Promise<InvokeResult> {
   const traceHeader = headerValue(ctx.request.headers, 'x-amzn-trace-id')
