@@ -119,7 +119,7 @@ export async function createSharedState(
         limit(
           'quota',
           () => remote.usage.consume(counters, day),
-          () => local.usage.consume(counters, day),
+          () => Promise.resolve(local.usage.consume(counters, day)),
         ),
       report: (counters, from, to) =>
         limit(

@@ -42,24 +42,32 @@ export class ApiKeyRegistry {
 
   /**
    * The grant for a key value on an API stage, or undefined when the key is unknown, disabled, or
-   * in no usage plan that covers this stage — all of which AWS answers 403 Forbidden.
+   * in no usage plan that covers this stage — all of which AWS answers 403 Forbidden. At once
+   * when the keys are loaded, as a promise while they load.
    */
-  async grant(value: string, apiId: string, stage: string): Promise<KeyGrant | undefined> {
-    const snapshot = await this.#view.get()
-    const key = snapshot.byValue.get(value)
-    if (!key?.enabled) return undefined
-    let ofKey = snapshot.grants.get(value)
-    if (!ofKey) snapshot.grants.set(value, (ofKey = new Map<string, KeyGrant | undefined>()))
-    const stageKey = `${apiId}/${stage}`
-    if (ofKey.has(stageKey)) return ofKey.get(stageKey)
-    const grant = grantOf(key, snapshot.plansOfKey.get(key.id) ?? [], apiId, stage)
-    ofKey.set(stageKey, grant)
-    return grant
+  grant(value: string, apiId: string, stage: string): KeyGrant | undefined | Promise<KeyGrant | undefined> {
+    const snapshot = this.#view.now()
+    return snapshot instanceof Promise
+      ? snapshot.then((loaded) => grantIn(loaded, value, apiId, stage))
+      : grantIn(snapshot, value, apiId, stage)
   }
 
   close(): void {
     this.#view.close()
   }
+}
+
+/** A key value's grant on an API stage in a snapshot, worked out once per key and stage. */
+function grantIn(snapshot: Snapshot, value: string, apiId: string, stage: string): KeyGrant | undefined {
+  const key = snapshot.byValue.get(value)
+  if (!key?.enabled) return undefined
+  let ofKey = snapshot.grants.get(value)
+  if (!ofKey) snapshot.grants.set(value, (ofKey = new Map<string, KeyGrant | undefined>()))
+  const stageKey = `${apiId}/${stage}`
+  if (ofKey.has(stageKey)) return ofKey.get(stageKey)
+  const grant = grantOf(key, snapshot.plansOfKey.get(key.id) ?? [], apiId, stage)
+  ofKey.set(stageKey, grant)
+  return grant
 }
 
 /** A usage plan's throttle as a bucket limit; an unset half does not limit. */

@@ -79,21 +79,20 @@ export class SqliteUsageStore implements UsageStore {
     return new SqliteUsageStore(':memory:')
   }
 
-  consume(counters: readonly QuotaCounter[], day: string): Promise<boolean> {
+  consume(counters: readonly QuotaCounter[], day: string): boolean {
     const rows = counters.map((c) => {
       const start = periodStart(c.period, day)
       const key = countKey(c, c.period, start)
       return { c, start, key, row: this.#periodRow(c, start, key) }
     })
-    for (const { c, start, row } of rows)
-      if (allowance(c, start, row.extra) - row.used <= 0) return Promise.resolve(false)
+    for (const { c, start, row } of rows) if (allowance(c, start, row.extra) - row.used <= 0) return false
     for (const { c, start, key, row } of rows) {
       row.used += 1
       addPending(this.#pendingPeriods, key, c, c.period, start)
       addPending(this.#pendingDays, countKey(c, '', day), c, '', day)
     }
     this.#flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref()
-    return Promise.resolve(true)
+    return true
   }
 
   /** Writes the counts waiting in memory, in one transaction. */

@@ -23,9 +23,11 @@ export type DailyUsage = [used: number, remaining: number]
 export interface UsageStore {
   /**
    * Counts one request against every counter if each has quota left, else counts nothing and
-   * says false. Atomic with other calls.
+   * says false. Atomic with other calls. At once from a store in this process, as a promise from a
+   * shared one (as ThrottleStore.take: the data plane does not wait a turn of the event loop for a
+   * count kept in memory).
    */
-  consume(counters: readonly QuotaCounter[], day: string): Promise<boolean>
+  consume(counters: readonly QuotaCounter[], day: string): boolean | Promise<boolean>
   /** One `[used, remaining]` per day from `from` to `to` (inclusive) for each key. */
   report(counters: readonly QuotaCounter[], from: string, to: string): Promise<Map<string, DailyUsage[]>>
   /** Sets the remaining quota of the period holding `day` (UpdateUsage's `replace /remaining`). */

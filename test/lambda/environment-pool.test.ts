@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { createServer, connect, type Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import {
   EnvironmentPool,
@@ -36,6 +38,35 @@ function harness(maxStarts: number, scaleOutWaitMs = 0) {
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve))
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Holds the event loop for `ms`, as a long garbage collection or a descheduled process would. */
+function stall(ms: number): void {
+  const until = performance.now() + ms
+  while (performance.now() < until) {
+    // busy
+  }
+}
+
+/** A connected pair of loopback sockets: what one writes, the other reads in the poll phase. */
+async function socketPair(): Promise<{ near: Socket; far: Socket; close: () => void }> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  const accepted = once(server, 'connection') as Promise<[Socket]>
+  const near = connect(port, '127.0.0.1')
+  await once(near, 'connect')
+  const [far] = await accepted
+  return {
+    near,
+    far,
+    close: () => {
+      near.destroy()
+      far.destroy()
+      server.close()
+    },
+  }
+}
 const id = (acquired: Acquired | NotAcquired): number | NotAcquired =>
   typeof acquired === 'string' ? acquired : (acquired.environment as unknown as FakeEnvironment).id
 
@@ -134,6 +165,44 @@ describe('EnvironmentPool', () => {
     expect(started).toHaveLength(2)
     expect(id(await third)).toBe(2)
     expect(pool.waitingCount).toBe(0)
+  })
+
+  it('reads the answers that arrived during a stall before starting another environment', async () => {
+    const { pool, started, acquire } = harness(2, 200)
+    const first = acquire() as Acquired
+    started[0]?.finishInit()
+    await settle()
+    const second = acquire()
+    expect(second).toBeInstanceOf(Promise)
+    // The environment answers (as an execution environment does, over a pipe) while this process
+    // is stalled past the scale-out wait, though by less than half of it: the timer and the
+    // answer are due at once, and timers run before the loop reads sockets.
+    const { near, far, close } = await socketPair()
+    try {
+      near.once('data', () => pool.release(first.environment))
+      far.write('x')
+      stall(260)
+      expect(id(await second)).toBe(1)
+      await sleep(20)
+      expect(started).toHaveLength(1)
+    } finally {
+      close()
+    }
+  })
+
+  it('restarts the scale-out wait after a stall of its own, then scales out', async () => {
+    const { started, acquire } = harness(2, 200)
+    void acquire()
+    started[0]?.finishInit()
+    await settle()
+    const second = acquire()
+    // Nothing answers, and the timer fires 200 ms late: the busy environment gets its 200 ms of
+    // this process's running time again before a second one starts.
+    stall(400)
+    await sleep(30)
+    expect(started).toHaveLength(1)
+    expect(id(await second)).toBe(2)
+    expect(started).toHaveLength(2)
   })
 
   it('sends waiting invocations to the current pool when it is retired', async () => {

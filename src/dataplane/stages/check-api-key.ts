@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors/gateway-error.js'
 import { required, type InvocationContext } from '../context.js'
 import { headerValue } from '../request.js'
+import type { KeyGrant } from '../../auth/api-keys.js'
 import type { DataPlaneDeps, Stage, StageOutcome } from '../stage.js'
 
 /**
@@ -17,14 +18,17 @@ export const checkApiKey: Stage = {
   },
 }
 
-async function acceptKey(ctx: InvocationContext, deps: DataPlaneDeps): Promise<StageOutcome> {
+function acceptKey(ctx: InvocationContext, deps: DataPlaneDeps): StageOutcome | Promise<StageOutcome> {
   const value =
     ctx.target.deployment.api.apiKeySource === 'AUTHORIZER'
       ? ctx.authorizer?.usageIdentifierKey
       : headerValue(ctx.request.headers, 'x-api-key')
   if (!value) throw new GatewayError('INVALID_API_KEY', 'api_key.missing', 'Forbidden')
-  const grant = await deps.apiKeys.grant(value, ctx.target.apiId, ctx.target.stageName)
-  if (!grant) throw new GatewayError('INVALID_API_KEY', 'api_key.not_accepted', 'Forbidden')
-  ctx.keyGrant = grant
-  return 'continue'
+  const grant = deps.apiKeys.grant(value, ctx.target.apiId, ctx.target.stageName)
+  const accept = (found: KeyGrant | undefined): StageOutcome => {
+    if (!found) throw new GatewayError('INVALID_API_KEY', 'api_key.not_accepted', 'Forbidden')
+    ctx.keyGrant = found
+    return 'continue'
+  }
+  return grant instanceof Promise ? grant.then(accept) : accept(grant)
 }

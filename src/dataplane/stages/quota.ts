@@ -12,9 +12,12 @@ export const quota: Stage = {
   run(ctx, deps) {
     const counters = ctx.keyGrant?.quotas
     if (!counters || counters.length === 0) return 'continue'
-    return deps.usage.consume(counters, utcDay(ctx.requestTimeEpoch)).then((counted): StageOutcome => {
-      if (!counted) throw new GatewayError('QUOTA_EXCEEDED', 'quota.spent', 'Limit Exceeded')
-      return 'continue'
-    })
+    const counted = deps.usage.consume(counters, utcDay(ctx.requestTimeEpoch))
+    return typeof counted === 'boolean' ? outcome(counted) : counted.then(outcome)
   },
+}
+
+function outcome(counted: boolean): StageOutcome {
+  if (!counted) throw new GatewayError('QUOTA_EXCEEDED', 'quota.spent', 'Limit Exceeded')
+  return 'continue'
 }
