@@ -125,7 +125,10 @@ describe(`${BODIES} bodies of ${BODY_BYTES} bytes at once through HTTP_PROXY`, (
     expect(report.failures).toEqual([])
     // Issue 16 asks for 50 ms; copying 20 bodies of 10 MB holds the loop longer here (83.5 ms on
     // an idle 2-core machine, 2026-12-04), so this bound is the measured figure with slack, and
-    // the 50 ms goal stays open (docs/reliability.md).
-    expect(report.maxMs).toBeLessThan(250)
+    // the 50 ms goal stays open (docs/reliability.md). On 2026-12-05 the same machine kind ran at
+    // about half that speed (a direct Node backend at 25,000–52,000 requests/s instead of 63,000),
+    // and the unchanged code's probe waited 204–311 ms; the bound allows such a machine. What it
+    // guards against, the loop held for the whole transfer, takes seconds.
+    expect(report.maxMs).toBeLessThan(500)
   }, 60_000)
 })
