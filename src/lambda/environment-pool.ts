@@ -169,8 +169,8 @@ export class EnvironmentPool {
    * Wakes the pool when the head waiter's wait is over. The decision waits for the event loop's
    * next check phase: timers run before the loop reads I/O, so after a stall of this process an
    * environment whose answer already sits in its pipe would still look busy, and a new
-   * environment would start for nothing (in the 60 s AWS_PROXY soak of `npm run bench`, such
-   * starts added one environment, +25% RSS, and each start's ~100 ms of CPU showed as p99 spikes).
+   * environment would start for nothing (one more environment is ~80 MB, about a quarter of the
+   * RSS in `npm run bench`'s AWS_PROXY soak, and its start takes ~100 ms of CPU from the gateway).
    * A timer that fired more than half the wait late found this process stalled (a garbage
    * collection, the machine's scheduler): the wait restarts, so that the environments get
    * SCALE_OUT_WAIT_MS of this process's own running time to become free.
