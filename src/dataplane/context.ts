@@ -129,10 +129,12 @@ export class InvocationContext {
    * The method request's parameters as a mapping template reads them (`$input.params()`), built by
    * the first template of the request (render-template.ts) and read again by the response's.
    */
-  templateParams?: Pick<InputData, 'path' | 'querystring' | 'header'>
+  templateParams?: Pick<InputData, 'path' | 'querystring' | 'header'> & {
+    converted?: Map<string, TemplateValue>
+  }
   /**
    * `$context` as template values, converted by the first template of the request and copied by
-   * each render; built again if the request has failed since (`$context.error`).
+   * each render (at every depth for a template that may change it); built again if the request has failed since (`$context.error`).
    */
   templateContext?: { error: GatewayError | undefined; values: ReadonlyMap<string, TemplateValue> }
 

@@ -2,7 +2,7 @@ import type { InvocationContext } from '../context.js'
 import { apiConfigurationError, type DetailCode } from '../errors/gateway-error.js'
 import { contextVariables, type ContextSettings } from './context-variables.js'
 import type { RenderResult, TemplateValue, TemplateVariables } from './velocity/index.js'
-import { fromPlain, noOverrides, TemplateBudgetError } from './velocity/index.js'
+import { fromPlain, noOverrides, paramsValue, TemplateBudgetError } from './velocity/index.js'
 
 /**
  * The variables a mapping template sees for this request: `$input` over `body` (the request body
@@ -16,7 +16,13 @@ export function templateVariables(
 ): TemplateVariables {
   const params = (ctx.templateParams ??= methodRequestParams(ctx))
   return {
-    input: { body, path: params.path, querystring: params.querystring, header: params.header },
+    input: {
+      body,
+      path: params.path,
+      querystring: params.querystring,
+      header: params.header,
+      sharedParams: () => (params.converted ??= paramsValue(params)),
+    },
     context: templateContext(ctx, settings),
     stageVariables: ctx.target.stageVariables,
   }
@@ -39,8 +45,9 @@ function templateContext(
 }
 
 /**
- * The records `$input.params()` reads. Templates only read them (`inputObject` converts them into
- * template values of their own), so a request's two templates share one set.
+ * The records `$input.params()` reads, and once converted, their template values. Templates only
+ * read the records; the converted values go to templates that change no value (`inputObject`), so
+ * a request's two templates share one set.
  */
 function methodRequestParams(ctx: InvocationContext): NonNullable<InvocationContext['templateParams']> {
   const header: Record<string, string> = Object.create(null) as Record<string, string>

@@ -15,13 +15,18 @@ export interface InputData {
   readonly path: Readonly<Record<string, string>>
   readonly querystring: Readonly<Record<string, string>>
   readonly header: Readonly<Record<string, string>>
+  /**
+   * `$input.params()` already converted, shared by the renders of one request: only a template
+   * that changes no value uses it (see `compileTemplate`), any other converts its own copy.
+   */
+  readonly sharedParams?: () => Map<string, TemplateValue>
 }
 
 /**
  * `$input` (AWS docs "api-gateway-mapping-template-reference", $input variables): `body`,
  * `json(path)`, `path(path)`, `params()`, `params(name)` (path, then query string, then header).
  */
-export function inputObject(data: InputData): HostObject {
+export function inputObject(data: InputData, mayShare = false): HostObject {
   let parsed: TemplateValue | undefined
   const document = (): TemplateValue => {
     if (parsed !== undefined) return parsed
@@ -40,11 +45,7 @@ export function inputObject(data: InputData): HostObject {
   // every call cost ~4% of such a request.
   let all: Map<string, TemplateValue> | undefined
   const params = (): Map<string, TemplateValue> =>
-    (all ??= new Map<string, TemplateValue>([
-      ['path', fromPlain(data.path)],
-      ['querystring', fromPlain(data.querystring)],
-      ['header', fromPlain(data.header)],
-    ]))
+    (all ??= mayShare && data.sharedParams ? data.sharedParams() : paramsValue(data))
   return {
     kind: 'host',
     property: (name) => (name === 'body' ? data.body : name === 'params' ? params() : undefined),
@@ -67,6 +68,17 @@ export function inputObject(data: InputData): HostObject {
       }
     },
   }
+}
+
+/** `$input.params()` as template values: `path`, `querystring` and `header` maps. */
+export function paramsValue(
+  data: Pick<InputData, 'path' | 'querystring' | 'header'>,
+): Map<string, TemplateValue> {
+  return new Map<string, TemplateValue>([
+    ['path', fromPlain(data.path)],
+    ['querystring', fromPlain(data.querystring)],
+    ['header', fromPlain(data.header)],
+  ])
 }
 
 function headerLookup(headers: Readonly<Record<string, string>>, name: string): string | undefined {

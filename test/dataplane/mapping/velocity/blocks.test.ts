@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   compileTemplate,
   fromPlain,
+  mayChangeValues,
+  paramsValue,
   type TemplateValue,
   type TemplateVariables,
 } from '../../../../src/dataplane/mapping/velocity/index.js'
@@ -77,5 +79,66 @@ describe('$context given as converted values', () => {
     expect(changes.render(withContext('')).output).toBe('127.0.0.1 live changed other')
     expect((context.get('identity') as Map<string, TemplateValue>).get('sourceIp')).toBe('127.0.0.1')
     expect(context.has('requestOverride')).toBe(false)
+  })
+})
+
+// A template that cannot change a value it reads gets the request's converted values without a
+// copy (index.ts `mayChangeValues`); any other still gets copies, so sharing must never let one
+// render's change reach the next render.
+describe('values shared by the renders of one request', () => {
+  it('tells the templates that may change a value from those that only read', () => {
+    const changing = [
+      "#set($x = $context.identity.put('a', 1))",
+      '$input.params().header.remove("Host")',
+      '#set($l = [])$l.add(1)',
+      '$m.putAll($n)',
+      '$m.clear()',
+      '$l.set(0, 2)',
+      '$l .addAll ( $k )',
+      '#set($context.stage = "x")',
+      '#set( $!{m.key} = 1)',
+      '#set($m["k"] = 1)',
+      '#{set}($context.requestOverride.header.x = "1")',
+      '"text with $m.put(\'k\', 1) inside a string"',
+      '#macro(m $a)#set($a.b = 1)#end',
+    ]
+    const reading = [
+      "#set($body = $input.path('$'))$body.message",
+      '#foreach($name in $input.params().header.keySet())$input.params().header.get($name)#end',
+      '#set($x = $context.stage)$x.length() $util.escapeJavaScript($x)',
+      '$context.requestOverride.header.x',
+      'output that says: set(1) and .put it there',
+    ]
+    expect(changing.filter((t) => !mayChangeValues(t))).toEqual([])
+    expect(reading.filter((t) => mayChangeValues(t))).toEqual([])
+  })
+
+  it('keeps the shared parameters as received when a template changes its own copy', () => {
+    const records = { path: {}, querystring: { id: '42' }, header: { Host: 'example.com' } }
+    let shared: Map<string, TemplateValue> | undefined
+    const input = { body: '', ...records, sharedParams: () => (shared ??= paramsValue(records)) }
+    const vars: TemplateVariables = { input, context: new Map(), stageVariables: {} }
+    const reads = compileTemplate('[$input.params().header.Host|$input.params().querystring.id]')
+    const changes = compileTemplate(
+      "#set($h = $input.params().header)#set($x = $h.remove('Host'))#set($q = $input.params().querystring)#set($q.id = 'x')[$h.Host|$q.id]",
+    )
+    expect(reads.render(vars).output).toBe('[example.com|42]')
+    expect(shared).toBeDefined()
+    expect(changes.render(vars).output).toBe('[|x]')
+    expect(reads.render(vars).output).toBe('[example.com|42]')
+    expect((shared?.get('header') as Map<string, TemplateValue>).get('Host')).toBe('example.com')
+  })
+
+  it('gives a reading template the converted $context without letting it add to it', () => {
+    const context = fromPlain({ stage: 'live', identity: { sourceIp: '127.0.0.1' } }) as Map<
+      string,
+      TemplateValue
+    >
+    const reads = compileTemplate(
+      '$context.stage $context.identity.sourceIp $context.responseOverride.status',
+    )
+    const vars: TemplateVariables = { ...variables(''), context }
+    expect(reads.render(vars).output).toBe('live 127.0.0.1 ')
+    expect(context.has('requestOverride') || context.has('responseOverride')).toBe(false)
   })
 })
