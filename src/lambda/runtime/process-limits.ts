@@ -3,8 +3,15 @@ import { getPriority, setPriority } from 'node:os'
 
 /** How often a running invocation's memory is read. */
 const WATCH_INTERVAL_MS = 50
-/** How much nicer than the gateway an execution environment runs (see `lowerPriority`). */
-const ENVIRONMENT_NICENESS = 10
+/**
+ * How much nicer than the gateway an execution environment runs (see `lowerPriority`): CFS weights
+ * 1024 against 423, so a spinning function sharing a core with the gateway gets ~30% of it. It was
+ * +10 (weight 110, ~10%): under an AWS_PROXY load on one core, the gateway then ran until it had
+ * nothing left before a warm function got the CPU, so each invocation waited longer and cost more
+ * switches: 12-17% more gateway-and-function CPU per request than +4 and +0, in two interleaved
+ * runs of 2026-12-06 (docs/performance.md). lambda-faults.test.ts's 50 ms probe bound holds at +4.
+ */
+const ENVIRONMENT_NICENESS = 4
 
 /** A process's resident set in MB, from /proc (Linux); undefined where it cannot be read. */
 export async function residentMb(pid: number): Promise<number | undefined> {
