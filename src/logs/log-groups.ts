@@ -24,12 +24,12 @@ export interface LogGroup {
   creationTime: number
   storedBytes: number
   streams: Map<string, LogStream>
-  /** Oldest first; at most `eventsPerGroup`. */
+  /** Oldest first; at most `eventsPerGroup` (once that is passed, 7/8 of it: see `put`). */
   events: LogEvent[]
 }
 
 export interface LogGroupLimits {
-  /** Events kept per group (older ones are dropped first). */
+  /** Events kept per group at most (older ones are dropped first, an eighth of the limit at a time). */
   eventsPerGroup: number
   /** Streams kept per group (the one with the oldest last event is dropped first, with its events). */
   streamsPerGroup: number
@@ -98,11 +98,15 @@ export class LogGroups {
       stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp, event.timestamp)
     }
     stream.lastIngestionTime = now
+    const { eventsPerGroup, charsPerGroup } = this.#limits
+    // Past the event limit, an eighth of it more goes at once: removing from the front moves every
+    // event left, and doing it for each invocation's three events (a group at its limit of 1,000)
+    // was ~3% of an AWS_PROXY request's CPU profile (2026-12-06). So a full group holds between
+    // 7/8 of the limit and the limit.
+    const keep =
+      group.events.length > eventsPerGroup ? eventsPerGroup - Math.floor(eventsPerGroup / 8) : eventsPerGroup
     let excess = 0
-    while (
-      excess < group.events.length - 1 &&
-      (group.events.length - excess > this.#limits.eventsPerGroup || chars > this.#limits.charsPerGroup)
-    )
+    while (excess < group.events.length - 1 && (group.events.length - excess > keep || chars > charsPerGroup))
       chars -= group.events[excess++]?.message.length ?? 0
     if (excess > 0) group.events.splice(0, excess)
     this.#chars.set(group, chars)

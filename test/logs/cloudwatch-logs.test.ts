@@ -232,6 +232,21 @@ describe('log groups in memory', () => {
     expect(groups.group('g')?.events.map((e) => e.message.length)).toEqual([2, 997])
   })
 
+  it('drops an eighth of the event limit at once when a group passes it, and never holds more', () => {
+    const groups = new LogGroups({ eventsPerGroup: 16, streamsPerGroup: 2, charsPerGroup: 100_000 })
+    const counts: number[] = []
+    for (let n = 1; n <= 40; n++) {
+      groups.put('g', 's', [{ timestamp: n, message: `m${n}` }], n)
+      counts.push(groups.group('g')?.events.length ?? 0)
+    }
+    // 16 kept, the 17th event leaves 14 (the newest ones), which grow to 16 again before the next drop.
+    expect(counts.slice(14, 22)).toEqual([15, 16, 14, 15, 16, 14, 15, 16])
+    expect(Math.max(...counts)).toBe(16)
+    expect(groups.group('g')?.events.map((e) => e.message)).toEqual(
+      Array.from({ length: 16 }, (_, i) => `m${25 + i}`),
+    )
+  })
+
   it("matches AWS's simple filter patterns", () => {
     expect(matchesPattern('REPORT RequestId')('REPORT RequestId: 1\tDuration')).toBe(true)
     expect(matchesPattern('RequestId REPORT')('REPORT RequestId: 1')).toBe(true)
