@@ -114,16 +114,34 @@ export function compileTemplate(text: string): CompiledTemplate {
     }
     return found
   }
+  // The override maps are reached by name only ($context.requestOverride, $context.responseOverride):
+  // a template whose text never names them is given none (saving four maps and a copy of
+  // $context per render). Only a name built at run time, `$context.get("request$x")`, would miss.
+  const namesOverrides = text.includes('Override')
   const template: CompiledTemplate = {
     render(variables, budgets = DEFAULT_BUDGETS) {
-      // Its own top-level map in any case: the overrides are set on it below.
+      const given = variables.context
+      // A render that sets the overrides on it gets a top-level map of its own.
       const context = (
-        variables.context instanceof Map
-          ? changesValues
-            ? copyValue(variables.context)
-            : new Map(variables.context)
-          : fromPlain(variables.context)
+        !(given instanceof Map)
+          ? fromPlain(given)
+          : changesValues
+            ? copyValue(given)
+            : namesOverrides
+              ? new Map(given)
+              : given
       ) as Map<string, TemplateValue>
+      const globals = new Map<string, TemplateValue | undefined>([
+        ['input', inputObject(variables.input, !changesValues)],
+        ['util', utilObject],
+        ['context', context],
+        ['stageVariables', fromPlain(variables.stageVariables)],
+      ])
+      if (!namesOverrides)
+        return {
+          output: new Renderer(globals, budgets, parseNested).render(parsed),
+          overrides: noOverrides(),
+        }
       const requestOverride = new Map<string, TemplateValue>([
         ['header', new OverrideMap()],
         ['querystring', new OverrideMap()],
@@ -132,12 +150,6 @@ export function compileTemplate(text: string): CompiledTemplate {
       const responseOverride = new OverrideMap([['header', new OverrideMap()]])
       context.set('requestOverride', requestOverride)
       context.set('responseOverride', responseOverride)
-      const globals = new Map<string, TemplateValue | undefined>([
-        ['input', inputObject(variables.input, !changesValues)],
-        ['util', utilObject],
-        ['context', context],
-        ['stageVariables', fromPlain(variables.stageVariables)],
-      ])
       const output = new Renderer(globals, budgets, parseNested).render(parsed)
       const status = numericValue(responseOverride.get('status') ?? null)
       return {

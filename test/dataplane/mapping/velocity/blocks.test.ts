@@ -141,4 +141,25 @@ describe('values shared by the renders of one request', () => {
     expect(reads.render(vars).output).toBe('live 127.0.0.1 ')
     expect(context.has('requestOverride') || context.has('responseOverride')).toBe(false)
   })
+
+  it('gives overrides only to a template that names them, and both render alike otherwise', () => {
+    const context = fromPlain({ stage: 'live' }) as Map<string, TemplateValue>
+    const vars: TemplateVariables = { ...variables(''), context }
+    const plain = compileTemplate('$context.stage #foreach($k in $context.keySet())$k,#end')
+    const naming = compileTemplate(
+      '$context.stage #set($context.responseOverride.status = 201)#set($context.requestOverride.header.x = "1")',
+    )
+    const first = plain.render(vars)
+    expect(first.output).toBe('live stage,')
+    expect(first.overrides).toEqual({
+      request: { header: {}, querystring: {}, path: {} },
+      response: { header: {} },
+    })
+    const second = naming.render(vars)
+    expect(second.output).toBe('live ')
+    expect(second.overrides.response.status).toBe(201)
+    expect({ ...second.overrides.request.header }).toEqual({ x: '1' })
+    expect(plain.render(vars).output).toBe('live stage,')
+    expect([...context.keys()]).toEqual(['stage'])
+  })
 })
