@@ -53,6 +53,9 @@ class StopSignal extends Error {}
 
 type Value = TemplateValue | DefinedBlock | undefined
 
+/** The arguments of a call written without any (`$m.keySet()`); never changed by a method. */
+const NO_ARGS: readonly TemplateValue[] = Object.freeze([])
+
 /**
  * Our own Velocity interpreter over velocityjs's AST. It never evaluates template text as code,
  * never reads a JS property named by a template (maps are `Map`s, methods go through
@@ -170,15 +173,21 @@ export class Renderer {
       (name) => [name, this.#lookup(name)] as const,
     )
     const state = new ForeachState()
+    // The scope each loop variable lives in, found once: the scopes a body's macro calls push are
+    // popped before the next iteration, so it is the same scope on every pass.
+    const foreachScope = this.#scopeOf('foreach')
+    const itemScope = this.#scopeOf(variable)
+    const countScope = this.#scopeOf('velocityCount')
+    const hasNextScope = this.#scopeOf('velocityHasNext')
     try {
       for (let index = 0; index < items.length; index++) {
         const hasNext = index < items.length - 1
         state.index = index
         state.hasNext = hasNext
-        this.#assignVariable('foreach', state)
-        this.#assignVariable(variable, items[index] ?? null)
-        this.#assignVariable('velocityCount', index + 1)
-        this.#assignVariable('velocityHasNext', hasNext)
+        foreachScope.set('foreach', state)
+        itemScope.set(variable, items[index] ?? null)
+        countScope.set('velocityCount', index + 1)
+        hasNextScope.set('velocityHasNext', hasNext)
         try {
           this.#renderNodes(body, source)
         } catch (signal) {
@@ -218,20 +227,24 @@ export class Renderer {
   #lookup(name: string): Value {
     for (let i = this.#scopes.length - 1; i >= 0; i--) {
       const scope = this.#scopes[i] as Map<string, Value>
-      if (scope.has(name)) return scope.get(name)
+      // One hash lookup for a variable that has a value; `has` only tells an unset one apart.
+      const value = scope.get(name)
+      if (value !== undefined || scope.has(name)) return value
     }
     return undefined
   }
 
   #assignVariable(name: string, value: Value): void {
-    for (let i = this.#scopes.length - 1; i >= 0; i--) {
+    this.#scopeOf(name).set(name, value)
+  }
+
+  /** The innermost scope that holds `name`, else the global one (where a new variable goes). */
+  #scopeOf(name: string): Map<string, Value> {
+    for (let i = this.#scopes.length - 1; i > 0; i--) {
       const scope = this.#scopes[i] as Map<string, Value>
-      if (scope.has(name)) {
-        scope.set(name, value)
-        return
-      }
+      if (scope.has(name)) return scope
     }
-    this.#scopes[0]?.set(name, value)
+    return this.#scopes[0] as Map<string, Value>
   }
 
   #set(target: ReferenceNode, expression: Expression, source: Source): void {
@@ -264,9 +277,9 @@ export class Renderer {
       if (value === undefined || value === null) return undefined
       if (step.type === 'property') current = readProperty(value, step.id as string)
       else if (step.type === 'method') {
-        const args = (step.args || []).map(
-          (arg) => this.#valueOf(this.#evaluate(arg, source), source) ?? null,
-        )
+        const args = step.args
+          ? step.args.map((arg) => this.#valueOf(this.#evaluate(arg, source), source) ?? null)
+          : NO_ARGS
         try {
           current = callMethod(value, step.id as string, args)
         } catch (error) {
@@ -310,6 +323,7 @@ export class Renderer {
   }
 
   #valueOf(value: Value, _source: Source): TemplateValue | undefined {
+    if (typeof value !== 'object' || value === null) return value
     if (value instanceof DefinedBlock) return this.#renderDefined(value)
     return value
   }
