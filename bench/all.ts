@@ -4,13 +4,15 @@
  * (start-up with 100 APIs, a deployment going live, routing in a 3,000-resource API, RSS under a
  * long AWS_PROXY load). See bench/README.md.
  *
- *   npm run bench [-- --quick] [-- --write] [--rounds 3] [--duration 5] [--soak 60]
+ *   npm run bench [-- --quick] [-- --write [--write-unsteady]] [--rounds 3] [--duration 5] [--soak 60]
  *                 [--connections 50] [--loader wrk|autocannon] [--no-pin] [--skip nginx,offline]
  *                 [--offline-dir DIR]   (install serverless-offline there once, and keep it)
  *                 [--from-source]       (Tollgate from src/ through tsx, not the compiled build)
  *
  * Exits non-zero if any request failed or answered non-2xx (warm-ups included), or a point could
- * not be measured; `--write` then leaves docs/performance.md alone.
+ * not be measured; `--write` then leaves docs/performance.md alone. It also leaves it alone when
+ * the direct backend's rounds differ by more than MAX_DIRECT_SPREAD (the machine changed speed),
+ * unless `--write-unsteady` is given.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -32,7 +34,13 @@ import { chooseLoader, ensureWrk } from './all/loader.js'
 import { measureInterleaved, type Target } from './all/measure.js'
 import { deploymentGoingLive, soak, startupWithHundredApis } from './all/points.js'
 import { choosePinning, killEverything, stopEverything, stopProcess } from './all/processes.js'
-import { renderReport, type BenchResults, type TargetId } from './all/report.js'
+import {
+  directSpread,
+  MAX_DIRECT_SPREAD,
+  renderReport,
+  type BenchResults,
+  type TargetId,
+} from './all/report.js'
 import {
   configureMainApi,
   configureSmallApi,
@@ -54,6 +62,7 @@ function options() {
     options: {
       quick: { type: 'boolean', default: false },
       write: { type: 'boolean', default: false },
+      'write-unsteady': { type: 'boolean', default: false },
       rounds: { type: 'string' },
       duration: { type: 'string' },
       soak: { type: 'string' },
@@ -78,6 +87,7 @@ function options() {
   return {
     quick: values.quick,
     write: values.write,
+    writeUnsteady: values['write-unsteady'],
     rounds: positive('rounds', values.rounds ?? (values.quick ? '1' : '3')),
     duration: positive('duration', values.duration ?? (values.quick ? '2' : '5')),
     soak: positive('soak', values.soak ?? (values.quick ? '6' : '60')),
@@ -291,11 +301,24 @@ async function main(): Promise<number> {
     deployLive,
     soak: soakResult,
   }
+  const spread = directSpread(runs)
+  const unsteady = spread !== undefined && spread > MAX_DIRECT_SPREAD
+  if (spread !== undefined)
+    note(
+      `the direct backend's fastest round was ${(100 * spread).toFixed(1)}% faster than its slowest` +
+        (unsteady ? ': the machine changed speed during the run, so its ratios are not to be quoted' : ''),
+    )
   const report = renderReport(results)
   process.stdout.write(`${report}\n`)
   if (failures > 0) {
     process.stderr.write(`${failures} requests or points failed; docs/performance.md left as is\n`)
     return 1
+  }
+  if (settings.write && unsteady && !settings.writeUnsteady) {
+    process.stderr.write(
+      `the direct backend varied by more than ${100 * MAX_DIRECT_SPREAD}% between rounds; docs/performance.md left as is (--write-unsteady writes anyway)\n`,
+    )
+    return 0
   }
   if (settings.write) {
     await writeResults(OPEN_MARKER, report, CLOSE_MARKER)

@@ -35,6 +35,21 @@ export const LABELS: Record<TargetId, string> = {
   'get-cached': 'Tollgate same GET, stage cache hit',
 }
 
+/**
+ * How much the machine's speed changed during a run: the direct backend's fastest round ÷ its
+ * slowest, minus 1 (undefined with fewer than two rounds). Interleaving cancels a slow phase only
+ * on average; in a run of 2026-12-06 the direct backend went 30,549–44,174 requests/s between rounds
+ * (45%) and a baseline's throughput 361–894, against 9.5% in the run written on 2026-12-05.
+ */
+export function directSpread(runs: readonly Run[]): number | undefined {
+  const rates = runs.filter((r) => r.target === 'direct').map((r) => r.requestsPerSecond)
+  if (rates.length < 2) return undefined
+  return Math.max(...rates) / Math.min(...rates) - 1
+}
+
+/** Past this spread `--write` leaves docs/performance.md alone (`--write-unsteady` writes anyway). */
+export const MAX_DIRECT_SPREAD = 0.2
+
 /** One measured run of one target. */
 export interface Run extends MeasuredRun {
   target: TargetId
