@@ -133,8 +133,9 @@ export class InvocationContext {
     converted?: Map<string, TemplateValue>
   }
   /**
-   * `$context` as template values, converted by the first template of the request and copied by
-   * each render (at every depth for a template that may change it); built again if the request has failed since (`$context.error`).
+   * `$context` as template values, converted by the first template of the request and read by
+   * each render (copied at every depth for a template that may change it, at the top for one that
+   * names the overrides); built again if the request has failed since (`$context.error`).
    */
   templateContext?: { error: GatewayError | undefined; values: ReadonlyMap<string, TemplateValue> }
 

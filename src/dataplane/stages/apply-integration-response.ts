@@ -8,6 +8,7 @@ import { renderTemplate, templateVariables } from '../mapping/render-template.js
 import type { Stage } from '../stage.js'
 import { headerValue } from '../request.js'
 import { convertContent, isBinaryMediaType } from '../mapping/content-handling.js'
+import { deployedRegExp } from '../deployed-regexp.js'
 
 /**
  * Selects the integration response whose selectionPattern matches the backend status (a whole
@@ -88,28 +89,8 @@ export function selectIntegrationResponse(
   for (const response of responses) {
     const pattern = response.selectionPattern
     if (pattern === undefined || pattern === '') continue
-    if (selectionRegExp(pattern)?.test(selector)) return response
+    // An invalid pattern never matches, like a Java PatternSyntaxException caught by AWS.
+    if (deployedRegExp(`^(?:${pattern})$`, 's')?.test(selector)) return response
   }
   return responses.find((r) => r.selectionPattern === undefined || r.selectionPattern === '')
 }
-
-/**
- * A selection pattern as a whole-match RegExp, compiled once per pattern text (patterns come from
- * deployments, so the cache is bounded by what was deployed: cleared past MAX_PATTERNS); null
- * for an invalid pattern, which never matches, like a Java PatternSyntaxException caught by AWS.
- */
-function selectionRegExp(pattern: string): RegExp | null {
-  let compiled = selectionPatterns.get(pattern)
-  if (compiled === undefined) {
-    try {
-      compiled = new RegExp(`^(?:${pattern})$`, 's')
-    } catch {
-      compiled = null
-    }
-    if (selectionPatterns.size >= MAX_PATTERNS) selectionPatterns.clear()
-    selectionPatterns.set(pattern, compiled)
-  }
-  return compiled
-}
-const selectionPatterns = new Map<string, RegExp | null>()
-const MAX_PATTERNS = 10_000

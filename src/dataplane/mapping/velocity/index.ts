@@ -1,13 +1,12 @@
 import { parse } from 'velocityjs'
 import type { AstNode } from './ast.js'
-import { inputObject, paramsValue, utilObject, type InputData } from './builtins.js'
+import { inputObject, utilObject, type InputData } from './builtins.js'
 import { DEFAULT_BUDGETS, TemplateError, type TemplateBudgets } from './errors.js'
 import { Renderer, Source, type ParsedTemplate } from './interpreter.js'
 import { copyValue, fromPlain, javaString, numericValue, type TemplateValue } from './values.js'
 
 export { TemplateError, TemplateBudgetError, DEFAULT_BUDGETS, type TemplateBudgets } from './errors.js'
-export type { InputData } from './builtins.js'
-export { paramsValue }
+export { paramsValue, type InputData } from './builtins.js'
 export { fromPlain, type TemplateValue } from './values.js'
 
 /** What a template can read. */
@@ -15,7 +14,8 @@ export interface TemplateVariables {
   input: InputData
   /**
    * The $context object: plain data, or template values already converted (copied for a render
-   * that may change them); requestOverride / responseOverride are added for the template to set.
+   * that may change them); requestOverride / responseOverride are added for a template that names
+   * them to set.
    */
   context: Record<string, unknown> | ReadonlyMap<string, TemplateValue>
   stageVariables: Readonly<Record<string, string>>
