@@ -217,6 +217,42 @@ describe('Node.js runtime', () => {
     expect(decode((await invoke('loop-fn', { loop: false })).Payload)).toBe('done')
   })
 
+  it("sizes V8's heap from MemorySize and exposes global.gc, as Lambda's Node.js bootstrap does", async () => {
+    // AWS's /var/runtime/bootstrap of the nodejs images: new_space = MemorySize / 10,
+    // --max-semi-space-size = new_space / 2, --max-old-space-size = MemorySize - new_space, plus
+    // --expose-gc and --max-http-header-size 81920.
+    await createFunction(
+      lambda,
+      'heap-fn',
+      {
+        'index.js': `
+          const v8 = require('node:v8')
+          exports.handler = async () => {
+            global.gc()
+            return { gc: typeof global.gc, execArgv: process.execArgv, heapLimitMb: v8.getHeapStatistics().heap_size_limit / 1048576 }
+          }`,
+      },
+      { memory: 512 },
+    )
+    const result = decode((await invoke('heap-fn')).Payload) as {
+      gc: string
+      execArgv: string[]
+      heapLimitMb: number
+    }
+    expect(result.gc).toBe('function')
+    expect(result.execArgv).toEqual(
+      expect.arrayContaining([
+        '--expose-gc',
+        '--max-http-header-size=81920',
+        '--max-semi-space-size=25',
+        '--max-old-space-size=461',
+      ]),
+    )
+    // V8 took the limits: old generation plus young generation, not its default of ~2 GB or more.
+    expect(result.heapLimitMb).toBeGreaterThan(461)
+    expect(result.heapLimitMb).toBeLessThan(600)
+  })
+
   it('answers a memory blow-up past MemorySize with an error and keeps serving', async () => {
     await createFunction(
       lambda,

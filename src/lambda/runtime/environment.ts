@@ -6,6 +6,23 @@ const RUNNER = fileURLToPath(new URL('./node-runner.mjs', import.meta.url))
 /** AWS returns the last 4 KB of an invocation's log with LogType Tail. */
 export const LOG_TAIL_BYTES = 4096
 
+/**
+ * Node's flags in a Lambda environment of `memoryMb`, as AWS's Node.js runtime bootstrap
+ * (/var/runtime/bootstrap of the nodejs images) sets them: a tenth of MemorySize for V8's young
+ * generation (half of it per semi-space), the rest for the old generation, `global.gc` exposed and
+ * 80 KB of HTTP headers allowed. Without the semi-space cap V8 grows each semi-space to 16 MB, and
+ * a 128 MB function's process held ~30 MB more than on Lambda.
+ */
+export function nodeRuntimeArgs(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10)
+  return [
+    '--expose-gc',
+    '--max-http-header-size=81920',
+    `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
+    `--max-old-space-size=${Math.max(32, memoryMb - newSpace)}`,
+  ]
+}
+
 /** What one invocation produced. */
 export interface InvocationOutcome {
   /** The JSON payload, or the runtime's error object for a function error. */
@@ -75,7 +92,7 @@ export class ExecutionEnvironment {
       ...(spec.nodePath ? { execPath: spec.nodePath } : {}),
       cwd: spec.codeDir,
       env: spec.env,
-      execArgv: [`--max-old-space-size=${Math.max(32, spec.memoryMb)}`],
+      execArgv: nodeRuntimeArgs(spec.memoryMb),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     })

@@ -40,6 +40,44 @@ async function loadHandler() {
   return handler
 }
 
+// _X_AMZN_TRACE_ID changes with every invocation. Written to the real environment, each new value
+// is a setenv(3), and glibc's setenv never frees a value it replaced (a caller may still hold it):
+// ~190 bytes per invocation, ~10 MB a minute for a warm environment under load, until the
+// MemorySize watch killed it as out of memory. process.env becomes a Proxy over the real
+// environment that keeps this one variable in JavaScript; every other variable (TZ, which Node
+// applies when it is set, included) is still read and written through the real environment, and
+// child processes the handler spawns get the trace id with the rest (they copy process.env).
+const TRACE_ID = '_X_AMZN_TRACE_ID'
+const realEnv = process.env
+let traceId = realEnv[TRACE_ID]
+delete realEnv[TRACE_ID]
+process.env = new Proxy(realEnv, {
+  get: (target, key) => (key === TRACE_ID ? traceId : Reflect.get(target, key)),
+  set(target, key, value) {
+    if (key !== TRACE_ID) return Reflect.set(target, key, value)
+    traceId = String(value)
+    return true
+  },
+  has: (target, key) => (key === TRACE_ID ? traceId !== undefined : Reflect.has(target, key)),
+  deleteProperty(target, key) {
+    if (key !== TRACE_ID) return Reflect.deleteProperty(target, key)
+    traceId = undefined
+    return true
+  },
+  ownKeys: (target) => [...Reflect.ownKeys(target), ...(traceId === undefined ? [] : [TRACE_ID])],
+  getOwnPropertyDescriptor(target, key) {
+    if (key !== TRACE_ID) return Reflect.getOwnPropertyDescriptor(target, key)
+    return traceId === undefined
+      ? undefined
+      : { value: traceId, writable: true, enumerable: true, configurable: true }
+  },
+  defineProperty(target, key, descriptor) {
+    if (key !== TRACE_ID) return Reflect.defineProperty(target, key, descriptor)
+    traceId = String(descriptor.value)
+    return true
+  },
+})
+
 let handlerPromise = loadHandler()
 handlerPromise.catch(() => undefined)
 
