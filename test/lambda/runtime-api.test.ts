@@ -94,6 +94,29 @@ def handler(event, context):
     })
     expect(Array.isArray((failed.payload as { stackTrace: unknown }).stackTrace)).toBe(true)
   })
+  it("gives each invocation its X-Ray header as _X_AMZN_TRACE_ID, as Lambda's Python runtime does", async () => {
+    // AWS docs "configuration-envvars": _X_AMZN_TRACE_ID, the X-Ray tracing header, changes with
+    // each invocation.
+    await createFunction(
+      lambda,
+      'py-trace',
+      {
+        'app.py': `
+import os
+def handler(event, context):
+    return {"environ": os.environ.get("_X_AMZN_TRACE_ID"), "getenv": os.getenv("_X_AMZN_TRACE_ID")}
+`,
+      },
+      { runtime: 'python3.12', handler: 'app.handler' },
+    )
+    const first = (await invoke('py-trace', {})).payload as { environ: string; getenv: string }
+    const second = (await invoke('py-trace', {})).payload as { environ: string; getenv: string }
+    expect(first.environ).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/)
+    expect(first.getenv).toBe(first.environ)
+    expect(second.environ).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/)
+    expect(second.environ).not.toBe(first.environ)
+  })
+
   it('holds a handler to MemorySize: past it, Runtime.OutOfMemory, and the next call is served', async () => {
     await createFunction(
       lambda,

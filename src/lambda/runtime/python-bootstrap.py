@@ -54,11 +54,25 @@ except Exception as error:  # noqa: BLE001 - any import failure is an init error
     post("/init/error", shape)
     sys.exit(1)
 
+TRACE_ID = os.environ.encodekey("_X_AMZN_TRACE_ID")
+
+
+def set_trace_id(value):
+    # As Lambda's Python runtime does, each invocation's X-Ray header goes to _X_AMZN_TRACE_ID.
+    # Only into os.environ's own mapping: os.environ[...] = value would putenv(3) a new value per
+    # invocation, and glibc never frees a value it replaced (the Node runner has the same note).
+    if value:
+        os.environ._data[TRACE_ID] = os.environ.encodevalue(value)
+    else:
+        os.environ._data.pop(TRACE_ID, None)
+
+
 while True:
     with urllib.request.urlopen(API + "/invocation/next") as response:
         request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
         deadline = int(response.headers["Lambda-Runtime-Deadline-Ms"])
         arn = response.headers["Lambda-Runtime-Invoked-Function-Arn"]
+        set_trace_id(response.headers.get("Lambda-Runtime-Trace-Id"))
         event = json.loads(response.read() or b"null")
     try:
         result = handler(event, Context(request_id, deadline, arn))
