@@ -89,8 +89,11 @@ export async function deploymentGoingLive(base: string, rounds: number): Promise
 export interface Soak {
   seconds: number
   result: LoadResult
-  /** MB of the gateway process and of it with its descendants (function environments), per second. */
-  samples: { process: number; tree: number }[]
+  /**
+   * MB of the gateway process and of it with its descendants, and how many descendants (its
+   * function environments), per second: a new environment (~70 MB) tells apart from growth.
+   */
+  samples: { process: number; tree: number; descendants: number }[]
   /** The second after which growth counts (10 s of 60; a sixth of a shorter soak). */
   settledAfter: number
   /**

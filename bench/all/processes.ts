@@ -165,11 +165,15 @@ function rssKb(pid: number): number {
   }
 }
 
-/** Resident memory of the process alone and of it with its descendants, in MB. */
-export function rssMegabytes(pid: number): { process: number; tree: number } {
+/** Resident memory of the process alone and of it with its descendants, in MB; how many descendants. */
+export function rssMegabytes(pid: number): { process: number; tree: number; descendants: number } {
   const members = tree(pid)
   const total = members.reduce((sum, m) => sum + rssKb(m.pid), 0)
-  return { process: Math.round(rssKb(pid) / 1024), tree: Math.round(total / 1024) }
+  return {
+    process: Math.round(rssKb(pid) / 1024),
+    tree: Math.round(total / 1024),
+    descendants: Math.max(0, members.length - 1),
+  }
 }
 
 /** SIGKILL to every listed process still alive with the same start time (never a reused PID). */

@@ -181,6 +181,10 @@ export function renderReport(results: BenchResults): string {
     met === undefined ? 'not measured' : met ? 'met' : '**not met**'
   const soak = results.soak
   const series = (values: number[]): string => values.join(' ')
+  const environmentCounts = (counts: number[]): string =>
+    counts.every((c) => c === counts[0])
+      ? `${counts[0] ?? 0} function environment(s) throughout`
+      : `function environments each second: ${series(counts)}`
   return [
     ...results.header,
     '',
@@ -206,7 +210,8 @@ export function renderReport(results: BenchResults): string {
             `Largest RSS after ${soak.settledAfter} s ÷ the one sample at ${soak.settledAfter} s (the earlier reading): ` +
             `${(soak.growthFromOneSample * 100).toFixed(1)}% growth. ` +
             `RSS (MB) each second, gateway with its function environments: ${series(soak.samples.map((s) => s.tree))}; ` +
-            `gateway process alone: ${series(soak.samples.map((s) => s.process))}.`,
+            `gateway process alone: ${series(soak.samples.map((s) => s.process))}; ` +
+            `${environmentCounts(soak.samples.map((s) => s.descendants))}.`,
           '',
         ]
       : []),

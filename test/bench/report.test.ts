@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { directSpread, MAX_DIRECT_SPREAD, type Run } from '../../bench/all/report.js'
+import type { Soak } from '../../bench/all/points.js'
+import { directSpread, MAX_DIRECT_SPREAD, renderReport, type Run } from '../../bench/all/report.js'
 
 // `npm run bench --write` refuses a run in which the machine changed speed (bench/all.ts): these
 // are the direct backend's rounds of the run written on 2026-12-05 and of one on 2026-12-06
@@ -33,5 +34,37 @@ describe('the direct backend spread of a bench run', () => {
 
   it('is unknown with fewer than two rounds of the direct backend', () => {
     expect(directSpread([run('direct', 1000), run('mock', 500)])).toBeUndefined()
+  })
+})
+
+describe('the AWS_PROXY soak paragraph of a bench report', () => {
+  const soakOf = (descendants: number[]): Soak => ({
+    seconds: descendants.length,
+    result: { requestsPerSecond: 3000, requests: 3000 * descendants.length, p50: 15, p99: 30, failures: 0 },
+    samples: descendants.map((d, i) => ({ process: 130 + i, tree: 130 + i + 70 * d, descendants: d })),
+    settledAfter: 1,
+    growth: 0,
+    growthFromOneSample: 0,
+  })
+  const report = (soak: Soak): string =>
+    renderReport({
+      header: [],
+      notes: [],
+      order: [],
+      runs: [],
+      startups: {},
+      hundredApis: undefined,
+      deployLive: undefined,
+      soak,
+    })
+
+  it('says how many function environments there were, and each second when the number changed', () => {
+    expect(report(soakOf([3, 3, 3]))).toContain(
+      'gateway process alone: 130 131 132; 3 function environment(s) throughout.',
+    )
+    // An environment started during the soak: its ~70 MB is not growth of the ones there.
+    expect(report(soakOf([2, 2, 3]))).toContain(
+      'gateway with its function environments: 270 271 342; gateway process alone: 130 131 132; function environments each second: 2 2 3.',
+    )
   })
 })
