@@ -117,6 +117,27 @@ def handler(event, context):
     expect(second.environ).not.toBe(first.environ)
   })
 
+  it('answers from a handler that runs longer than an idle HTTP connection lives (5 s in Node)', async () => {
+    // The bootstrap keeps one connection to the Runtime API across invocations; the handler's 7 s
+    // would outlast Node's default keep-alive, and the answer would be posted on a closed connection.
+    await createFunction(
+      lambda,
+      'py-slow',
+      {
+        'app.py': `
+import time
+def handler(event, context):
+    time.sleep(event["sleep"])
+    return {"slept": event["sleep"]}
+`,
+      },
+      { runtime: 'python3.12', handler: 'app.handler', timeout: 10 },
+    )
+    expect(await invoke('py-slow', { sleep: 0 })).toEqual({ error: undefined, payload: { slept: 0 } })
+    expect(await invoke('py-slow', { sleep: 7 })).toEqual({ error: undefined, payload: { slept: 7 } })
+    expect(await invoke('py-slow', { sleep: 0 })).toEqual({ error: undefined, payload: { slept: 0 } })
+  }, 20_000)
+
   it('holds a handler to MemorySize: past it, Runtime.OutOfMemory, and the next call is served', async () => {
     await createFunction(
       lambda,

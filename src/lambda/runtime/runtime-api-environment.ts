@@ -53,6 +53,10 @@ export class RuntimeApiEnvironment {
     this.#runtime = runtime
     this.#initialised = new Promise((resolve) => (this.#initDone = resolve))
     this.#server = createServer((req, res) => this.#handle(req, res))
+    // The runtime keeps one connection (the Python bootstrap does): between its answer and its
+    // next call a handler runs, up to the function's timeout, and Node's default 5 s idle limit
+    // would close the connection under a slower invocation.
+    this.#server.keepAliveTimeout = (spec.timeoutSeconds + 5) * 1000
     this.#listening = new Promise((resolve) =>
       this.#server.listen(0, '127.0.0.1', () => resolve((this.#server.address() as AddressInfo).port)),
     )
