@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import type { EnvironmentSpec, InvocationOutcome } from './environment.js'
+import { withLog, type EnvironmentSpec, type InvocationOutcome } from './environment.js'
 import { lowerPriority, watchMemory } from './process-limits.js'
 
 const PYTHON_BOOTSTRAP = fileURLToPath(new URL('./python-bootstrap.py', import.meta.url))
@@ -239,6 +239,6 @@ export class RuntimeApiEnvironment {
     const duration = Date.now() - pending.started
     const log = `${this.#log}END RequestId: ${pending.requestId}\nREPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB\n`
     this.#log = ''
-    pending.resolve({ ...outcome, log })
+    pending.resolve(withLog(outcome, log))
   }
 }
