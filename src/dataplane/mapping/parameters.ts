@@ -1,4 +1,5 @@
 import { contextValueText, lookupContext } from './context-variables.js'
+import { ownValue } from '../../model/own-keys.js'
 
 /** Where mapping expressions read their values from. */
 export interface MappingSource {
@@ -32,7 +33,7 @@ export function evaluateMappingExpression(expression: string, source: MappingSou
     const paramName = nameParts.join('.')
     switch (location) {
       case 'path':
-        return source.pathParameters[paramName]
+        return ownValue(source.pathParameters, paramName)
       case 'querystring':
         return source.query.get(paramName)?.at(-1)
       case 'multivaluequerystring':
@@ -58,7 +59,7 @@ export function evaluateMappingExpression(expression: string, source: MappingSou
     return contextValueText(lookupContext(source.context, [kind, ...rest].join('.')))
   }
   if (head === 'stageVariables' && kind !== undefined) {
-    return source.stageVariables[[kind, name].filter(Boolean).join('.')]
+    return ownValue(source.stageVariables, [kind, name].filter(Boolean).join('.'))
   }
   return undefined
 }
@@ -122,7 +123,7 @@ export function substituteStageVariables(
   if (out === undefined) {
     out = text.replace(
       /\$\{stageVariables\.([A-Za-z0-9_.-]+)\}/g,
-      (_, name: string) => stageVariables[name] ?? '',
+      (_, name: string) => ownValue(stageVariables, name) ?? '',
     )
     if (known.size < 256) known.set(text, out)
   }

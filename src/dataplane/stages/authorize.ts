@@ -1,4 +1,5 @@
 import type { Authorizer } from '../../model/index.js'
+import { ownValue } from '../../model/own-keys.js'
 import {
   callLambdaAuthorizer,
   identitySources,
@@ -51,7 +52,7 @@ function sourceValue(ctx: InvocationContext, deps: DataPlaneDeps, source: string
   const dot = source.indexOf('.')
   const scope = source.slice(0, dot)
   const rest = source.slice(dot + 1)
-  if (scope === 'stageVariables') return ctx.target.stageVariables[rest] || undefined
+  if (scope === 'stageVariables') return ownValue(ctx.target.stageVariables, rest) || undefined
   if (scope === 'context') {
     const value = lookupContext(contextVariables(ctx, deps), rest)
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'

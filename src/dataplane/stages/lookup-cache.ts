@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ActiveStage } from '../../deployment/stage-registry.js'
 import { methodSettingKey, type MethodSetting } from '../../model/index.js'
+import { ownValue } from '../../model/own-keys.js'
 import { cacheBudgetBytes } from '../../cache/cache-store.js'
 import { required, type InvocationContext } from '../context.js'
 import { GatewayError } from '../errors/gateway-error.js'
@@ -76,7 +77,7 @@ function cacheKey(ctx: InvocationContext): string {
     const name = rest.join('.')
     const value =
       location === 'path'
-        ? pathParameters[name]
+        ? ownValue(pathParameters, name)
         : location === 'querystring'
           ? ctx.request.query.get(name)?.join(',')
           : location === 'header'

@@ -1,4 +1,5 @@
 import { selectJsonPath } from './jsonpath.js'
+import { ownValue } from '../../../model/own-keys.js'
 import {
   fromPlain,
   javaString,
@@ -59,7 +60,14 @@ export function inputObject(data: InputData, mayShare = false): HostObject {
         case 'params': {
           if (args.length === 0) return params()
           const key = javaString(a ?? null)
-          return data.path[key] ?? data.querystring[key] ?? headerLookup(data.header, key) ?? ''
+          // Own keys only: `constructor` in the (plain) path parameters was Object's, which hid a
+          // query string parameter of that name.
+          return (
+            ownValue(data.path, key) ??
+            ownValue(data.querystring, key) ??
+            headerLookup(data.header, key) ??
+            ''
+          )
         }
         case 'getBody':
           return data.body

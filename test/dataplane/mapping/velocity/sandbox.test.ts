@@ -71,6 +71,24 @@ describe('template sandbox', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
   })
 
+  it("finds parameters named like Object's members by their own keys only", () => {
+    // The path parameters are a plain object: `constructor` there was Object's function, which
+    // hid the query string's value (rendered as nothing).
+    const out = compileTemplate(
+      "[$input.params('constructor')][$input.params('toString')][$input.params('hasOwnProperty')][$input.params('id')]",
+    ).render({
+      input: {
+        body: '{}',
+        path: { id: '1' },
+        querystring: JSON.parse('{"constructor": "c", "toString": "t"}') as Record<string, string>,
+        header: JSON.parse('{"hasOwnProperty": "h"}') as Record<string, string>,
+      },
+      context: {},
+      stageVariables: {},
+    }).output
+    expect(out).toBe('[c][t][h][1]')
+  })
+
   it('keeps __proto__ keys of JSON bodies as plain data', () => {
     const body = '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}'
     expect(render("$input.path('$.__proto__').polluted", body)).toBe('yes')
