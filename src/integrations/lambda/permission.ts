@@ -1,14 +1,18 @@
 import type { InvocationContext } from '../../dataplane/context.js'
+import { deployedRegExp } from '../../dataplane/deployed-regexp.js'
 import { apiConfigurationError } from '../../dataplane/errors/gateway-error.js'
 import type { DataPlaneDeps } from '../../dataplane/stage.js'
 
-/** `*` in a SourceArn matches anything (IAM's ArnLike); everything else literally. */
+/**
+ * `*` in a SourceArn matches anything (IAM's ArnLike); everything else literally. The expression
+ * is compiled once per pattern (deployedRegExp), not on every request the policy is checked for.
+ */
 function arnLike(pattern: string, arn: string): boolean {
   const regex = pattern
     .split('*')
     .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
     .join('.*')
-  return new RegExp(`^${regex}$`).test(arn)
+  return deployedRegExp(`^${regex}$`)?.test(arn) ?? false
 }
 
 /**
