@@ -112,7 +112,7 @@ process.on('message', async (message) => {
   const { id, event, context: fields, deadline } = message
   const _traceId = fields._traceId
   // As the Lambda runtime sets it for each invocation (AWS docs "configuration-envvars").
-  if (_traceId) process.env._X_AMZN_TRACE_ID = _traceId
+  if (_traceId) process.env[TRACE_ID] = _traceId
   // Copied key by key: an object rest (`{ _traceId, ...rest }`) spread into a literal cost ~16 µs
   // of an invocation's ~55 µs in this process (a 4 KB event over IPC, 2026-12-06).
   const context = {}

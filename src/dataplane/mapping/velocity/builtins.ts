@@ -90,7 +90,8 @@ export function paramsValue(
 }
 
 function headerLookup(headers: Readonly<Record<string, string>>, name: string): string | undefined {
-  if (Object.hasOwn(headers, name)) return headers[name]
+  const exact = ownValue(headers, name)
+  if (exact !== undefined) return exact
   const lower = name.toLowerCase()
   const key = Object.keys(headers).find((k) => k.toLowerCase() === lower)
   return key === undefined ? undefined : headers[key]
