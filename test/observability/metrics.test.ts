@@ -79,6 +79,10 @@ describe('Lambda metrics', () => {
     expect(value(text, 'tollgate_lambda_errors_total', { function: 'metered' })).toBe(1)
     expect(value(text, 'tollgate_lambda_duration_seconds_count', { function: 'metered' })).toBe(2)
     expect(value(text, 'tollgate_lambda_concurrent_executions', { function: 'metered' })).toBe(0)
+    // The gauge keeps its series at 0 after the invocations ended; a counter shows none before it counted.
+    expect(text).toContain('tollgate_lambda_concurrent_executions{function="metered"} 0')
+    expect(text).not.toContain('tollgate_lambda_throttles_total{function="metered"}')
+    expect(text).toContain('tollgate_lambda_duration_seconds_bucket{le="+Inf",function="metered"} 2')
   })
 })
 
@@ -104,6 +108,44 @@ describe('metrics', () => {
     expect(value(text, 'tollgate_api_requests_total', plain)).toBe(2)
     expect(value(text, 'tollgate_api_4xx_errors_total', plain)).toBe(1)
     expect(value(text, 'tollgate_api_5xx_errors_total', plain)).toBe(1)
+    // The latency histogram in Prometheus's text format: HELP and TYPE lines, cumulative buckets
+    // with `le` first and ascending, +Inf equal to the count, a sum.
+    expect(text).toContain('# TYPE tollgate_api_latency_seconds histogram')
+    const buckets = text
+      .split('\n')
+      .filter(
+        (l) =>
+          l.startsWith('tollgate_api_latency_seconds_bucket{le=') &&
+          l.includes(`api="${apiId}",stage="prod",resource="/ok",method="GET"}`),
+      )
+      .map((l) => ({ le: /le="([^"]+)"/.exec(l)![1]!, count: Number(l.split(' ').at(-1)) }))
+    expect(buckets.map((b) => b.le)).toEqual([
+      ...[
+        '0.001',
+        '0.0025',
+        '0.005',
+        '0.01',
+        '0.025',
+        '0.05',
+        '0.1',
+        '0.25',
+        '0.5',
+        '1',
+        '2.5',
+        '5',
+        '10',
+        '29',
+      ],
+      '+Inf',
+    ])
+    for (let i = 1; i < buckets.length; i++)
+      expect(buckets[i]!.count).toBeGreaterThanOrEqual(buckets[i - 1]!.count)
+    expect(buckets.at(-1)!.count).toBe(3)
+    expect(buckets.at(-2)!.count).toBe(3)
+    expect(value(text, 'tollgate_api_latency_seconds_sum', detailed)).toBeGreaterThan(0)
+    expect(value(text, 'tollgate_api_latency_seconds_sum', detailed)).toBeLessThan(29 * 3)
+    // A label set counts only what happened to it: no 4xx series for /ok.
+    expect(text).not.toMatch(/tollgate_api_4xx_errors_total\{[^}]*resource="\/ok"/)
     expect(text).toContain('tollgate_process_resident_memory_bytes')
     expect(text).toContain('tollgate_nodejs_eventloop_lag_seconds')
   })
