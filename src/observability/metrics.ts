@@ -54,6 +54,16 @@ class FunctionSeries {
   }
 }
 
+/** The series under `key`, made by `make` the first time the key is seen. */
+function seriesIn<S>(map: Map<string, S>, key: string, make: () => S): S {
+  let series = map.get(key)
+  if (series === undefined) {
+    series = make()
+    map.set(key, series)
+  }
+  return series
+}
+
 type Value = { value: number; labels: Record<string, string | number>; metricName?: string }
 
 /**
@@ -76,6 +86,7 @@ class SeriesMetric<S extends { readonly labels: Readonly<Record<string, string>>
 
   get(): Promise<{ name: string; help: string; type: string; values: Value[]; aggregator: string }> {
     const values: Value[] = []
+    const bucket = `${this.name}_bucket`
     for (const series of this.series()) {
       const read = this.read(series)
       if (typeof read === 'number') {
@@ -83,7 +94,6 @@ class SeriesMetric<S extends { readonly labels: Readonly<Record<string, string>>
         continue
       }
       if (read.count === 0) continue
-      const bucket = `${this.name}_bucket`
       let cumulative = 0
       for (const [i, le] of read.bounds.entries()) {
         cumulative += read.perBucket[i] ?? 0
@@ -226,14 +236,8 @@ export class GatewayMetrics {
         (s) => s.coldStarts,
       ),
     ])
-    const of = (name: string): FunctionSeries => {
-      let series = this.#functionSeries.get(name)
-      if (series === undefined) {
-        series = new FunctionSeries(name)
-        this.#functionSeries.set(name, series)
-      }
-      return series
-    }
+    const of = (name: string): FunctionSeries =>
+      seriesIn(this.#functionSeries, name, () => new FunctionSeries(name))
     return {
       started: (name) => {
         of(name).concurrent++
@@ -268,11 +272,7 @@ export class GatewayMetrics {
     const method = detailed ? match.methodKey : ''
     // API ids, stage names, resource paths and methods hold no NUL: the key names one label set.
     const key = `${api}\0${stage}\0${resource}\0${method}`
-    let series = this.#apiSeries.get(key)
-    if (series === undefined) {
-      series = new ApiSeries({ api, stage, resource, method })
-      this.#apiSeries.set(key, series)
-    }
+    const series = seriesIn(this.#apiSeries, key, () => new ApiSeries({ api, stage, resource, method }))
     series.count++
     if (status >= 400 && status < 500) series.errors4xx++
     if (status >= 500) series.errors5xx++
