@@ -60,11 +60,14 @@ export const DIST_MAIN = fileURLToPath(new URL('../../dist/tollgate.cjs', import
 /** Which entry point the bench starts: the compiled build unless `--from-source`. */
 export const entryPoint = { path: DIST_MAIN }
 
-/** `tollgate serve` on a port and data directory, account limits raised so they never refuse. */
+/**
+ * `tollgate serve` on a port and data directory, account limits raised so they never refuse;
+ * `options.entry` starts another build's `tollgate.cjs` than `entryPoint`'s.
+ */
 export async function startTollgate(
   cpu: string | undefined,
   dataDir: string,
-  options: { port?: number; accessLogFile?: string } = {},
+  options: { port?: number; accessLogFile?: string; entry?: string } = {},
 ): Promise<{ url: string; since: number; process: ReturnType<typeof startProcess> }> {
   const port = options.port ?? (await freePort())
   mkdirSync(dataDir, { recursive: true })
@@ -75,7 +78,7 @@ export async function startTollgate(
     'tollgate',
     process.execPath,
     [
-      entryPoint.path,
+      options.entry ?? entryPoint.path,
       'serve',
       ...['--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'],
       ...['--account-rate-limit', '1000000', '--account-burst-limit', '1000000'],
@@ -90,7 +93,12 @@ export async function startTollgate(
 export async function startTollgateAndWait(
   cpu: string | undefined,
   dataDir: string,
-  options: { port?: number; accessLogFile?: string; firstUrl?: (base: string) => string } = {},
+  options: {
+    port?: number
+    accessLogFile?: string
+    entry?: string
+    firstUrl?: (base: string) => string
+  } = {},
 ): Promise<Started> {
   const started = await startTollgate(cpu, dataDir, options)
   const url = options.firstUrl?.(started.url) ?? `${started.url}/_tollgate/health`

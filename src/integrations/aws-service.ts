@@ -4,7 +4,7 @@ import type { InvocationContext, IntegrationRequest, EndpointResponse } from '..
 import { apiConfigurationError } from '../dataplane/errors/gateway-error.js'
 import type { HeaderEntry } from '../dataplane/request.js'
 import type { DataPlaneDeps } from '../dataplane/stage.js'
-import { DEFAULT_TIMEOUT_MS, sendRequest } from './http.js'
+import { DEFAULT_TIMEOUT_MS, requestTarget, sendRequest } from './http.js'
 
 /**
  * AWS service integrations (type AWS, any service but Lambda): the integration URI names the
@@ -144,7 +144,7 @@ export async function invokeAwsService(
     headers: Object.fromEntries(headers),
     body: req.body,
   })
-  const url = new URL(`${endpoint.origin}${path}${query ? `?${query}` : ''}`)
+  const url = requestTarget(`${endpoint.origin}${path}${query ? `?${query}` : ''}`)
   const outgoing: HeaderEntry[] = Object.entries(signed.headers).filter(([name]) => name !== 'host')
   return sendRequest(
     url,

@@ -22,8 +22,19 @@ export class BackendTls {
     )
   }
 
-  /** The pool for a request: the shared one when neither setting applies. */
-  async dispatcher(clientCertificateId?: string, insecureSkipVerification = false): Promise<Dispatcher> {
+  /**
+   * The pool for a request: the shared one when neither setting applies (without a turn of the
+   * microtask queue once it exists).
+   */
+  dispatcher(
+    clientCertificateId?: string,
+    insecureSkipVerification = false,
+  ): Dispatcher | Promise<Dispatcher> {
+    if (!clientCertificateId && !insecureSkipVerification && this.#shared) return this.#shared
+    return this.#dispatcher(clientCertificateId, insecureSkipVerification)
+  }
+
+  async #dispatcher(clientCertificateId?: string, insecureSkipVerification = false): Promise<Dispatcher> {
     const { Agent } = await undici()
     if (!clientCertificateId && !insecureSkipVerification)
       return (this.#shared ??= new Agent({ keepAliveTimeout: 30_000, connections: 256 }))
@@ -53,6 +64,7 @@ export class BackendTls {
 }
 
 let loading: Promise<typeof import('undici')> | undefined
+let loaded: typeof import('undici') | undefined
 
 /**
  * undici, loaded by the first request to a backend: it is the largest module of a start (~50 ms of
@@ -60,5 +72,8 @@ let loading: Promise<typeof import('undici')> | undefined
  * integrations never needs it.
  */
 export function undici(): Promise<typeof import('undici')> {
-  return (loading ??= import('undici'))
+  return (loading ??= import('undici').then((module) => (loaded = module)))
 }
+
+/** undici once `undici()` has loaded it, else undefined. */
+export const loadedUndici = (): typeof import('undici') | undefined => loaded

@@ -1,7 +1,7 @@
 import { UpdateIntegrationResponseCommand, UpdateRestApiCommand } from '@aws-sdk/client-api-gateway'
 import { gunzipSync, inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, deploy, httpRequest, putMethodWithIntegration } from '../support/apis.js'
+import { createApi, createPath, deploy, httpRequest, putMethodWithIntegration } from '../support/apis.js'
 import { startBackend, type TestBackend } from '../support/backend.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 
@@ -123,6 +123,45 @@ describe('binary media types and content handling', () => {
       expect(response.body.equals(bytes)).toBe(true)
     } finally {
       await imageBackend.close()
+    }
+  })
+})
+
+describe('answer bodies', () => {
+  it('sends every byte value unchanged, in a small body and in one of 20 KB', async () => {
+    const small = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
+    const large = Buffer.concat(Array.from({ length: 80 }, () => small))
+    const bytesBackend = await startBackend((req, res) => {
+      const body = req.url === '/large' ? large : small
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
+      res.end(body)
+    })
+    try {
+      const { apiId, rootId } = await createApi(tg.client)
+      for (const name of ['small', 'large'])
+        await putMethodWithIntegration(
+          tg.client,
+          apiId,
+          await createPath(tg.client, apiId, rootId, name),
+          'GET',
+          {
+            type: 'HTTP_PROXY',
+            integrationHttpMethod: 'GET',
+            uri: `${bytesBackend.url}/${name}`,
+          },
+        )
+      await deploy(tg.client, apiId, 'dev')
+      for (const [path, expected] of [
+        ['/small', small],
+        ['/large', large],
+      ] as const) {
+        const response = await httpRequest(tg.url, { path: invokePath(apiId, 'dev', path) })
+        expect(response.status).toBe(200)
+        expect(response.headers['content-length']).toBe(String(expected.length))
+        expect(response.body.equals(expected)).toBe(true)
+      }
+    } finally {
+      await bytesBackend.close()
     }
   })
 })

@@ -403,6 +403,36 @@ describe('HTTP (non-proxy) and stage variables', () => {
   })
 })
 
+describe('integration URLs', () => {
+  it('answers 500 for a URI that is not a URL once its stage variable is filled, every time', async () => {
+    // A configuration error, as for a refused connection: AWS logs "Execution failed due to
+    // configuration error" and answers 500 (AWS-BEHAVIOR §3.1). Parsed URLs are kept per text
+    // (src/integrations/http.ts); a failed parse is not, and a fixed variable takes effect at once.
+    const { apiId, rootId } = await createApi(tg.client)
+    await putMethodWithIntegration(tg.client, apiId, rootId, 'GET', {
+      type: 'HTTP_PROXY',
+      integrationHttpMethod: 'GET',
+      uri: 'http://127.0.0.1:${stageVariables.port}/',
+    })
+    await deploy(tg.client, apiId, 'dev', { port: 'not-a-port' })
+    for (let i = 0; i < 2; i++) {
+      const response = await invoke(apiId, 'dev', '/')
+      expect(response.status).toBe(500)
+      expect(await response.json()).toEqual({ message: 'Internal server error' })
+    }
+    await tg.client.send(
+      new UpdateStageCommand({
+        restApiId: apiId,
+        stageName: 'dev',
+        patchOperations: [{ op: 'replace', path: '/variables/port', value: String(backend.port) }],
+      }),
+    )
+    const fixed = await invoke(apiId, 'dev', '/')
+    expect(fixed.status).toBe(200)
+    expect((await fixed.json()) as object).toHaveProperty('method', 'GET')
+  })
+})
+
 describe('canary', () => {
   it('sends about percentTraffic of requests to the canary deployment', async () => {
     const { apiId, rootId } = await mockApi('"main"')

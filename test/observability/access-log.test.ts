@@ -1,5 +1,5 @@
 import { CreateDeploymentCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApi, createPath, putMockMethod } from '../support/apis.js'
@@ -51,13 +51,31 @@ beforeAll(async () => {
 })
 afterAll(() => tg.close())
 
+/** The file's lines so far ('' before the first write). */
+const linesSoFar = (): string[] => {
+  const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''
+  return text === '' ? [] : text.trimEnd().split('\n')
+}
+
 describe('access logs', () => {
+  let earlier = 0
+  it('writes a line within about half a second, before 4 KB have gathered', async () => {
+    await fetch(`${tg.url}/_aws/execute-api/${apiId}/json/hello`)
+    const sent = Date.now()
+    while (linesSoFar().length === 0 && Date.now() - sent < 5_000)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    // Lines are gathered up to 4 KB or 500 ms (src/observability/access-log.ts); this one is ~300 bytes.
+    expect(linesSoFar()).toHaveLength(1)
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(400)
+    earlier = 1
+  })
+
   it('writes one line per request in each stage format', async () => {
     for (const stage of ['json', 'clf', 'silent'])
       await fetch(`${tg.url}/_aws/execute-api/${apiId}/${stage}/hello`)
     await fetch(`${tg.url}/_aws/execute-api/${apiId}/custom/nowhere`)
     await tg.close()
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n')
+    const lines = linesSoFar().slice(earlier)
     expect(lines).toHaveLength(3)
     const json = JSON.parse(lines[0]!) as Record<string, string>
     expect(json).toMatchObject({

@@ -1,0 +1,201 @@
+/**
+ * `npm run bench:ab -- --a DIR --b DIR`: two builds of Tollgate (each a `dist/` made by `npm run
+ * build`, copied elsewhere) compared on the routes of `npm run bench`, for the changes too small to
+ * see by turns on a machine whose speed drifts.
+ *
+ *   npm run bench:ab -- --a /tmp/dist-before --b dist [--targets mock,http-proxy,templates,aws-proxy]
+ *                       [--rounds 6] [--duration 3] [--connections 50]
+ *
+ * Both gateways run at once on the servers' CPU, each loaded by its own `wrk` at the same moment.
+ * Two busy processes on one CPU get equal shares of it from the scheduler, so B's requests/s ÷ A's
+ * is A's CPU per request ÷ B's, measured under the same machine speed. Run one after the other,
+ * the same build's rounds differed by up to ±15% here, which hides a change of a few percent
+ * (docs/performance.md). The bench backend shares that CPU too; a pass runs each target `--rounds`
+ * times. A second pass starts the gateways in the other order, as the first one started gained
+ * 1–3% in a run of one build against itself; the result is the geometric mean of both passes'
+ * medians.
+ *
+ * Prints the ratios; exits non-zero if any request failed or answered non-2xx.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { startBackend } from './all/baselines.js'
+import { chooseLoader, ensureWrk, type Loader } from './all/loader.js'
+import { choosePinning, killEverything, stopEverything } from './all/processes.js'
+import {
+  configureMainApi,
+  configureSmallApi,
+  createFunction,
+  invokeUrl,
+  startTollgateAndWait,
+} from './all/tollgate.js'
+import { median } from './support.js'
+
+const TARGETS = ['mock', 'keyed', 'http-proxy', 'templates', 'get', 'aws-proxy'] as const
+type AbTarget = (typeof TARGETS)[number]
+const WARM_UP_SECONDS = 1
+
+interface Gateway {
+  build: string
+  urls: Record<AbTarget, string>
+  apiKey: string
+}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      a: { type: 'string' },
+      b: { type: 'string' },
+      targets: { type: 'string', default: 'mock,http-proxy,templates,aws-proxy' },
+      rounds: { type: 'string', default: '6' },
+      duration: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '50' },
+    },
+  })
+  if (!values.a || !values.b)
+    throw new Error('--a and --b name two build directories (each with tollgate.cjs)')
+  const positive = (name: string, text: string): number => {
+    const value = Number(text)
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`)
+    return value
+  }
+  const targets = values.targets.split(',').map((name) => {
+    if (!(TARGETS as readonly string[]).includes(name))
+      throw new Error(`--targets: unknown ${name} (known: ${TARGETS.join(', ')})`)
+    return name as AbTarget
+  })
+  return {
+    a: resolve(values.a),
+    b: resolve(values.b),
+    targets,
+    rounds: positive('rounds', values.rounds),
+    duration: positive('duration', values.duration),
+    connections: positive('connections', values.connections),
+  }
+}
+
+/** One build served on the servers' CPU with the bench's APIs. */
+async function startGateway(
+  build: string,
+  cpu: string | undefined,
+  backendPort: number,
+  dataDir: string,
+): Promise<Gateway> {
+  const started = await startTollgateAndWait(cpu, dataDir, {
+    entry: join(build, 'tollgate.cjs'),
+    accessLogFile: join(dataDir, 'access.log'),
+  })
+  const main = await configureMainApi(started.url, backendPort)
+  await createFunction(started.url)
+  const small = await configureSmallApi(started.url)
+  const url = (apiId: string, stage: string, path: string): string =>
+    invokeUrl(started.url, apiId, stage, path)
+  return {
+    build,
+    apiKey: small.key,
+    urls: {
+      mock: url(small.apiId, 'v1', '/mock'),
+      keyed: url(small.apiId, 'v1', '/keyed'),
+      'http-proxy': url(main, 'live', '/hello'),
+      templates: url(main, 'live', '/templates'),
+      get: url(main, 'live', '/get'),
+      'aws-proxy': url(main, 'live', '/lambda'),
+    },
+  }
+}
+
+/** One pass: both gateways loaded at once, round after round; B's requests/s ÷ A's per target. */
+async function pass(
+  first: Gateway,
+  second: Gateway,
+  a: string,
+  loader: Loader,
+  opts: ReturnType<typeof options>,
+): Promise<{ ratios: Map<AbTarget, number[]>; failures: number }> {
+  const headers = (gateway: Gateway, target: AbTarget): Record<string, string> =>
+    target === 'keyed' ? { 'x-api-key': gateway.apiKey } : {}
+  const both = (target: AbTarget, seconds: number) =>
+    Promise.all(
+      [first, second].map((gateway) => loader.run(gateway.urls[target], seconds, headers(gateway, target))),
+    )
+  let failures = 0
+  for (const target of opts.targets)
+    for (const result of await both(target, WARM_UP_SECONDS)) failures += result.failures
+  const ratios = new Map<AbTarget, number[]>()
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const target of opts.targets) {
+      const results = await both(target, opts.duration)
+      failures += results.reduce((sum, r) => sum + r.failures, 0)
+      const [ofA, ofB] = first.build === a ? results : [...results].reverse()
+      const ratio = (ofB?.requestsPerSecond ?? Number.NaN) / (ofA?.requestsPerSecond ?? Number.NaN)
+      const list = ratios.get(target) ?? []
+      list.push(ratio)
+      ratios.set(target, list)
+      console.log(
+        `  round ${round} ${target.padEnd(10)} A ${ofA?.requestsPerSecond.toFixed(0)} B ${ofB?.requestsPerSecond.toFixed(0)} requests/s: B ÷ A ${ratio.toFixed(3)}`,
+      )
+    }
+  }
+  return { ratios, failures }
+}
+
+async function main(): Promise<number> {
+  const opts = options()
+  const wrk = await ensureWrk()
+  if (!('path' in wrk)) throw new Error(`bench:ab needs wrk: ${wrk.reason}`)
+  const pinning = choosePinning(true)
+  console.log(pinning.note)
+  const loader = chooseLoader(opts.connections, pinning.loader, wrk.path)
+  // A build copied out of the repository still finds the packages kept out of its bundle.
+  process.env['NODE_PATH'] = fileURLToPath(new URL('../node_modules', import.meta.url))
+  const temp = mkdtempSync(join(tmpdir(), 'tollgate-ab-'))
+  try {
+    const passes: Map<AbTarget, number[]>[] = []
+    let failures = 0
+    for (const [n, order] of [
+      [1, [opts.a, opts.b]],
+      [2, [opts.b, opts.a]],
+    ] as const) {
+      console.log(`pass ${n}: ${order[0] === opts.a ? 'A' : 'B'} started first`)
+      const backend = await startBackend(pinning.servers)
+      const [first, second] = [
+        await startGateway(order[0], pinning.servers, backend.port, join(temp, `${n}-first`)),
+        await startGateway(order[1], pinning.servers, backend.port, join(temp, `${n}-second`)),
+      ]
+      const result = await pass(first, second, opts.a, loader, opts)
+      passes.push(result.ratios)
+      failures += result.failures
+      await stopEverything()
+    }
+    console.log(`\nA = ${opts.a}\nB = ${opts.b}\nB's requests/s ÷ A's (= A's CPU per request ÷ B's):`)
+    for (const target of opts.targets) {
+      const medians = passes.map((ratios) => median(ratios.get(target) ?? []))
+      const mean = Math.sqrt((medians[0] ?? Number.NaN) * (medians[1] ?? Number.NaN))
+      const all = passes.flatMap((ratios) => ratios.get(target) ?? [])
+      console.log(
+        `  ${target.padEnd(10)} ${mean.toFixed(3)}  (pass medians ${medians.map((m) => m.toFixed(3)).join(', ')}; rounds ${Math.min(...all).toFixed(3)}–${Math.max(...all).toFixed(3)})`,
+      )
+    }
+    if (failures > 0) console.error(`${failures} requests failed or answered non-2xx`)
+    return failures > 0 ? 1 : 0
+  } finally {
+    await stopEverything()
+    rmSync(temp, { recursive: true, force: true })
+  }
+}
+
+process.once('SIGINT', () => {
+  killEverything()
+  process.exit(130)
+})
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error)
+    killEverything()
+    process.exit(1)
+  },
+)
