@@ -334,9 +334,11 @@ function send(
   flat.push('Content-Length', String(response.body.length))
   if (ctx) {
     flat.push('x-amzn-RequestId', ctx.requestId, 'x-amz-apigw-id', ctx.extendedRequestId)
+    // The request id's first 24 hex digits (a UUID: 8-4-4-4-12), taken around its dashes.
+    const id = ctx.requestId
     flat.push(
       'X-Amzn-Trace-Id',
-      `Root=1-${Math.floor(ctx.requestTimeEpoch / 1000).toString(16)}-${ctx.requestId.replaceAll('-', '').slice(0, 24)}`,
+      `Root=1-${Math.floor(ctx.requestTimeEpoch / 1000).toString(16)}-${id.slice(0, 8)}${id.slice(9, 13)}${id.slice(14, 18)}${id.slice(19, 23)}${id.slice(24, 28)}`,
     )
   }
   if (close) flat.push('Connection', 'close')

@@ -58,7 +58,9 @@ export async function runPipeline(
   try {
     const trace = ctx.trace
     let outcome = 'continue'
-    for (const stage of stages) {
+    // Indexed loops: an iterator object per loop survived each await (~0.4 KB per request).
+    for (let i = 0; i < stages.length; i++) {
+      const stage = stages[i] as Stage
       const ran = trace ? trace.runStage(stage, ctx, deps) : stage.run(ctx, deps)
       // A stage with nothing to wait for answers at once: awaiting it would still cost a turn of
       // the microtask queue, nine per request (the stages return a promise only when they wait).
@@ -66,7 +68,8 @@ export async function runPipeline(
       if (outcome === 'respond') break
     }
     if (outcome === 'continue') {
-      for (const stage of RESPONSE_STAGES) {
+      for (let i = 0; i < RESPONSE_STAGES.length; i++) {
+        const stage = RESPONSE_STAGES[i] as Stage
         const ran = trace ? trace.runStage(stage, ctx, deps) : stage.run(ctx, deps)
         if (typeof ran !== 'string') await ran
       }

@@ -1,6 +1,13 @@
 import { PutIntegrationResponseCommand } from '@aws-sdk/client-api-gateway'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, createPath, deploy, putMethodWithIntegration } from '../support/apis.js'
+import {
+  createApi,
+  createPath,
+  deploy,
+  httpRequest,
+  putMethodWithIntegration,
+  putMockMethod,
+} from '../support/apis.js'
 import { startBackend, type TestBackend } from '../support/backend.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 
@@ -112,6 +119,32 @@ describe('mapping templates end to end', () => {
     const xml = await invoke(apiId, '/', { headers: { accept: 'application/xml' } })
     expect(xml.headers.get('content-type')).toBe('application/xml')
     expect(await xml.text()).toBe('<pets><pet id="1">dog</pet><pet id="2">cat</pet></pets>')
+  })
+
+  it('chooses the response template as AWS does for each kind of Accept header', async () => {
+    // AWS docs "request-response-data-mappings": application/json without an Accept header, the
+    // first template defined when none matches. Templates are defined here with XML first, so that
+    // "first defined" and "application/json" differ.
+    const { apiId, rootId } = await createApi(tg.client)
+    await putMockMethod(tg.client, apiId, rootId, 'GET', {
+      'application/xml': 'xml',
+      'application/json': 'json',
+      'text/plain': 'text',
+    })
+    await deploy(tg.client, apiId, 'dev')
+    const path = `/_aws/execute-api/${apiId}/dev/`
+    const noAccept = await httpRequest(tg.url, { path })
+    expect([noAccept.headers['content-type'], noAccept.body.toString()]).toEqual(['application/json', 'json'])
+    for (const [accept, chosen] of [
+      ['image/png', 'xml'],
+      ['*/*', 'json'],
+      ['text/*', 'text'],
+      ['image/png, TEXT/PLAIN;q=0.5', 'text'],
+      ['application/xml', 'xml'],
+    ] as const) {
+      const response = await invoke(apiId, '/', { headers: { accept } })
+      expect([accept, await response.text()]).toEqual([accept, chosen])
+    }
   })
 
   it('applies $context.responseOverride status and headers from a MOCK response template', async () => {

@@ -88,7 +88,8 @@ export async function putMockMethod(
   apiId: string,
   resourceId: string,
   httpMethod: string,
-  responseTemplate: string,
+  /** The application/json response template, or the templates by content type. */
+  responseTemplate: string | Record<string, string>,
   status = 200,
 ): Promise<void> {
   await putMethodWithIntegration(
@@ -97,7 +98,10 @@ export async function putMockMethod(
     resourceId,
     httpMethod,
     { type: 'MOCK', requestTemplates: { 'application/json': `{"statusCode": ${status}}` } },
-    { responseTemplates: { 'application/json': responseTemplate } },
+    {
+      responseTemplates:
+        typeof responseTemplate === 'string' ? { 'application/json': responseTemplate } : responseTemplate,
+    },
   )
 }
 

@@ -22,19 +22,22 @@ export function chooseRequestTemplate(
   behavior: PassthroughBehavior | undefined,
 ): RequestTemplateChoice {
   const type = mediaType(contentType) ?? 'application/json'
-  const entries = Object.entries(templates ?? {})
-  const found = entries.find(([key]) => key.toLowerCase() === type)
-  if (found) return { kind: 'template', contentType: found[0], template: found[1] ?? '' }
+  const types = templates ? Object.keys(templates) : []
+  const found = types.find((key) => key.toLowerCase() === type)
+  if (found !== undefined) return { kind: 'template', contentType: found, template: templates?.[found] ?? '' }
   switch (behavior ?? 'WHEN_NO_MATCH') {
     case 'WHEN_NO_MATCH':
       return { kind: 'passthrough' }
     case 'WHEN_NO_TEMPLATES':
-      if (entries.length === 0) return { kind: 'passthrough' }
+      if (types.length === 0) return { kind: 'passthrough' }
       throw unsupportedMediaType('integration_request.no_template_match')
     case 'NEVER':
       throw unsupportedMediaType('integration_request.passthrough_never')
   }
 }
+
+/** What a client without an Accept header is answered with. */
+const DEFAULT_ACCEPT = ['application/json']
 
 /**
  * Chooses the response template by the client's Accept header (AWS docs "request-response-data-mappings":
@@ -45,24 +48,24 @@ export function chooseResponseTemplate(
   templates: Readonly<Record<string, string | null>> | undefined,
   accept: string | undefined,
 ): { contentType: string; template: string } | undefined {
-  const entries = Object.entries(templates ?? {}).map(([type, template]) => ({
+  const types = templates ? Object.keys(templates) : []
+  const first = types[0]
+  if (first === undefined) return undefined
+  const chosen = (type: string): { contentType: string; template: string } => ({
     contentType: type,
-    template: template ?? '',
-  }))
-  if (entries.length === 0) return undefined
-  const wanted = (accept ?? 'application/json')
-    .split(',')
-    .map((part) => mediaType(part))
-    .filter((type): type is string => type !== undefined)
-  for (const type of wanted) {
-    const exact = entries.find((e) => e.contentType.toLowerCase() === type)
-    if (exact) return exact
-    if (type === '*/*') return entries.find((e) => e.contentType === 'application/json') ?? entries[0]
+    template: templates?.[type] ?? '',
+  })
+  for (const part of accept === undefined ? DEFAULT_ACCEPT : accept.split(',')) {
+    const type = mediaType(part)
+    if (type === undefined) continue
+    const exact = types.find((t) => t.toLowerCase() === type)
+    if (exact !== undefined) return chosen(exact)
+    if (type === '*/*') return chosen(types.includes('application/json') ? 'application/json' : first)
     if (type.endsWith('/*')) {
       const prefix = type.slice(0, -1)
-      const partial = entries.find((e) => e.contentType.toLowerCase().startsWith(prefix))
-      if (partial) return partial
+      const partial = types.find((t) => t.toLowerCase().startsWith(prefix))
+      if (partial !== undefined) return chosen(partial)
     }
   }
-  return entries[0]
+  return chosen(first)
 }
