@@ -8,6 +8,7 @@ import { GatewayError, requestTooLarge } from './errors/gateway-error.js'
 import { renderGatewayError } from './errors/render.js'
 import { runPipeline } from './pipeline.js'
 import {
+  EMPTY_BODY,
   headerValue,
   isSendable,
   MAX_PAYLOAD_BYTES,
@@ -305,12 +306,10 @@ function inboundRequest(
 
 const normaliseIp = (ip: string): string => (ip.startsWith('::ffff:') ? ip.slice(7) : ip)
 
-const NO_BODY = Buffer.alloc(0)
-
 function readBody(req: IncomingMessage, headers: readonly HeaderEntry[]): Promise<Buffer> | Buffer {
   const contentLength = headerValue(headers, 'content-length')
   // A request with neither header has no body (RFC 9112 6.3): nothing to wait for.
-  if (contentLength === undefined && headerValue(headers, 'transfer-encoding') === undefined) return NO_BODY
+  if (contentLength === undefined && headerValue(headers, 'transfer-encoding') === undefined) return EMPTY_BODY
   return readBounded(
     req,
     MAX_PAYLOAD_BYTES,

@@ -3,6 +3,9 @@ import { validateHeaderName, validateHeaderValue } from 'node:http'
 /** API Gateway's payload limit, requests and responses (AWS docs "limits": 10 MB, not adjustable). */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
+/** The body of a request or answer without one: shared, as no code writes into a body. */
+export const EMPTY_BODY: Buffer = Buffer.alloc(0)
+
 /**
  * Reads a body whole, at most `limit` bytes: one declared larger (`declared`, a Content-Length),
  * or that grows larger while read, stops at once with `tooLarge()`, which ends the stream (drain

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import { BoundedBody, MAX_PAYLOAD_BYTES, type HeaderEntry } from '../dataplane/request.js'
+import { BoundedBody, EMPTY_BODY, MAX_PAYLOAD_BYTES, type HeaderEntry } from '../dataplane/request.js'
 import type { EndpointResponse } from '../dataplane/context.js'
 import { apiConfigurationError, GatewayError, integrationTimeout } from '../dataplane/errors/gateway-error.js'
 import type { Integration } from './integration.js'
@@ -138,7 +138,7 @@ export async function sendRequest(
             if (settled) return
             settled = true
             clearTimeout(timer)
-            resolve({ status, headers: received, body: collector ? collector.finish() : Buffer.alloc(0) })
+            resolve({ status, headers: received, body: collector ? collector.finish() : EMPTY_BODY })
           },
           onResponseError(_c, error) {
             fail(error)

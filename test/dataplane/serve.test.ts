@@ -242,6 +242,43 @@ describe('MOCK', () => {
     expect(response.status).toBe(500)
     expect(await response.json()).toEqual({ message: 'Internal server error' })
   })
+
+  it('reads the status of each template output anew, valid or not, in any order', async () => {
+    // Statuses are kept per template output (src/integrations/mock.ts): a template that varies
+    // with the request must still answer each output as AWS does, and a refused output must not
+    // change what a valid one answers.
+    const { apiId, rootId } = await mockApi('{"ok":true}')
+    await tg.client.send(
+      new UpdateIntegrationCommand({
+        restApiId: apiId,
+        resourceId: rootId,
+        httpMethod: 'GET',
+        patchOperations: [
+          {
+            op: 'replace',
+            path: '/requestTemplates/application~1json',
+            value: `{"statusCode": $input.params('code')}`,
+          },
+        ],
+      }),
+    )
+    await deploy(tg.client, apiId, 'dev')
+    for (const [code, status] of [
+      ['200', 200],
+      ['abc', 500],
+      ['700', 500],
+      ['200', 200],
+      ['"200"', 200],
+      ['99', 500],
+      ['200', 200],
+    ] as const) {
+      const response = await invoke(apiId, 'dev', `/?code=${encodeURIComponent(code)}`)
+      expect([code, response.status]).toEqual([code, status])
+      expect(await response.json()).toEqual(
+        status === 200 ? { ok: true } : { message: 'Internal server error' },
+      )
+    }
+  })
 })
 
 describe('HTTP_PROXY', () => {

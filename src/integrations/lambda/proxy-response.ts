@@ -1,5 +1,5 @@
 import type { EndpointResponse } from '../../dataplane/context.js'
-import { isSendable, type HeaderEntry } from '../../dataplane/request.js'
+import { EMPTY_BODY, isSendable, type HeaderEntry } from '../../dataplane/request.js'
 
 const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded'])
 
@@ -57,7 +57,7 @@ export function parseProxyResponse(payload: string, decodeBase64: boolean): Endp
   const bytes =
     typeof body === 'string'
       ? Buffer.from(body, isBase64 && decodeBase64 ? 'base64' : 'utf8')
-      : Buffer.alloc(0)
+      : EMPTY_BODY
   return { status, headers, body: bytes }
 }
 
