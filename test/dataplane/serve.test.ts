@@ -177,6 +177,18 @@ describe('routing', () => {
   })
 })
 
+/** Replaces the application/json request template of a root GET (a MOCK's status comes from it). */
+async function setMockRequestTemplate(apiId: string, rootId: string, template: string): Promise<void> {
+  await tg.client.send(
+    new UpdateIntegrationCommand({
+      restApiId: apiId,
+      resourceId: rootId,
+      httpMethod: 'GET',
+      patchOperations: [{ op: 'replace', path: '/requestTemplates/application~1json', value: template }],
+    }),
+  )
+}
+
 describe('MOCK', () => {
   it('picks the integration response by the template status and maps response parameters', async () => {
     const { apiId, rootId } = await createApi(tg.client)
@@ -227,16 +239,7 @@ describe('MOCK', () => {
 
   it('answers 500 when the template gives no status code', async () => {
     const { apiId, rootId } = await mockApi('{}')
-    await tg.client.send(
-      new UpdateIntegrationCommand({
-        restApiId: apiId,
-        resourceId: rootId,
-        httpMethod: 'GET',
-        patchOperations: [
-          { op: 'replace', path: '/requestTemplates/application~1json', value: '{"nothing": 1}' },
-        ],
-      }),
-    )
+    await setMockRequestTemplate(apiId, rootId, '{"nothing": 1}')
     await deploy(tg.client, apiId, 'dev')
     const response = await invoke(apiId, 'dev', '/')
     expect(response.status).toBe(500)
@@ -248,20 +251,7 @@ describe('MOCK', () => {
     // with the request must still answer each output as AWS does, and a refused output must not
     // change what a valid one answers.
     const { apiId, rootId } = await mockApi('{"ok":true}')
-    await tg.client.send(
-      new UpdateIntegrationCommand({
-        restApiId: apiId,
-        resourceId: rootId,
-        httpMethod: 'GET',
-        patchOperations: [
-          {
-            op: 'replace',
-            path: '/requestTemplates/application~1json',
-            value: `{"statusCode": $input.params('code')}`,
-          },
-        ],
-      }),
-    )
+    await setMockRequestTemplate(apiId, rootId, `{"statusCode": $input.params('code')}`)
     await deploy(tg.client, apiId, 'dev')
     for (const [code, status] of [
       ['200', 200],
