@@ -309,7 +309,8 @@ const normaliseIp = (ip: string): string => (ip.startsWith('::ffff:') ? ip.slice
 function readBody(req: IncomingMessage, headers: readonly HeaderEntry[]): Promise<Buffer> | Buffer {
   const contentLength = headerValue(headers, 'content-length')
   // A request with neither header has no body (RFC 9112 6.3): nothing to wait for.
-  if (contentLength === undefined && headerValue(headers, 'transfer-encoding') === undefined) return EMPTY_BODY
+  if (contentLength === undefined && headerValue(headers, 'transfer-encoding') === undefined)
+    return EMPTY_BODY
   return readBounded(
     req,
     MAX_PAYLOAD_BYTES,

@@ -55,9 +55,7 @@ export function parseProxyResponse(payload: string, decodeBase64: boolean): Endp
   if (body !== undefined && body !== null && typeof body !== 'string') return undefined
   const isBase64 = response['isBase64Encoded'] === true
   const bytes =
-    typeof body === 'string'
-      ? Buffer.from(body, isBase64 && decodeBase64 ? 'base64' : 'utf8')
-      : EMPTY_BODY
+    typeof body === 'string' ? Buffer.from(body, isBase64 && decodeBase64 ? 'base64' : 'utf8') : EMPTY_BODY
   return { status, headers, body: bytes }
 }
 
