@@ -49,6 +49,8 @@ export class AccessLog {
   /** Lines not yet handed to the destination, and the timer that hands them over. */
   #pending = ''
   #timer: NodeJS.Timeout | undefined
+  /** Set by close(): a request that finishes after the shutdown has nowhere to log. */
+  #closed = false
 
   constructor(file: string | undefined) {
     // Lines are gathered here up to 4 KB, or half a second, per write: one write(2) per line cost
@@ -67,7 +69,7 @@ export class AccessLog {
     settings: ContextSettings,
   ): void {
     const format = ctx.target.active.stage.accessLogSettings?.format
-    if (!format) return
+    if (!format || this.#closed) return
     // A fresh object per call: the response's variables go straight in, without a copy.
     const vars = contextVariables(ctx, settings)
     vars['status'] = response.status
@@ -99,6 +101,7 @@ export class AccessLog {
   /** Ends the destination once every buffered line is on disk (resolves on its 'close'). */
   close(): Promise<void> {
     this.#flush()
+    this.#closed = true
     return new Promise((resolve) => {
       this.#destination.once('close', () => resolve())
       this.#destination.once('error', () => resolve())
