@@ -27,6 +27,7 @@ import {
   refuseConnection,
 } from './request-line.js'
 import { pooledRandomBytes } from '../model/ids.js'
+import { BoundedCache } from '../model/bounded-cache.js'
 import type { DataPlaneDeps } from './stage.js'
 
 export { MAX_PAYLOAD_BYTES } from './request.js'
@@ -229,7 +230,7 @@ function withEdgeHeaders(request: InboundRequest, country: string): InboundReque
     ['Via', `1.1 ${random.toString('hex', 0, 16)}.cloudfront.net (CloudFront)`],
     ['X-Amz-Cf-Id', random.toString('base64url', 16).slice(0, 56)],
     ['CloudFront-Forwarded-Proto', proto],
-    ...viewerHeaders(headerValue(request.headers, 'user-agent') ?? ''),
+    ...viewerHeaderCache.get(headerValue(request.headers, 'user-agent') ?? '', viewerHeaderEntries),
   )
   if (!hasCountry) headers.push(['CloudFront-Viewer-Country', country])
   // Every X-Forwarded-For line a client or front proxy sent, in order (RFC 9110 5.3: lines of a
@@ -246,18 +247,13 @@ function withEdgeHeaders(request: InboundRequest, country: string): InboundReque
 const FORWARDED_HEADER = /^x-forwarded-(?:for|port|proto)$/i
 
 /** The CloudFront-Is-*-Viewer headers of recent User-Agents: clients repeat theirs on every request. */
-const viewerHeaderCache = new Map<string, readonly HeaderEntry[]>()
+const viewerHeaderCache = new BoundedCache<string, readonly HeaderEntry[]>(1_000)
 
-function viewerHeaders(userAgent: string): readonly HeaderEntry[] {
-  let entries = viewerHeaderCache.get(userAgent)
-  if (entries) return entries
-  entries = Object.entries(viewerFlags(userAgent)).map(([kind, value]): HeaderEntry => [
+function viewerHeaderEntries(userAgent: string): readonly HeaderEntry[] {
+  return Object.entries(viewerFlags(userAgent)).map(([kind, value]): HeaderEntry => [
     `CloudFront-Is-${kind}-Viewer`,
     String(value),
   ])
-  if (viewerHeaderCache.size >= 1_000) viewerHeaderCache.clear()
-  viewerHeaderCache.set(userAgent, entries)
-  return entries
 }
 
 function withTraceHeader(request: InboundRequest, value: string): InboundRequest {

@@ -5,6 +5,7 @@ import { apiConfigurationError, GatewayError, integrationTimeout } from '../data
 import type { Integration } from './integration.js'
 import { substituteStageVariables } from '../dataplane/mapping/parameters.js'
 import { loadedUndici, undici } from './backend-tls.js'
+import { BoundedCache } from '../model/bounded-cache.js'
 
 /** AWS's integration timeout when `timeoutInMillis` is unset (AWS docs "limits"). */
 export const DEFAULT_TIMEOUT_MS = 29_000
@@ -54,19 +55,16 @@ export interface RequestTarget {
  * `new URL()` per request cost HTTP_PROXY ~3% with the pool's lookup (docs/performance.md). Up to
  * 1,000 texts of up to 512 characters: a `{proxy+}` path chosen by clients makes many distinct ones.
  */
-const parsedTargets = new Map<string, RequestTarget>()
+const parsedTargets = new BoundedCache<string, RequestTarget>(1_000)
 
 /** The origin and path of an absolute URL (WHATWG parsing); throws on an invalid one. */
 export function requestTarget(text: string): RequestTarget {
-  let target = parsedTargets.get(text)
-  if (target) return target
+  return parsedTargets.get(text, parseTarget, text.length <= 512)
+}
+
+function parseTarget(text: string): RequestTarget {
   const url = new URL(text)
-  target = { origin: url.origin, path: `${url.pathname}${url.search}` }
-  if (text.length <= 512) {
-    if (parsedTargets.size >= 1_000) parsedTargets.clear()
-    parsedTargets.set(text, target)
-  }
-  return target
+  return { origin: url.origin, path: `${url.pathname}${url.search}` }
 }
 
 /**

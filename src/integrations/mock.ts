@@ -1,5 +1,6 @@
 import { apiConfigurationError } from '../dataplane/errors/gateway-error.js'
 import { EMPTY_BODY } from '../dataplane/request.js'
+import { BoundedCache } from '../model/bounded-cache.js'
 import type { Integration } from './integration.js'
 
 /**
@@ -9,26 +10,12 @@ import type { Integration } from './integration.js'
  */
 export const mockIntegration: Integration = {
   invoke(req) {
-    const text = req.body.toString('utf8')
-    let status = statusByTemplateOutput.get(text)
-    if (status === undefined) {
-      let statusCode: unknown
-      try {
-        statusCode = (JSON.parse(text || 'null') as { statusCode?: unknown } | null)?.statusCode
-      } catch (error) {
-        return Promise.reject(apiConfigurationError('mock.template_not_json', error))
-      }
-      const parsed = typeof statusCode === 'string' ? Number(statusCode) : statusCode
-      if (typeof parsed !== 'number' || !Number.isInteger(parsed) || parsed < 100 || parsed > 599) {
-        return Promise.reject(apiConfigurationError('mock.no_status_code'))
-      }
-      status = parsed
-      if (text.length <= 256) {
-        if (statusByTemplateOutput.size >= 1_000) statusByTemplateOutput.clear()
-        statusByTemplateOutput.set(text, status)
-      }
-    }
-    return Promise.resolve({ status, headers: [], body: EMPTY_BODY })
+    // A throw in the executor (no valid status) rejects the promise.
+    return new Promise((resolve) => {
+      const text = req.body.toString('utf8')
+      const status = statusByTemplateOutput.get(text, statusOf, text.length <= 256)
+      resolve({ status, headers: [], body: EMPTY_BODY })
+    })
   },
 }
 
@@ -37,4 +24,18 @@ export const mockIntegration: Integration = {
  * as `{"statusCode": 200}`): parsing it per request was ~0.7% of a MOCK request's CPU. Only
  * outputs that name a valid status are kept, up to 1,000 of up to 256 characters.
  */
-const statusByTemplateOutput = new Map<string, number>()
+const statusByTemplateOutput = new BoundedCache<string, number>(1_000)
+
+/** The status a template's output names; a configuration error without a valid one. */
+function statusOf(text: string): number {
+  let statusCode: unknown
+  try {
+    statusCode = (JSON.parse(text || 'null') as { statusCode?: unknown } | null)?.statusCode
+  } catch (error) {
+    throw apiConfigurationError('mock.template_not_json', error)
+  }
+  const status = typeof statusCode === 'string' ? Number(statusCode) : statusCode
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599)
+    throw apiConfigurationError('mock.no_status_code')
+  return status
+}

@@ -1,4 +1,5 @@
 import { destination } from 'pino'
+import { BoundedCache } from '../model/bounded-cache.js'
 import type { InvocationContext, OutboundResponse } from '../dataplane/context.js'
 import {
   contextVariables,
@@ -23,18 +24,12 @@ const FLUSH_INTERVAL_MS = 500
  * Formats split once into literals and `$context` paths (each split into its parts), instead of a
  * regular expression per line.
  */
-const formats = new Map<string, readonly (string | readonly string[])[]>()
+const formats = new BoundedCache<string, readonly (string | readonly string[])[]>(1_000)
 
-function compiledFormat(format: string): readonly (string | readonly string[])[] {
-  let parts = formats.get(format)
-  if (!parts) {
-    parts = format
-      .split(/\$context\.([A-Za-z0-9_.]+[A-Za-z0-9_])/g)
-      .map((part, i) => (i % 2 ? part.split('.') : oneLine(part)))
-    if (formats.size >= 1_000) formats.clear()
-    formats.set(format, parts)
-  }
-  return parts
+function compileFormat(format: string): readonly (string | readonly string[])[] {
+  return format
+    .split(/\$context\.([A-Za-z0-9_.]+[A-Za-z0-9_])/g)
+    .map((part, i) => (i % 2 ? part.split('.') : oneLine(part)))
 }
 
 /**
@@ -79,7 +74,7 @@ export class AccessLog {
       ctx.integrationLatencyMs === undefined ? undefined : Math.round(ctx.integrationLatencyMs)
     vars['integrationStatus'] = ctx.endpointResponse?.status
     // parts alternate: literal, variable path, literal, ..., literal.
-    const parts = compiledFormat(format)
+    const parts = formats.get(format, compileFormat)
     let line = parts[0] as string
     for (let i = 1; i < parts.length; i += 2) {
       line += valueText(lookupContext(vars, parts[i] as readonly string[]))
