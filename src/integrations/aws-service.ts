@@ -144,10 +144,10 @@ export async function invokeAwsService(
     headers: Object.fromEntries(headers),
     body: req.body,
   })
-  const url = requestTarget(`${endpoint.origin}${path}${query ? `?${query}` : ''}`)
+  const target = requestTarget(`${endpoint.origin}${path}${query ? `?${query}` : ''}`)
   const outgoing: HeaderEntry[] = Object.entries(signed.headers).filter(([name]) => name !== 'host')
   return sendRequest(
-    url,
+    target,
     method,
     outgoing,
     req.body,
