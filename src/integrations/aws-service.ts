@@ -144,10 +144,10 @@ export async function invokeAwsService(
     headers: Object.fromEntries(headers),
     body: req.body,
   })
-  const target = requestTarget(`${endpoint.origin}${path}${query ? `?${query}` : ''}`)
+  const endpointTarget = requestTarget(`${endpoint.origin}${path}${query ? `?${query}` : ''}`)
   const outgoing: HeaderEntry[] = Object.entries(signed.headers).filter(([name]) => name !== 'host')
   return sendRequest(
-    target,
+    endpointTarget,
     method,
     outgoing,
     req.body,
