@@ -47,7 +47,6 @@ export async function startGateway(
   const router = new ManagementRouter(MANAGEMENT_ROUTES)
   const lambda = new LambdaService(store, config, log)
   const credentials = CredentialStore.load(config.credentialsFile, config.accountId)
-  const registry = new StageRegistry(store, log)
   const apiKeys = new ApiKeyRegistry(store)
   const domains = new DomainRegistry(store)
   const apiEndpoints = new ApiEndpoints(store)
@@ -63,6 +62,13 @@ export async function startGateway(
   lambda.concurrency = shared.concurrency
   const accessLog = new AccessLog(config.accessLogFile)
   const executionLogs = new ExecutionLogs()
+  const registry = new StageRegistry(store, log, {
+    revalidateMs: config.stageRevalidateMs,
+    onStageGone: (apiId, stageName) => {
+      metrics.forgetStage(apiId, stageName)
+      executionLogs.forgetStage(apiId, stageName)
+    },
+  })
   const vpcLinks = new VpcLinkBalancer(store, config.vpcLinkTargets, config.vpcLinkHealthIntervalMs)
   // The OpenTelemetry SDK is loaded only when spans have somewhere to go.
   const tracing = config.otlpEndpoint

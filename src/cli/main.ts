@@ -137,6 +137,12 @@ program
       'health check interval of VPC link backends (TOLLGATE_VPC_LINK_HEALTH_INTERVAL_MS, default 5000)',
     ),
   )
+  .addOption(
+    new Option(
+      '--stage-revalidate-ms <ms>',
+      'how long after a change unused stages are reloaded, so deleted ones are forgotten (TOLLGATE_STAGE_REVALIDATE_MS, default 5000)',
+    ),
+  )
   .addOption(new Option('--tls-port <port>', 'HTTPS listener for custom domain names (TOLLGATE_TLS_PORT)'))
   .addOption(
     new Option(

@@ -98,6 +98,11 @@ export interface TollgateConfig {
   vpcLinkTargets: Record<string, string[]>
   /** How often VPC link backends are health-checked (a TCP connect), in ms. */
   vpcLinkHealthIntervalMs: number
+  /**
+   * How long after a store change the stages nobody asked for since are loaded again, so that
+   * deleted ones (their compiled deployment, metrics and execution logs) are forgotten, in ms.
+   */
+  stageRevalidateMs: number
   /** The CloudFront-Viewer-Country edge-optimized APIs see (a trusted front proxy's header wins). */
   edgeViewerCountry: string
   /** Where stages' access log lines go (stdout when unset). */
@@ -244,6 +249,7 @@ const schema = z.object({
     )
     .default({}),
   vpcLinkHealthIntervalMs: z.coerce.number().int().min(50).default(5_000),
+  stageRevalidateMs: z.coerce.number().int().min(10).default(5_000),
   domainCertificates: z
     .union([
       z.array(
@@ -335,6 +341,7 @@ const ENV: Record<keyof TollgateConfig, string> = {
   tlsPort: 'TOLLGATE_TLS_PORT',
   vpcLinkTargets: 'TOLLGATE_VPC_LINK_TARGETS',
   vpcLinkHealthIntervalMs: 'TOLLGATE_VPC_LINK_HEALTH_INTERVAL_MS',
+  stageRevalidateMs: 'TOLLGATE_STAGE_REVALIDATE_MS',
   domainCertificates: 'TOLLGATE_DOMAIN_CERTIFICATES',
   awsEndpointUrl: 'TOLLGATE_AWS_ENDPOINT_URL',
   awsServiceEndpoints: 'TOLLGATE_AWS_SERVICE_ENDPOINTS',

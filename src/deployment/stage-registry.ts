@@ -14,6 +14,18 @@ export interface ActiveStage {
 
 export type StageLookup = ActiveStage | 'no-api' | 'no-stage'
 
+export interface StageRegistryOptions {
+  /**
+   * How long after a change the stages nobody asked for since are loaded again in the background,
+   * so that deleted ones are forgotten (ms; default 5,000).
+   */
+  readonly revalidateMs?: number
+  /** Told of each stage the registry forgets because the store no longer has it (or its API). */
+  readonly onStageGone?: (apiId: string, stageName: string) => void
+}
+
+const DEFAULT_REVALIDATE_MS = 5_000
+
 /**
  * Resolves `(apiId, stageName)` to what serves it. Compiled deployments are cached by id (they
  * are immutable); stage records are cached until the store reports a committed change, then
@@ -21,7 +33,13 @@ export type StageLookup = ActiveStage | 'no-api' | 'no-stage'
  * deployment swaps what new requests see while in-flight ones finish on the old one. While the
  * store cannot answer (PostgreSQL restarting), stages keep what they last loaded (LastGood).
  *
- * Holds a subscription to the store's change feed until `close()`.
+ * Memory stays bounded by what the store holds: a compiled deployment is kept while a loaded
+ * stage points to it, and dropped (after the loads that follow a change) once none does. A
+ * stage that was loaded once and not asked for after a change is loaded again a few seconds
+ * later in the background, so that a deleted stage is forgotten even if nobody asks for it
+ * again (its compiled deployment with it; `onStageGone` tells the metrics and execution logs).
+ *
+ * Holds a subscription to the store's change feed, and a timer after changes, until `close()`.
  */
 export class StageRegistry {
   readonly #store: ConfigStore
@@ -29,11 +47,23 @@ export class StageRegistry {
   readonly #stages = new Map<string, LastGood<StageLookup>>()
   readonly #deployments = new Map<string, CompiledDeployment>()
   readonly #unsubscribe: () => void
+  readonly #revalidateMs: number
+  readonly #onStageGone: ((apiId: string, stageName: string) => void) | undefined
+  #revalidateTimer: NodeJS.Timeout | undefined
+  #sweepPending = false
+  #closed = false
 
-  constructor(store: ConfigStore, log: Logger) {
+  constructor(store: ConfigStore, log: Logger, options: StageRegistryOptions = {}) {
     this.#store = store
     this.#log = log
+    this.#revalidateMs = options.revalidateMs ?? DEFAULT_REVALIDATE_MS
+    this.#onStageGone = options.onStageGone
     this.#unsubscribe = store.onChange(() => this.#changed())
+  }
+
+  /** How many compiled deployments are held (for tests and diagnostics). */
+  get compiledDeployments(): number {
+    return this.#deployments.size
   }
 
   /** The stage as it serves: the value itself once loaded (most requests), else its promise. */
@@ -63,29 +93,83 @@ export class StageRegistry {
       if (typeof entry.last === 'object') entry.invalidate()
       else this.#stages.delete(key)
     }
+    if (!this.#revalidateTimer && !this.#closed) {
+      this.#revalidateTimer = setTimeout(() => void this.#revalidate(), this.#revalidateMs)
+      this.#revalidateTimer.unref()
+    }
+  }
+
+  /**
+   * Loads every stage again that nobody asked for since the last change (the others are loaded
+   * already: `get` answers them without the store), then forgets those the store no longer has.
+   * A stage whose load fails keeps serving what it last loaded (LastGood) and stays.
+   */
+  async #revalidate(): Promise<void> {
+    this.#revalidateTimer = undefined
+    const entries = [...this.#stages]
+    const loaded = await Promise.allSettled(entries.map(([, entry]) => entry.get()))
+    if (this.#closed) return
+    loaded.forEach((outcome, i) => {
+      const [key, entry] = entries[i] ?? []
+      if (outcome.status !== 'fulfilled' || typeof outcome.value === 'object' || key === undefined) return
+      // Only the entry that was loaded: a request may have replaced it since.
+      if (this.#stages.get(key) !== entry) return
+      this.#stages.delete(key)
+      const slash = key.indexOf('/')
+      this.#onStageGone?.(key.slice(0, slash), key.slice(slash + 1))
+    })
+    this.#sweep()
+  }
+
+  /** Drops the compiled deployments no loaded stage points to any more. */
+  #sweep(): void {
+    this.#sweepPending = false
+    const kept = new Set<CompiledDeployment>()
+    for (const entry of this.#stages.values()) {
+      const active = entry.last
+      if (typeof active !== 'object') continue
+      kept.add(active.deployment)
+      if (active.canary) kept.add(active.canary)
+    }
+    for (const [id, deployment] of this.#deployments) {
+      if (!kept.has(deployment)) this.#deployments.delete(id)
+    }
   }
 
   close(): void {
+    this.#closed = true
+    clearTimeout(this.#revalidateTimer)
     this.#unsubscribe()
     this.#stages.clear()
   }
 
   async #load(apiId: string, stageName: string): Promise<StageLookup> {
+    // What is compiled already is taken now: a sweep while the store reads must not lose it.
+    const compiled = new Map(this.#deployments)
     const found = await this.#store.read(async (r) => {
       const stage = await r.get('stage', apiId, stageName)
       if (!stage) return (await r.get('restapi', '', apiId)) ? 'no-stage' : 'no-api'
       const canaryId = stage.canarySettings?.deploymentId
       const ids = canaryId ? [stage.deploymentId, canaryId] : [stage.deploymentId]
       const records = await Promise.all(
-        ids.filter((id) => !this.#deployments.has(id)).map((id) => r.get('deployment', apiId, id)),
+        ids.filter((id) => !compiled.has(id)).map((id) => r.get('deployment', apiId, id)),
       )
       return { stage, records }
     })
     if (typeof found === 'string') return found
     for (const record of found.records) {
-      if (record) this.#deployments.set(record.id, compileDeployment(record))
+      if (record) {
+        const deployment = this.#deployments.get(record.id) ?? compileDeployment(record)
+        compiled.set(record.id, deployment)
+        this.#deployments.set(record.id, deployment)
+      }
     }
-    const deployment = this.#deployments.get(found.stage.deploymentId)
+    // The stage's value is kept once this load returns; sweep after that, once for many loads.
+    if (!this.#sweepPending) {
+      this.#sweepPending = true
+      setImmediate(() => this.#sweep())
+    }
+    const deployment = compiled.get(found.stage.deploymentId)
     if (!deployment) {
       this.#log.error(
         { apiId, stageName, deploymentId: found.stage.deploymentId },
@@ -94,7 +178,7 @@ export class StageRegistry {
       return 'no-stage'
     }
     const canaryId = found.stage.canarySettings?.deploymentId
-    const canary = canaryId ? this.#deployments.get(canaryId) : undefined
+    const canary = canaryId ? compiled.get(canaryId) : undefined
     return { stage: found.stage, deployment, ...(canary ? { canary } : {}) }
   }
 }

@@ -89,6 +89,11 @@ export class ExecutionLogs {
     this.#stages.set(key, list)
   }
 
+  /** Forgets a deleted stage's entries. */
+  forgetStage(apiId: string, stage: string): void {
+    this.#stages.delete(`${apiId}/${stage}`)
+  }
+
   /** The entries of a stage after `since` (a sequence number). */
   read(apiId: string, stage: string, since = 0): ExecutionLogEntry[] {
     return (this.#stages.get(`${apiId}/${stage}`) ?? []).filter((e) => e.seq > since)

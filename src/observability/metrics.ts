@@ -259,6 +259,15 @@ export class GatewayMetrics {
     }
   }
 
+  /**
+   * Forgets a deleted stage's series (Prometheus shows a label set until its process forgets it;
+   * a gateway whose APIs come and go must not keep them all).
+   */
+  forgetStage(apiId: string, stageName: string): void {
+    const prefix = `${apiId}\0${stageName}\0`
+    for (const key of this.#apiSeries.keys()) if (key.startsWith(prefix)) this.#apiSeries.delete(key)
+  }
+
   /** Counts one request that reached a stage. */
   record(ctx: InvocationContext, status: number, latencyMs: number): void {
     const match = ctx.match

@@ -1,0 +1,155 @@
+import {
+  CreateDeploymentCommand,
+  CreateStageCommand,
+  DeleteRestApiCommand,
+  DeleteStageCommand,
+  UpdateStageCommand,
+} from '@aws-sdk/client-api-gateway'
+import { pino } from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { StageRegistry, type StageLookup } from '../../src/deployment/stage-registry.js'
+import { createApi, deploy, putMockMethod } from '../support/apis.js'
+import { startTestGateway, type TestGateway } from '../support/gateway.js'
+
+// What the registry holds stays bounded by what the store holds: a gateway that is redeployed
+// all day, or whose APIs come and go (a CI creating an API per test), must not keep every
+// compiled deployment, metrics series and execution log it ever served.
+
+const REVALIDATE_MS = 50
+
+let tg: TestGateway
+let registry: StageRegistry
+const gone: string[] = []
+beforeAll(async () => {
+  tg = await startTestGateway({ stageRevalidateMs: REVALIDATE_MS })
+  // A second registry on the gateway's store: it sees the same changes as the gateway's own.
+  registry = new StageRegistry(tg.gateway.store, pino({ level: 'silent' }), {
+    revalidateMs: REVALIDATE_MS,
+    onStageGone: (apiId, stage) => gone.push(`${apiId}/${stage}`),
+  })
+})
+afterAll(async () => {
+  registry.close()
+  await tg.close()
+})
+
+async function mockApi(): Promise<string> {
+  const { apiId, rootId } = await createApi(tg.client)
+  await putMockMethod(tg.client, apiId, rootId, 'GET', '{"ok": true}')
+  return apiId
+}
+
+const deploymentOf = async (apiId: string, stage: string): Promise<string | undefined> => {
+  const found: StageLookup = await registry.resolve(apiId, stage)
+  return typeof found === 'object' ? found.deployment.id : undefined
+}
+
+/** Waits until `check` holds (the background work runs REVALIDATE_MS after a change). */
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not reached')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe('StageRegistry memory', () => {
+  it('keeps only the compiled deployments that loaded stages point to, across redeployments', async () => {
+    const apiId = await mockApi()
+    const first = await deploy(tg.client, apiId, 'a')
+    expect(await deploymentOf(apiId, 'a')).toBe(first)
+    await tg.client.send(
+      new CreateStageCommand({ restApiId: apiId, stageName: 'pinned', deploymentId: first }),
+    )
+    expect(await deploymentOf(apiId, 'pinned')).toBe(first)
+    const before = registry.compiledDeployments
+    let latest = first
+    for (let i = 0; i < 6; i++) {
+      latest = await deploy(tg.client, apiId, 'a')
+      expect(await deploymentOf(apiId, 'a')).toBe(latest)
+    }
+    // `pinned` still points to the first deployment, `a` to the latest: two kept, not seven.
+    await eventually(() => registry.compiledDeployments === before + 1)
+    expect(await deploymentOf(apiId, 'pinned')).toBe(first)
+    expect(await deploymentOf(apiId, 'a')).toBe(latest)
+  })
+
+  it('keeps a canary deployment while the stage has one', async () => {
+    const apiId = await mockApi()
+    const base = await deploy(tg.client, apiId, 'c')
+    const canaryId = (
+      await tg.client.send(
+        new CreateDeploymentCommand({
+          restApiId: apiId,
+          stageName: 'c',
+          canarySettings: { percentTraffic: 10 },
+        }),
+      )
+    ).id
+    const active = await registry.resolve(apiId, 'c')
+    if (typeof active !== 'object') throw new Error(`stage c: ${active}`)
+    expect(active.deployment.id).toBe(base)
+    expect(active.canary?.id).toBe(canaryId)
+    // Another change and a sweep: both stay, and the stage still serves them.
+    await deploy(tg.client, apiId, 'other')
+    await new Promise((resolve) => setTimeout(resolve, REVALIDATE_MS * 3))
+    const again = await registry.resolve(apiId, 'c')
+    if (typeof again !== 'object') throw new Error(`stage c: ${again}`)
+    expect([again.deployment.id, again.canary?.id]).toEqual([base, canaryId])
+  })
+
+  it('forgets a deleted stage that nobody asks for again, and the API of a deleted API', async () => {
+    const apiId = await mockApi()
+    await deploy(tg.client, apiId, 'keep')
+    await deploy(tg.client, apiId, 'drop')
+    expect(await deploymentOf(apiId, 'keep')).toBeDefined()
+    expect(await deploymentOf(apiId, 'drop')).toBeDefined()
+    const held = registry.compiledDeployments
+    await tg.client.send(new DeleteStageCommand({ restApiId: apiId, stageName: 'drop' }))
+    await eventually(() => gone.includes(`${apiId}/drop`))
+    expect(gone).not.toContain(`${apiId}/keep`)
+    await eventually(() => registry.compiledDeployments === held - 1)
+    expect(await deploymentOf(apiId, 'keep')).toBeDefined()
+    await tg.client.send(new DeleteRestApiCommand({ restApiId: apiId }))
+    await eventually(() => gone.includes(`${apiId}/keep`))
+    expect(await registry.resolve(apiId, 'keep')).toBe('no-api')
+  })
+})
+
+describe('a deleted stage in the gateway', () => {
+  it('drops its metrics series and execution logs; a live stage keeps them', async () => {
+    const apiId = await mockApi()
+    for (const stage of ['live', 'doomed']) {
+      await deploy(tg.client, apiId, stage)
+      await tg.client.send(
+        new UpdateStageCommand({
+          restApiId: apiId,
+          stageName: stage,
+          patchOperations: [{ op: 'replace', path: '/*/*/logging/loglevel', value: 'INFO' }],
+        }),
+      )
+      const response = await fetch(`${tg.url}/_aws/execute-api/${apiId}/${stage}/`)
+      expect(response.status).toBe(200)
+    }
+    const series = (text: string, stage: string): boolean =>
+      text.includes(`tollgate_api_requests_total{api="${apiId}",stage="${stage}"`)
+    const logEntries = async (stage: string): Promise<number> => {
+      const response = await fetch(`${tg.url}/_tollgate/logs/${apiId}/${stage}`)
+      return ((await response.json()) as { entries: unknown[] }).entries.length
+    }
+    const metrics = async (): Promise<string> => (await fetch(`${tg.url}/_tollgate/metrics`)).text()
+    let text = await metrics()
+    expect(series(text, 'live') && series(text, 'doomed')).toBe(true)
+    expect(await logEntries('doomed')).toBe(1)
+
+    await tg.client.send(new DeleteStageCommand({ restApiId: apiId, stageName: 'doomed' }))
+    await eventually(async () => !series(await metrics(), 'doomed'))
+    text = await metrics()
+    expect(series(text, 'live')).toBe(true)
+    expect(await logEntries('doomed')).toBe(0)
+    expect(await logEntries('live')).toBe(1)
+    // The deleted stage answers as AWS does for an unknown stage.
+    const after = await fetch(`${tg.url}/_aws/execute-api/${apiId}/doomed/`)
+    expect(after.status).toBe(403)
+  })
+})
