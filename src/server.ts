@@ -67,6 +67,12 @@ export async function startGateway(
     onStageGone: (apiId, stageName) => {
       metrics.forgetStage(apiId, stageName)
       executionLogs.forgetStage(apiId, stageName)
+      // This process's cache holds the stage's answers until flushed (Redis's expire on their own).
+      stageCache
+        .flush(`${apiId}/${stageName}`)
+        .catch((error: unknown) =>
+          log.warn({ err: error, apiId, stageName }, 'cache flush of a deleted stage failed'),
+        )
     },
   })
   const vpcLinks = new VpcLinkBalancer(store, config.vpcLinkTargets, config.vpcLinkHealthIntervalMs)

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { StageRecord } from '../model/index.js'
 import type { ConfigStore } from '../store/index.js'
+import { BoundedCache } from '../model/bounded-cache.js'
 import { LastGood } from '../store/last-good.js'
 import { compileDeployment, type CompiledDeployment } from './compiled-deployment.js'
 
@@ -25,6 +26,9 @@ export interface StageRegistryOptions {
 }
 
 const DEFAULT_REVALIDATE_MS = 5_000
+/** Lookups that found no stage or API, kept until the next change (then all dropped at once). */
+const MISSING_LOOKUPS = 10_000
+const MISSING_KEY_CHARS = 512
 
 /**
  * Resolves `(apiId, stageName)` to what serves it. Compiled deployments are cached by id (they
@@ -46,6 +50,7 @@ export class StageRegistry {
   readonly #log: Logger
   readonly #stages = new Map<string, LastGood<StageLookup>>()
   readonly #deployments = new Map<string, CompiledDeployment>()
+  readonly #missing = new BoundedCache<string, 'no-api' | 'no-stage'>(MISSING_LOOKUPS)
   readonly #unsubscribe: () => void
   readonly #revalidateMs: number
   readonly #onStageGone: ((apiId: string, stageName: string) => void) | undefined
@@ -61,6 +66,11 @@ export class StageRegistry {
     this.#unsubscribe = store.onChange(() => this.#changed())
   }
 
+  /** How many stages are loaded or loading (for tests and diagnostics). */
+  get loadedStages(): number {
+    return this.#stages.size
+  }
+
   /** How many compiled deployments are held (for tests and diagnostics). */
   get compiledDeployments(): number {
     return this.#deployments.size
@@ -71,6 +81,8 @@ export class StageRegistry {
     const key = `${apiId}/${stageName}`
     let entry = this.#stages.get(key)
     if (!entry) {
+      const missing = this.#missing.peek(key)
+      if (missing !== undefined) return missing
       entry = new LastGood(
         () => this.#load(apiId, stageName),
         (error) =>
@@ -81,18 +93,32 @@ export class StageRegistry {
       )
       this.#stages.set(key, entry)
     }
-    return entry.now()
+    const served = entry.last
+    const found = entry.now()
+    return found instanceof Promise ? found.then((value) => this.#settled(key, entry, served, value)) : found
   }
 
   /**
-   * Reload what serves on next use. Lookups that found nothing are dropped rather than kept
-   * (requests for made-up ids must not grow the map across changes).
+   * A load of `key` answered `value`. A stage or API that does not exist leaves `#stages` (ids
+   * and names come from requests: a scanner's made-up ones must not grow it) for the bounded
+   * `#missing`; one that served before (`served`) is gone, and `onStageGone` is told.
    */
-  #changed(): void {
-    for (const [key, entry] of this.#stages) {
-      if (typeof entry.last === 'object') entry.invalidate()
-      else this.#stages.delete(key)
+  #settled(key: string, entry: LastGood<StageLookup>, served: unknown, value: StageLookup): StageLookup {
+    if (typeof value === 'object' || this.#stages.get(key) !== entry) return value
+    this.#stages.delete(key)
+    // A name longer than any AWS allows (stage names: 128 characters) is not worth keeping.
+    if (key.length <= MISSING_KEY_CHARS) this.#missing.put(key, value)
+    if (typeof served === 'object') {
+      const slash = key.indexOf('/')
+      this.#onStageGone?.(key.slice(0, slash), key.slice(slash + 1))
     }
+    return value
+  }
+
+  /** Reload what serves on next use, and forget what was missing (it may exist now). */
+  #changed(): void {
+    this.#missing.clear()
+    for (const entry of this.#stages.values()) entry.invalidate()
     if (!this.#revalidateTimer && !this.#closed) {
       this.#revalidateTimer = setTimeout(() => void this.#revalidate(), this.#revalidateMs)
       this.#revalidateTimer.unref()
@@ -101,24 +127,18 @@ export class StageRegistry {
 
   /**
    * Loads every stage again that nobody asked for since the last change (the others are loaded
-   * already: `get` answers them without the store), then forgets those the store no longer has.
+   * already: `get` answers them without the store), which forgets those the store no longer has.
    * A stage whose load fails keeps serving what it last loaded (LastGood) and stays.
    */
   async #revalidate(): Promise<void> {
     this.#revalidateTimer = undefined
-    const entries = [...this.#stages]
-    const loaded = await Promise.allSettled(entries.map(([, entry]) => entry.get()))
-    if (this.#closed) return
-    loaded.forEach((outcome, i) => {
-      const [key, entry] = entries[i] ?? []
-      if (outcome.status !== 'fulfilled' || typeof outcome.value === 'object' || key === undefined) return
-      // Only the entry that was loaded: a request may have replaced it since.
-      if (this.#stages.get(key) !== entry) return
-      this.#stages.delete(key)
-      const slash = key.indexOf('/')
-      this.#onStageGone?.(key.slice(0, slash), key.slice(slash + 1))
-    })
-    this.#sweep()
+    await Promise.allSettled(
+      [...this.#stages].map(([key, entry]) => {
+        const served = entry.last
+        return entry.get().then((value) => this.#settled(key, entry, served, value))
+      }),
+    )
+    if (!this.#closed) this.#sweep()
   }
 
   /** Drops the compiled deployments no loaded stage points to any more. */

@@ -405,7 +405,8 @@ export class LambdaService {
           `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`,
       })
       .finally(() => pool.release(environment))
-    if (outcome.log) this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
+    if (outcome.log && this.#log.isLevelEnabled('debug'))
+      this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
     const finished = Date.now()
     this.logs?.put(logGroupName, stream, invocationEvents(outcome.log, started, finished), finished)
     return {

@@ -17,10 +17,22 @@ export class BoundedCache<K, V> {
     const found = this.#values.get(key)
     if (found !== undefined) return found
     const value = make(key)
-    if (keep) {
-      if (this.#values.size >= this.max) this.#values.clear()
-      this.#values.set(key, value)
-    }
+    if (keep) this.put(key, value)
     return value
+  }
+
+  /** The value kept for `key`, if any (for values computed elsewhere, e.g. asynchronously). */
+  peek(key: K): V | undefined {
+    return this.#values.get(key)
+  }
+
+  /** Keeps `value` for `key` (emptying the cache first when it is full). */
+  put(key: K, value: V): void {
+    if (this.#values.size >= this.max && !this.#values.has(key)) this.#values.clear()
+    this.#values.set(key, value)
+  }
+
+  clear(): void {
+    this.#values.clear()
   }
 }

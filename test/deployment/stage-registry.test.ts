@@ -8,7 +8,8 @@ import {
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StageRegistry, type StageLookup } from '../../src/deployment/stage-registry.js'
-import { createApi, deploy, putMockMethod } from '../support/apis.js'
+import { createApi, deploy, putMethodWithIntegration, putMockMethod } from '../support/apis.js'
+import { startBackend } from '../support/backend.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 
 // What the registry holds stays bounded by what the store holds: a gateway that is redeployed
@@ -116,7 +117,94 @@ describe('StageRegistry memory', () => {
   })
 })
 
+describe('lookups of stages that do not exist', () => {
+  it('are answered without the store until the next change, and never grow the loaded stages', async () => {
+    const apiId = await mockApi()
+    await deploy(tg.client, apiId, 'real')
+    await registry.resolve(apiId, 'real')
+    const loaded = registry.loadedStages
+    for (let i = 0; i < 200; i++) expect(await registry.resolve(apiId, `made-up-${i}`)).toBe('no-stage')
+    expect(await registry.resolve('nosuchapi', 'prod')).toBe('no-api')
+    expect(registry.loadedStages).toBe(loaded)
+    // Asked again: the answer itself, not a promise (no store read).
+    expect(registry.resolve(apiId, 'made-up-7')).toBe('no-stage')
+    // A name longer than any stage name is looked up each time.
+    const long = 'x'.repeat(600)
+    expect(await registry.resolve(apiId, long)).toBe('no-stage')
+    expect(registry.resolve(apiId, long)).toBeInstanceOf(Promise)
+    // Created after it was missing: the change makes the next lookup find it.
+    await deploy(tg.client, apiId, 'made-up-7')
+    expect(await deploymentOf(apiId, 'made-up-7')).toBeDefined()
+  })
+
+  it('tell onStageGone when the first request after a deletion finds the stage gone', async () => {
+    // Revalidation far away: the request is what finds the stage gone (a test that deletes an API,
+    // checks its 403 and creates the next API within the revalidation window).
+    const seen: string[] = []
+    const slow = new StageRegistry(tg.gateway.store, pino({ level: 'silent' }), {
+      revalidateMs: 60_000,
+      onStageGone: (api, stage) => seen.push(`${api}/${stage}`),
+    })
+    try {
+      const apiId = await mockApi()
+      await deploy(tg.client, apiId, 's')
+      expect(typeof (await slow.resolve(apiId, 's'))).toBe('object')
+      await tg.client.send(new DeleteRestApiCommand({ restApiId: apiId }))
+      expect(await slow.resolve(apiId, 's')).toBe('no-api')
+      await mockApi() // the next change
+      expect(seen).toEqual([`${apiId}/s`])
+      expect(slow.loadedStages).toBe(0)
+    } finally {
+      slow.close()
+    }
+  })
+})
+
 describe('a deleted stage in the gateway', () => {
+  it('starts from an empty cache when created again (AWS deletes the cache with the stage)', async () => {
+    const backend = await startBackend()
+    try {
+      const { apiId, rootId } = await createApi(tg.client)
+      await putMethodWithIntegration(tg.client, apiId, rootId, 'GET', {
+        type: 'HTTP_PROXY',
+        integrationHttpMethod: 'GET',
+        uri: `${backend.url}/cached`,
+      })
+      const deploymentId = (
+        await tg.client.send(
+          new CreateDeploymentCommand({
+            restApiId: apiId,
+            stageName: 'cached',
+            cacheClusterEnabled: true,
+            cacheClusterSize: '0.5',
+          }),
+        )
+      ).id
+      const get = async (): Promise<number> => {
+        const response = await fetch(`${tg.url}/_aws/execute-api/${apiId}/cached/`)
+        expect(response.status).toBe(200)
+        await response.text()
+        return backend.received.length
+      }
+      expect([await get(), await get()]).toEqual([1, 1])
+      await tg.client.send(new DeleteStageCommand({ restApiId: apiId, stageName: 'cached' }))
+      // Gone: the gateway answers 403 for it (and forgets it).
+      expect((await fetch(`${tg.url}/_aws/execute-api/${apiId}/cached/`)).status).toBe(403)
+      await tg.client.send(
+        new CreateStageCommand({
+          restApiId: apiId,
+          stageName: 'cached',
+          deploymentId,
+          cacheClusterEnabled: true,
+          cacheClusterSize: '0.5',
+        }),
+      )
+      expect([await get(), await get()]).toEqual([2, 2])
+    } finally {
+      await backend.close()
+    }
+  })
+
   it('drops its metrics series and execution logs; a live stage keeps them', async () => {
     const apiId = await mockApi()
     for (const stage of ['live', 'doomed']) {

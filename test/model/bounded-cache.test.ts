@@ -48,4 +48,17 @@ describe('BoundedCache', () => {
     expect([cache.get('(', make), cache.get('(', make)]).toEqual([null, null])
     expect(calls).toBe(1)
   })
+
+  it('keeps values put from outside, bounded the same way, until cleared', () => {
+    const cache = new BoundedCache<string, string>(2)
+    expect(cache.peek('a')).toBeUndefined()
+    cache.put('a', 'A')
+    cache.put('b', 'B')
+    cache.put('b', 'B2') // a key already kept does not empty the cache
+    expect([cache.peek('a'), cache.peek('b')]).toEqual(['A', 'B2'])
+    cache.put('c', 'C')
+    expect([cache.peek('a'), cache.peek('b'), cache.peek('c')]).toEqual([undefined, undefined, 'C'])
+    cache.clear()
+    expect(cache.peek('c')).toBeUndefined()
+  })
 })
