@@ -35,6 +35,12 @@ export interface LogGroupLimits {
   streamsPerGroup: number
   /** Message characters kept per group, so a function printing huge lines cannot hold the heap. */
   charsPerGroup: number
+  /**
+   * Groups kept at most: the one written to longest ago goes when a new one would pass it. Lambda
+   * keeps a deleted function's log group, so a suite that creates functions under new names
+   * would otherwise add a group per function for as long as the gateway runs.
+   */
+  groups: number
 }
 
 /** CloudWatch Logs refuses events larger than 256 KB; a longer line is cut there. */
@@ -53,7 +59,12 @@ export class LogGroups {
   #seq = 0
 
   constructor(
-    limits: LogGroupLimits = { eventsPerGroup: 1_000, streamsPerGroup: 50, charsPerGroup: 8 * 1024 * 1024 },
+    limits: LogGroupLimits = {
+      eventsPerGroup: 1_000,
+      streamsPerGroup: 50,
+      charsPerGroup: 8 * 1024 * 1024,
+      groups: 1_000,
+    },
   ) {
     this.#limits = limits
   }
@@ -69,6 +80,7 @@ export class LogGroups {
     let group = this.#groups.get(groupName)
     if (!group) {
       group = { logGroupName: groupName, creationTime: now, storedBytes: 0, streams: new Map(), events: [] }
+      if (this.#groups.size >= this.#limits.groups) this.#dropOldestGroup()
       this.#groups.set(groupName, group)
     }
     let stream = group.streams.get(streamName)
@@ -110,6 +122,17 @@ export class LogGroups {
       chars -= group.events[excess++]?.message.length ?? 0
     if (excess > 0) group.events.splice(0, excess)
     this.#chars.set(group, chars)
+  }
+
+  /** Drops the group whose last event came in longest ago (a scan, only when a group is created). */
+  #dropOldestGroup(): void {
+    let oldest: LogGroup | undefined
+    let oldestAt = Infinity
+    for (const group of this.#groups.values()) {
+      const at = group.events.at(-1)?.ingestionTime ?? group.creationTime
+      if (at < oldestAt) [oldest, oldestAt] = [group, at]
+    }
+    if (oldest) this.#groups.delete(oldest.logGroupName)
   }
 
   #dropOldestStream(group: LogGroup): void {

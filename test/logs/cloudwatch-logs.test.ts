@@ -219,7 +219,7 @@ describe('CloudWatch Logs API for Lambda functions', () => {
 
 describe('log groups in memory', () => {
   it('keeps at most the configured events and streams per group', () => {
-    const groups = new LogGroups({ eventsPerGroup: 3, streamsPerGroup: 2, charsPerGroup: 1_000 })
+    const groups = new LogGroups({ eventsPerGroup: 3, streamsPerGroup: 2, charsPerGroup: 1_000, groups: 10 })
     const at = (n: number) => [{ timestamp: n, message: `m${n}` }]
     groups.put('g', 'a', at(1), 1)
     groups.put('g', 'b', [...at(2), ...at(3), ...at(4)], 4)
@@ -233,7 +233,12 @@ describe('log groups in memory', () => {
   })
 
   it('drops an eighth of the event limit at once when a group passes it, and never holds more', () => {
-    const groups = new LogGroups({ eventsPerGroup: 16, streamsPerGroup: 2, charsPerGroup: 100_000 })
+    const groups = new LogGroups({
+      eventsPerGroup: 16,
+      streamsPerGroup: 2,
+      charsPerGroup: 100_000,
+      groups: 10,
+    })
     const counts: number[] = []
     for (let n = 1; n <= 40; n++) {
       groups.put('g', 's', [{ timestamp: n, message: `m${n}` }], n)
@@ -245,6 +250,27 @@ describe('log groups in memory', () => {
     expect(groups.group('g')?.events.map((e) => e.message)).toEqual(
       Array.from({ length: 16 }, (_, i) => `m${25 + i}`),
     )
+  })
+
+  it('keeps at most the configured groups, dropping the one written to longest ago', () => {
+    const groups = new LogGroups({ eventsPerGroup: 10, streamsPerGroup: 2, charsPerGroup: 1_000, groups: 3 })
+    const put = (name: string, at: number) => groups.put(name, 's', [{ timestamp: at, message: name }], at)
+    put('/aws/lambda/a', 1)
+    put('/aws/lambda/b', 2)
+    put('/aws/lambda/c', 3)
+    put('/aws/lambda/a', 4) // a is now the most recently written
+    put('/aws/lambda/d', 5) // b goes
+    expect(groups.groups().map((g) => g.logGroupName)).toEqual([
+      '/aws/lambda/a',
+      '/aws/lambda/c',
+      '/aws/lambda/d',
+    ])
+    for (let i = 0; i < 100; i++) put(`/aws/lambda/new-${i}`, 10 + i)
+    expect(groups.groups().map((g) => g.logGroupName)).toEqual([
+      '/aws/lambda/new-97',
+      '/aws/lambda/new-98',
+      '/aws/lambda/new-99',
+    ])
   })
 
   it("matches AWS's simple filter patterns", () => {
