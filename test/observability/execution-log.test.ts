@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApi, createPath, deploy, putMethodWithIntegration } from '../support/apis.js'
 import { startBackend, type TestBackend } from '../support/backend.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
+import { truncatedEvent } from '../../src/observability/execution-log.js'
 
 // Execution logs (AWS docs "set-up-logging"): with logging/loglevel INFO every request's steps are
 // kept, with logging/dataTrace its bodies; `tollgate logs` prints them.
@@ -106,5 +107,39 @@ describe('execution logs', () => {
       tg.url,
     ])
     expect(quiet.stdout).toBe('')
+  })
+
+  it('cuts each event at 1 KB, as AWS does, marked [TRUNCATED]', async () => {
+    // 3,000 characters of 2 bytes each (é): 6,000 bytes of body.
+    const body = JSON.stringify({ note: 'é'.repeat(3_000) })
+    const response = await fetch(`${tg.url}/_aws/execute-api/${apiId}/prod/items/sku-big`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    })
+    expect(response.status).toBe(200)
+    const read = await fetch(`${tg.url}/_tollgate/logs/${apiId}/prod`)
+    const { entries } = (await read.json()) as { entries: { lines: string[] }[] }
+    const lines = entries.at(-1)?.lines ?? []
+    const line = lines.find((l) => l.includes('Method request body before transformations: '))
+    expect(line).toBeDefined()
+    const text = line ?? ''
+    expect(text.endsWith(' [TRUNCATED]')).toBe(true)
+    const kept = text.slice(0, -' [TRUNCATED]'.length)
+    expect(Buffer.byteLength(kept)).toBeGreaterThan(1_020)
+    expect(Buffer.byteLength(kept)).toBeLessThanOrEqual(1_024)
+    expect(kept).not.toContain('\uFFFD')
+    expect(body.startsWith(kept.split('before transformations: ')[1] ?? 'missing')).toBe(true)
+    // The short lines of the same request are whole.
+    expect(lines.at(-1)).toMatch(/\) Method completed with status: 200$/)
+  })
+})
+
+describe('truncatedEvent', () => {
+  it('keeps text up to 1,024 UTF-8 bytes whole and never splits a character', () => {
+    expect(truncatedEvent('a'.repeat(1_024))).toBe('a'.repeat(1_024))
+    expect(truncatedEvent('a'.repeat(1_025))).toBe(`${'a'.repeat(1_024)} [TRUNCATED]`)
+    // 341 three-byte characters are 1,023 bytes; a 342nd would pass the limit and is dropped whole.
+    expect(truncatedEvent('€'.repeat(400))).toBe(`${'€'.repeat(341)} [TRUNCATED]`)
   })
 })
