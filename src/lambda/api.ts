@@ -236,7 +236,7 @@ export const lambdaRoutes: Route[] = [
         return true
       })
       if (!removed) throw lambda.notFound(name)
-      lambda.retire(name)
+      lambda.forget(name)
       return { status: 204 }
     }),
   },

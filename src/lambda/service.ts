@@ -1,14 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  watch,
-  writeFileSync,
-  type FSWatcher,
-} from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, watch, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
@@ -36,10 +27,21 @@ const IDLE_MS = 5 * 60_000
 
 /** Hooks for Lambda metrics: invocations, errors, throttles, duration, concurrent executions, cold starts. */
 export interface LambdaObserver {
-  started(name: string): void
-  finished(name: string, durationMs: number, outcome: 'ok' | 'error' | 'throttled'): void
+  /**
+   * An invocation of a function that exists started (a name nobody created is not counted: it
+   * would add a series per made-up name). What it returns counts how that invocation ends, even
+   * when the function was forgotten in between.
+   */
+  started(name: string): ObservedInvocation
+  /** The function was deleted: its series go. */
+  forgetFunction(name: string): void
+}
+
+/** One invocation being counted. */
+export interface ObservedInvocation {
+  finished(durationMs: number, outcome: 'ok' | 'error' | 'throttled'): void
   /** The invocation started a new execution environment. */
-  coldStarted(name: string): void
+  coldStarted(): void
 }
 
 export class LambdaError extends Error {
@@ -111,7 +113,8 @@ export class LambdaService {
   readonly #codeRoot: string
   readonly #pools = new Map<string, EnvironmentPool>()
   readonly #reaper: NodeJS.Timeout
-  readonly #watchers = new Map<string, FSWatcher>()
+  /** Each hot-reload function's watcher, by name, and the folder it watches. */
+  readonly #watchers = new Map<string, { folder: string; close(): void }>()
   readonly #timers = new Set<NodeJS.Timeout>()
   /** Function records by `name:qualifier`, until the store changes. */
   readonly #records = new Map<string, LastGood<FunctionRecord | undefined>>()
@@ -271,6 +274,21 @@ export class LambdaService {
   }
 
   /**
+   * Forgets a deleted function on this node: stops its environments (as `retire`) and drops what
+   * is kept by its name: its records, where its code was unpacked, its hot-reload watcher and its
+   * metrics. Other nodes sharing the store learn of the delete through the store's change feed
+   * (their records load again and find nothing); they keep the rest until they close.
+   */
+  forget(name: string): void {
+    this.retire(name)
+    const prefix = `${name}:`
+    for (const key of this.#records.keys()) if (key.startsWith(prefix)) this.#records.delete(key)
+    for (const key of this.#localCode.keys()) if (key.startsWith(prefix)) this.#localCode.delete(key)
+    this.#unwatch(name)
+    this.observer?.forgetFunction(name)
+  }
+
+  /**
    * The record a qualifier names: $LATEST (none), a published version number, or an alias (which
    * points at a version).
    */
@@ -333,28 +351,30 @@ export class LambdaService {
     traceId?: string,
   ): Promise<InvokeResult> {
     const observer = this.observer
-    if (!observer) return this.#invoke(name, payload, qualifier, traceId)
+    if (!observer) return this.#invoke(name, await this.resolve(name, qualifier), payload, qualifier, traceId)
     const started = performance.now()
-    observer.started(name)
+    // Counted once the function is known to exist (a function not found is no invocation of it).
+    const record = await this.resolve(name, qualifier)
+    const observed = observer.started(name)
     try {
-      const result = await this.#invoke(name, payload, qualifier, traceId)
-      observer.finished(name, performance.now() - started, result.functionError ? 'error' : 'ok')
-      if (result.coldStart) observer.coldStarted(name)
+      const result = await this.#invoke(name, record, payload, qualifier, traceId)
+      observed.finished(performance.now() - started, result.functionError ? 'error' : 'ok')
+      if (result.coldStart) observed.coldStarted()
       return result
     } catch (error) {
       const throttled = error instanceof LambdaError && error.type === 'TooManyRequestsException'
-      observer.finished(name, performance.now() - started, throttled ? 'throttled' : 'error')
+      observed.finished(performance.now() - started, throttled ? 'throttled' : 'error')
       throw error
     }
   }
 
   async #invoke(
     name: string,
+    record: FunctionRecord,
     payload: InvokePayload,
-    qualifier?: string,
-    traceId?: string,
+    qualifier: string | undefined,
+    traceId: string | undefined,
   ): Promise<InvokeResult> {
-    const record = await this.resolve(name, qualifier)
     const event = Buffer.isBuffer(payload) ? parsePayload(payload) : payload.event
     const config = record.configuration
     const reserved = record.reservedConcurrency
@@ -554,8 +574,11 @@ export class LambdaService {
     }
   }
 
+  /** Watches a hot-reload function's folder (once; again when the function points at another). */
   #watch(name: string, folder: string): void {
-    if (this.#watchers.has(name)) return
+    const current = this.#watchers.get(name)
+    if (current?.folder === folder) return
+    if (current) this.#unwatch(name)
     let debounce: NodeJS.Timeout | undefined
     try {
       const watcher = watch(folder, { recursive: true }, () => {
@@ -566,10 +589,21 @@ export class LambdaService {
         }, 50)
       })
       watcher.unref()
-      this.#watchers.set(name, watcher)
+      this.#watchers.set(name, {
+        folder,
+        close: () => {
+          clearTimeout(debounce)
+          watcher.close()
+        },
+      })
     } catch (error) {
       this.#log.warn({ err: error, function: name, folder }, 'cannot watch the hot-reload folder')
     }
+  }
+
+  #unwatch(name: string): void {
+    this.#watchers.get(name)?.close()
+    this.#watchers.delete(name)
   }
 
   #reapIdle(): void {

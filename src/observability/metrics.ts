@@ -1,5 +1,5 @@
 import { Registry, collectDefaultMetrics, type Metric } from 'prom-client'
-import type { LambdaObserver } from '../lambda/service.js'
+import type { LambdaObserver, ObservedInvocation } from '../lambda/service.js'
 import { effectiveMethodSetting } from '../model/index.js'
 import type { InvocationContext } from '../dataplane/context.js'
 
@@ -40,8 +40,8 @@ class ApiSeries {
   constructor(readonly labels: Readonly<Record<'api' | 'stage' | 'resource' | 'method', string>>) {}
 }
 
-/** One function's Lambda metrics. */
-class FunctionSeries {
+/** One function's Lambda metrics; an invocation counts itself in the series it started in. */
+class FunctionSeries implements ObservedInvocation {
   invocations = 0
   errors = 0
   throttles = 0
@@ -51,6 +51,21 @@ class FunctionSeries {
   readonly labels: Readonly<Record<'function', string>>
   constructor(name: string) {
     this.labels = { function: name }
+  }
+
+  finished(ms: number, outcome: 'ok' | 'error' | 'throttled'): void {
+    this.concurrent--
+    if (outcome === 'throttled') {
+      this.throttles++
+      return
+    }
+    this.invocations++
+    if (outcome === 'error') this.errors++
+    this.duration.observe(ms / 1000)
+  }
+
+  coldStarted(): void {
+    this.coldStarts++
   }
 }
 
@@ -236,27 +251,21 @@ export class GatewayMetrics {
         (s) => s.coldStarts,
       ),
     ])
-    const of = (name: string): FunctionSeries =>
-      seriesIn(this.#functionSeries, name, () => new FunctionSeries(name))
     return {
       started: (name) => {
-        of(name).concurrent++
+        // The invocation keeps its series: one that ends after its function was forgotten
+        // counts in a series no longer shown, and a new one of the same name starts from zero.
+        const series = seriesIn(this.#functionSeries, name, () => new FunctionSeries(name))
+        series.concurrent++
+        return series
       },
-      coldStarted: (name) => {
-        of(name).coldStarts++
-      },
-      finished: (name, ms, outcome) => {
-        const series = of(name)
-        series.concurrent--
-        if (outcome === 'throttled') {
-          series.throttles++
-          return
-        }
-        series.invocations++
-        if (outcome === 'error') series.errors++
-        series.duration.observe(ms / 1000)
-      },
+      forgetFunction: (name) => this.forgetFunction(name),
     }
+  }
+
+  /** Forgets a deleted function's series (as `forgetStage`). */
+  forgetFunction(name: string): void {
+    this.#functionSeries.delete(name)
   }
 
   /**
