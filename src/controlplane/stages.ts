@@ -1,5 +1,6 @@
 import { nowEpochSeconds } from '../model/index.js'
 import { conflict } from './api-error.js'
+import { dropStageCache } from './cache.js'
 import { loadApi } from './documents.js'
 import type { Input } from './input.js'
 import { readPatchOperations } from './patch.js'
@@ -76,10 +77,11 @@ export const stageRoutes: Route[] = [
   {
     method: 'PATCH',
     path: '/restapis/{restapi_id}/stages/{stage_name}',
-    handler: async (req, { store, config }) => {
+    handler: async (req, deps) => {
+      const { store, config } = deps
       const apiId = req.params['restapi_id'] ?? ''
       const operations = readPatchOperations(req.body, 'updateStageInput')
-      const stage = await store.transaction(async (tx) => {
+      const { stage, cacheTurnedOff } = await store.transaction(async (tx) => {
         await loadApi(tx, config, apiId)
         const current = await tx.get('stage', apiId, req.params['stage_name'] ?? '')
         if (!current) throw stageNotFound()
@@ -88,20 +90,26 @@ export const stageRoutes: Route[] = [
         for (const op of operations) applyStagePatch(updated, op, deploymentIds)
         updated.lastUpdatedDate = nowEpochSeconds()
         await tx.put('stage', apiId, updated.stageName, updated)
-        return publicStage(updated)
+        return {
+          stage: publicStage(updated),
+          cacheTurnedOff: current.cacheClusterEnabled && !updated.cacheClusterEnabled,
+        }
       })
+      if (cacheTurnedOff) await dropStageCache(deps, apiId, stage.stageName)
       return { status: 200, body: stage }
     },
   },
   {
     method: 'DELETE',
     path: '/restapis/{restapi_id}/stages/{stage_name}',
-    handler: async (req, { store, config }) => {
+    handler: async (req, deps) => {
       const apiId = req.params['restapi_id'] ?? ''
-      await store.transaction(async (tx) => {
-        await loadApi(tx, config, apiId)
-        if (!(await tx.delete('stage', apiId, req.params['stage_name'] ?? ''))) throw stageNotFound()
+      const stageName = req.params['stage_name'] ?? ''
+      await deps.store.transaction(async (tx) => {
+        await loadApi(tx, deps.config, apiId)
+        if (!(await tx.delete('stage', apiId, stageName))) throw stageNotFound()
       })
+      await dropStageCache(deps, apiId, stageName)
       return { status: 202 }
     },
   },
