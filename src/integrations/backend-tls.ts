@@ -13,6 +13,8 @@ export class BackendTls {
   readonly #certificates: StoreView<Map<string, ClientCertificateRecord>>
   readonly #agents = new Map<string, Agent>()
   #shared: Agent | undefined
+  /** The certificates the agents were last checked against (a new view means the store changed). */
+  #checked: Map<string, ClientCertificateRecord> | undefined
 
   constructor(store: ConfigStore) {
     this.#certificates = new StoreView(
@@ -38,9 +40,12 @@ export class BackendTls {
     const { Agent } = await undici()
     if (!clientCertificateId && !insecureSkipVerification)
       return (this.#shared ??= new Agent({ keepAliveTimeout: 30_000, connections: 256 }))
-    const certificate = clientCertificateId
-      ? (await this.#certificates.get()).get(clientCertificateId)
-      : undefined
+    let certificate: ClientCertificateRecord | undefined
+    if (clientCertificateId) {
+      const certificates = await this.#certificates.get()
+      if (certificates !== this.#checked) this.#closeDeleted(certificates)
+      certificate = certificates.get(clientCertificateId)
+    }
     const key = `${certificate?.clientCertificateId ?? ''}|${String(insecureSkipVerification)}`
     let agent = this.#agents.get(key)
     if (!agent) {
@@ -54,6 +59,26 @@ export class BackendTls {
       this.#agents.set(key, agent)
     }
     return agent
+  }
+
+  /** How many pools of their own (certificate or verification settings) are open; for tests. */
+  get pools(): number {
+    return this.#agents.size
+  }
+
+  /**
+   * Closes the pools of certificates deleted since the last check (their connections finish what
+   * they carry first): a gateway whose certificates are rotated must not keep a pool per old one.
+   */
+  #closeDeleted(certificates: Map<string, ClientCertificateRecord>): void {
+    this.#checked = certificates
+    for (const [key, agent] of this.#agents) {
+      const id = key.slice(0, key.indexOf('|'))
+      if (id && !certificates.has(id)) {
+        this.#agents.delete(key)
+        void agent.close()
+      }
+    }
   }
 
   async close(): Promise<void> {
