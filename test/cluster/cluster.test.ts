@@ -3,6 +3,7 @@ import {
   CreateDeploymentCommand,
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
+  DeleteStageCommand,
   UpdateStageCommand,
   type APIGatewayClient,
 } from '@aws-sdk/client-api-gateway'
@@ -66,7 +67,17 @@ describe.skipIf(skip)('three nodes on one PostgreSQL store and one Redis', () =>
   beforeAll(async () => {
     backend = await startBackend()
     // Started together: they migrate the new schema at the same time (one wins the lock).
-    const args = ['--store', url, '--redis', REDIS_URL, '--redis-key-prefix', prefix]
+    // A short revalidation: the test of deleted stages below waits for it.
+    const args = [
+      '--store',
+      url,
+      '--redis',
+      REDIS_URL,
+      '--redis-key-prefix',
+      prefix,
+      '--stage-revalidate-ms',
+      '200',
+    ]
     nodes = await Promise.all([0, 1, 2].map(() => spawnTollgate(args)))
     clients = nodes.map((node) => sdkClient(node.url))
   }, 60_000)
@@ -214,6 +225,31 @@ describe.skipIf(skip)('three nodes on one PostgreSQL store and one Redis', () =>
       }),
     )
     await seenWithin(1_000, () => get(c, path), '"color": "blue"')
+  })
+
+  it('forgets on B a stage deleted through A that B served, without B being asked for it again', async () => {
+    const [, b] = nodes as [TollgateProcess, TollgateProcess, TollgateProcess]
+    const [clientA] = clients as [APIGatewayClient]
+    const { apiId, rootId } = await createApi(clientA, 'forgotten')
+    await putMockMethod(clientA, apiId, rootId, 'GET', '{"ok": true}')
+    for (const stage of ['kept', 'gone']) {
+      await deploy(clientA, apiId, stage)
+      await seenWithin(1_000, () => get(b, `/_aws/execute-api/${apiId}/${stage}/`), '200')
+    }
+    const series = (stage: string) => `tollgate_api_requests_total{api="${apiId}",stage="${stage}"`
+    const metricsOfB = () => get(b, '/_tollgate/metrics')
+    expect(await metricsOfB()).toContain(series('gone'))
+    await clientA.send(new DeleteStageCommand({ restApiId: apiId, stageName: 'gone' }))
+    // B learns of the change through the store, reloads its unused stages 200 ms later, and drops
+    // the deleted one's series (and its compiled deployment, cache and execution logs).
+    const deadline = Date.now() + 5_000
+    let text = await metricsOfB()
+    while (text.includes(series('gone')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      text = await metricsOfB()
+    }
+    expect(text).not.toContain(series('gone'))
+    expect(text).toContain(series('kept'))
   })
 
   it('runs on every node a function whose code was uploaded to A', async () => {
