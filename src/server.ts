@@ -16,6 +16,7 @@ import { handleDataPlaneRequest, type Listener } from './dataplane/http.js'
 import { answerClientError } from './dataplane/client-error.js'
 import { isClosing, MAX_HEAD_BYTES, malformedRequest, refuseConnection } from './dataplane/request-line.js'
 import type { DataPlaneDeps } from './dataplane/stage.js'
+import { emptyStageCache } from './cache/cache-store.js'
 import { StageRegistry } from './deployment/stage-registry.js'
 import { LambdaService } from './lambda/service.js'
 import { ApiKeyRegistry } from './auth/api-keys.js'
@@ -67,12 +68,7 @@ export async function startGateway(
     onStageGone: (apiId, stageName) => {
       metrics.forgetStage(apiId, stageName)
       executionLogs.forgetStage(apiId, stageName)
-      // This process's cache holds the stage's answers until flushed (Redis's expire on their own).
-      stageCache
-        .flush(`${apiId}/${stageName}`)
-        .catch((error: unknown) =>
-          log.warn({ err: error, apiId, stageName }, 'cache flush of a deleted stage failed'),
-        )
+      void emptyStageCache(stageCache, log, apiId, stageName)
     },
   })
   const vpcLinks = new VpcLinkBalancer(store, config.vpcLinkTargets, config.vpcLinkHealthIntervalMs)

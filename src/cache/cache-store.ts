@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import type { HeaderEntry } from '../dataplane/request.js'
 
 /** An endpoint response as the stage cache keeps it. */
@@ -34,3 +35,22 @@ export const entrySize = (entry: CachedResponse): number =>
  */
 export const cacheBudgetBytes = (cacheClusterSize: string | undefined, scale = 1): number =>
   Math.max(1, Math.floor(Number(cacheClusterSize ?? '0.5') * 1024 ** 3 * scale))
+
+/**
+ * Empties a stage's cache once the stage is gone or its cache cluster turned off (AWS deletes the
+ * cluster then: the stage created or turned on again starts empty). The store change is made
+ * already, so a cache that cannot be reached (Redis down) is logged, never thrown: Redis's entries
+ * expire on their own.
+ */
+export async function emptyStageCache(
+  cache: CacheStore,
+  log: Logger,
+  apiId: string,
+  stageName: string,
+): Promise<void> {
+  try {
+    await cache.flush(`${apiId}/${stageName}`)
+  } catch (error) {
+    log.warn({ err: error, apiId, stageName }, 'stage cache not emptied')
+  }
+}

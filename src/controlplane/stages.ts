@@ -1,6 +1,6 @@
+import { emptyStageCache } from '../cache/cache-store.js'
 import { nowEpochSeconds } from '../model/index.js'
 import { conflict } from './api-error.js'
-import { dropStageCache } from './cache.js'
 import { loadApi } from './documents.js'
 import type { Input } from './input.js'
 import { readPatchOperations } from './patch.js'
@@ -95,7 +95,7 @@ export const stageRoutes: Route[] = [
           cacheTurnedOff: current.cacheClusterEnabled && !updated.cacheClusterEnabled,
         }
       })
-      if (cacheTurnedOff) await dropStageCache(deps, apiId, stage.stageName)
+      if (cacheTurnedOff) await emptyStageCache(deps.cache, deps.dataPlane.log, apiId, stage.stageName)
       return { status: 200, body: stage }
     },
   },
@@ -109,7 +109,7 @@ export const stageRoutes: Route[] = [
         await loadApi(tx, deps.config, apiId)
         if (!(await tx.delete('stage', apiId, stageName))) throw stageNotFound()
       })
-      await dropStageCache(deps, apiId, stageName)
+      await emptyStageCache(deps.cache, deps.dataPlane.log, apiId, stageName)
       return { status: 202 }
     },
   },

@@ -350,11 +350,11 @@ export class LambdaService {
     qualifier?: string,
     traceId?: string,
   ): Promise<InvokeResult> {
-    const observer = this.observer
-    if (!observer) return this.#invoke(name, await this.resolve(name, qualifier), payload, qualifier, traceId)
     const started = performance.now()
-    // Counted once the function is known to exist (a function not found is no invocation of it).
     const record = await this.resolve(name, qualifier)
+    const observer = this.observer
+    if (!observer) return this.#invoke(name, record, payload, qualifier, traceId)
+    // Counted once the function is known to exist (a function not found is no invocation of it).
     const observed = observer.started(name)
     try {
       const result = await this.#invoke(name, record, payload, qualifier, traceId)

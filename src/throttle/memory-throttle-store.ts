@@ -1,5 +1,5 @@
 import type { ThrottleLevel, ThrottleStore } from './throttle-store.js'
-import { refill, type BucketState, type RateLimit } from './token-bucket.js'
+import { isFull, refill, type BucketState, type RateLimit } from './token-bucket.js'
 
 /** How often buckets that filled up again are dropped (ms). */
 const SWEEP_INTERVAL_MS = 60_000
@@ -53,8 +53,7 @@ export class MemoryThrottleStore implements ThrottleStore {
 
   /** Drops the buckets that are full at `now` (run once a minute; public for tests). */
   sweep(now: number): void {
-    for (const [key, state] of this.#buckets)
-      if (refill(state, state.limit, now) >= Math.max(0, state.limit.burst)) this.#buckets.delete(key)
+    for (const [key, state] of this.#buckets) if (isFull(state, state.limit, now)) this.#buckets.delete(key)
   }
 
   close(): Promise<void> {

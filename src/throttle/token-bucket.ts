@@ -21,3 +21,7 @@ export function refill(state: BucketState | undefined, limit: RateLimit, now: nu
   const elapsedSeconds = Math.max(0, now - state.updatedMs) / 1000
   return Math.min(capacity, state.tokens + elapsedSeconds * Math.max(0, limit.rate))
 }
+
+/** Whether a bucket is full at `now`: then it is the same as none (a new bucket starts full). */
+export const isFull = (state: BucketState, limit: RateLimit, now: number): boolean =>
+  refill(state, limit, now) >= refill(undefined, limit, now)
