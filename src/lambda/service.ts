@@ -14,7 +14,7 @@ import { LastGood } from '../store/last-good.js'
 import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 import type { ConcurrencyLeases } from './concurrency.js'
-import { invocationEvents, type LogGroups } from '../logs/log-groups.js'
+import type { LogGroups } from '../logs/log-groups.js'
 import { EnvironmentPool, type Acquired, type Environment } from './environment-pool.js'
 
 /** Environments per function at most (AWS scales to the account limit, 1,000; a machine running
@@ -428,7 +428,7 @@ export class LambdaService {
     if (outcome.log && this.#log.isLevelEnabled('debug'))
       this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
     const finished = Date.now()
-    this.logs?.put(logGroupName, stream, invocationEvents(outcome.log, started, finished), finished)
+    this.logs?.put(logGroupName, stream, outcome.report, started, finished, finished)
     return {
       payload: Buffer.from(outcome.payload),
       ...(outcome.functionError ? { functionError: outcome.functionError } : {}),

@@ -201,7 +201,7 @@ function getLogEvents(body: Input, deps: LogsDeps): unknown {
   const limit = limitOf(body, 10_000)
   const token = parseToken(body.string('nextToken'))
   const timely = inTime(body)
-  let events = group.events.filter((e) => e.logStreamName === streamName && timely(e))
+  let events = group.invocations.read((name) => name === streamName).filter(timely)
   if (token) events = events.filter((e) => (token.forward ? e.seq > token.seq : e.seq < token.seq))
   // Without a token the newest events come back unless startFromHead is set.
   const fromHead = token ? token.forward : body.boolean('startFromHead') === true
@@ -212,12 +212,10 @@ function getLogEvents(body: Input, deps: LogsDeps): unknown {
   const given = body.string('nextToken')
   return {
     events: page.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
-    nextForwardToken: last ? `f/${last.seq}` : (given ?? `f/${latestSeq(group)}`),
-    nextBackwardToken: first ? `b/${first.seq}` : (given ?? `b/${latestSeq(group) + 1}`),
+    nextForwardToken: last ? `f/${last.seq}` : (given ?? `f/${group.invocations.latestSeq()}`),
+    nextBackwardToken: first ? `b/${first.seq}` : (given ?? `b/${group.invocations.latestSeq() + 1}`),
   }
 }
-
-const latestSeq = (group: LogGroup): number => group.events.at(-1)?.seq ?? 0
 
 /**
  * AWS's filter pattern for unstructured events, in its simple forms: terms separated by spaces
@@ -240,8 +238,9 @@ function filterLogEvents(body: Input, deps: LogsDeps): unknown {
   const matches = matchesPattern(body.string('filterPattern'))
   const inStreams = (name: string) =>
     (!streams || streams.includes(name)) && (prefix === undefined || name.startsWith(prefix))
-  const found = group.events
-    .filter((e) => inStreams(e.logStreamName) && timely(e) && matches(e.message))
+  const found = group.invocations
+    .read(inStreams)
+    .filter((e) => timely(e) && matches(e.message))
     .sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq)
   const page = found.slice(offset, offset + limit)
   return {

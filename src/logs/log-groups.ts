@@ -1,3 +1,5 @@
+import { endLine, reportLine, startLine, type InvocationReport } from './invocation-report.js'
+
 /** One log event as CloudWatch Logs stores it. */
 export interface LogEvent {
   /** Milliseconds since the epoch: when it was logged. */
@@ -24,16 +26,16 @@ export interface LogGroup {
   creationTime: number
   storedBytes: number
   streams: Map<string, LogStream>
-  /** Oldest first; at most `eventsPerGroup` (once that is passed, 7/8 of it: see `put`). */
-  events: LogEvent[]
+  /** Its invocations, oldest first; at most `eventsPerGroup` events in all. */
+  invocations: InvocationRing
 }
 
 export interface LogGroupLimits {
-  /** Events kept per group at most (older ones are dropped first, an eighth of the limit at a time). */
+  /** Events kept per group at most (the oldest invocations are dropped first, whole). */
   eventsPerGroup: number
   /** Streams kept per group (the one with the oldest last event is dropped first, with its events). */
   streamsPerGroup: number
-  /** Message characters kept per group, so a function printing huge lines cannot hold the heap. */
+  /** Characters of function output kept per group, so a function printing huge lines cannot hold the heap. */
   charsPerGroup: number
   /**
    * Groups kept at most: the one written to longest ago goes when a new one would pass it. Lambda
@@ -46,16 +48,215 @@ export interface LogGroupLimits {
 /** CloudWatch Logs refuses events larger than 256 KB; a longer line is cut there. */
 const MAX_MESSAGE_CHARS = 256 * 1024
 
+/** Non-empty lines of `text`: one event each. */
+function countLines(text: string): number {
+  let count = 0
+  for (let from = 0; from < text.length;) {
+    let end = text.indexOf('\n', from)
+    if (end === -1) end = text.length
+    if (end > from) count++
+    from = end + 1
+  }
+  return count
+}
+
+// The figures an invocation keeps, one slot each in `InvocationRing.#figures`.
+const STARTED = 0
+const FINISHED = 1
+const INGESTED = 2
+const DURATION = 3
+const MEMORY = 4
+const MAX_MEMORY = 5
+const SEQ = 6
+const EVENTS = 7
+const FIGURES = 8
+
 /**
- * Log groups in memory, each a bounded ring of events: what the built-in Lambda service writes for
- * every invocation and the CloudWatch Logs API reads. Nothing is kept across restarts or shared
+ * A group's invocations, oldest first, in a ring of parallel arrays. An invocation is written at
+ * every Lambda call and kept until a thousand newer events push it out: under AWS_PROXY load that
+ * is long enough for the young generation to promote whatever it holds. Kept as objects (an event
+ * per line, three or more per invocation) they drove the gateway's RSS up ~1.9 MB/s between full
+ * collections; here an invocation holds no object of its own, only its request id and output
+ * (usually the shared empty string) in two arrays and its figures in a Float64Array, and its
+ * events are made when the CloudWatch Logs API reads them (docs/performance.md, "Memory over a
+ * long run").
+ */
+export class InvocationRing {
+  #requestIds: string[] = []
+  #outputs: string[] = []
+  #streams: string[] = []
+  #figures = new Float64Array(0)
+  #head = 0
+  #size = 0
+  /** Events held in all. */
+  events = 0
+  /** Output characters held in all. */
+  chars = 0
+
+  get size(): number {
+    return this.#size
+  }
+
+  get #capacity(): number {
+    return this.#requestIds.length
+  }
+
+  push(
+    stream: string,
+    report: InvocationReport,
+    started: number,
+    finished: number,
+    ingested: number,
+    seq: number,
+  ): number {
+    if (this.#size === this.#capacity) this.#grow()
+    const slot = (this.#head + this.#size) % this.#capacity
+    const count = 3 + countLines(report.output)
+    this.#requestIds[slot] = report.requestId
+    this.#outputs[slot] = report.output
+    this.#streams[slot] = stream
+    const at = slot * FIGURES
+    const figures = this.#figures
+    figures[at + STARTED] = started
+    figures[at + FINISHED] = finished
+    figures[at + INGESTED] = ingested
+    figures[at + DURATION] = report.durationMs
+    figures[at + MEMORY] = report.memoryMb
+    figures[at + MAX_MEMORY] = report.maxMemoryMb ?? 0
+    figures[at + SEQ] = seq
+    figures[at + EVENTS] = count
+    this.#size++
+    this.events += count
+    this.chars += report.output.length
+    return count
+  }
+
+  /** Drops the oldest invocation. */
+  shift(): void {
+    if (this.#size === 0) return
+    const slot = this.#head
+    this.events -= this.#figures[slot * FIGURES + EVENTS] ?? 0
+    this.chars -= this.#outputs[slot]?.length ?? 0
+    this.#requestIds[slot] = ''
+    this.#outputs[slot] = ''
+    this.#streams[slot] = ''
+    this.#head = (slot + 1) % this.#capacity
+    this.#size--
+  }
+
+  /** When the newest invocation was stored (undefined for none). */
+  lastIngested(): number | undefined {
+    if (this.#size === 0) return undefined
+    return this.#figures[((this.#head + this.#size - 1) % this.#capacity) * FIGURES + INGESTED]
+  }
+
+  /** The seq of the newest event (0 for none). */
+  latestSeq(): number {
+    if (this.#size === 0) return 0
+    const at = ((this.#head + this.#size - 1) % this.#capacity) * FIGURES
+    return (this.#figures[at + SEQ] ?? 0) + (this.#figures[at + EVENTS] ?? 1) - 1
+  }
+
+  /** Keeps only the invocations of streams `keep` accepts. */
+  retain(keep: (stream: string) => boolean): void {
+    const kept = new InvocationRing()
+    for (let i = 0; i < this.#size; i++) {
+      const held = this.#at(i)
+      if (keep(held.stream))
+        kept.push(held.stream, held.report, held.started, held.finished, held.ingested, held.seq)
+    }
+    ;[this.#requestIds, this.#outputs, this.#streams, this.#figures] = [
+      kept.#requestIds,
+      kept.#outputs,
+      kept.#streams,
+      kept.#figures,
+    ]
+    ;[this.#head, this.#size, this.events, this.chars] = [kept.#head, kept.#size, kept.events, kept.chars]
+  }
+
+  /** The events of the invocations of streams `inStream` accepts (all without it), oldest first. */
+  read(inStream?: (stream: string) => boolean): LogEvent[] {
+    const events: LogEvent[] = []
+    for (let i = 0; i < this.#size; i++) {
+      const {
+        stream: logStreamName,
+        report,
+        started,
+        finished,
+        ingested: ingestionTime,
+        seq: first,
+      } = this.#at(i)
+      if (inStream && !inStream(logStreamName)) continue
+      let seq = first
+      const add = (timestamp: number, message: string): void => {
+        events.push({ timestamp, ingestionTime, message, logStreamName, seq: seq++ })
+      }
+      add(started, startLine(report.requestId))
+      for (const line of report.output.split('\n')) if (line !== '') add(finished, line)
+      add(finished, endLine(report.requestId))
+      add(finished, reportLine(report))
+    }
+    return events
+  }
+
+  /** The `i`th invocation held, oldest first, as it was pushed. */
+  #at(i: number): {
+    stream: string
+    report: InvocationReport
+    started: number
+    finished: number
+    ingested: number
+    seq: number
+  } {
+    const slot = (this.#head + i) % this.#capacity
+    const at = slot * FIGURES
+    const figure = (field: number): number => this.#figures[at + field] ?? 0
+    return {
+      stream: this.#streams[slot] ?? '',
+      report: {
+        requestId: this.#requestIds[slot] ?? '',
+        output: this.#outputs[slot] ?? '',
+        durationMs: figure(DURATION),
+        memoryMb: figure(MEMORY),
+        maxMemoryMb: figure(MAX_MEMORY),
+      },
+      started: figure(STARTED),
+      finished: figure(FINISHED),
+      ingested: figure(INGESTED),
+      seq: figure(SEQ),
+    }
+  }
+
+  #grow(): void {
+    const capacity = Math.max(16, this.#capacity * 2)
+    const order = (list: string[]): string[] => {
+      const next = new Array<string>(capacity).fill('')
+      for (let i = 0; i < this.#size; i++) next[i] = list[(this.#head + i) % this.#capacity] ?? ''
+      return next
+    }
+    const figures = new Float64Array(capacity * FIGURES)
+    for (let i = 0; i < this.#size; i++) {
+      const from = ((this.#head + i) % this.#capacity) * FIGURES
+      figures.set(this.#figures.subarray(from, from + FIGURES), i * FIGURES)
+    }
+    ;[this.#requestIds, this.#outputs, this.#streams] = [
+      order(this.#requestIds),
+      order(this.#outputs),
+      order(this.#streams),
+    ]
+    this.#figures = figures
+    this.#head = 0
+  }
+}
+
+/**
+ * Log groups in memory, each a bounded ring of invocations: what the built-in Lambda service writes
+ * for every invocation and the CloudWatch Logs API reads. Nothing is kept across restarts or shared
  * between gateway nodes.
  */
 export class LogGroups {
   readonly #groups = new Map<string, LogGroup>()
   readonly #limits: LogGroupLimits
-  /** Message characters held per group, kept as events come and go (not summed on every put). */
-  readonly #chars = new WeakMap<LogGroup, number>()
   #seq = 0
 
   constructor(
@@ -69,17 +270,27 @@ export class LogGroups {
     this.#limits = limits
   }
 
-  /** Appends events to a stream, creating the group and the stream on first use. */
+  /**
+   * Appends one invocation's log to a stream, creating the group and the stream on first use: its
+   * START line logged at `started`, a line of output each and END and REPORT at `finished`.
+   */
   put(
     groupName: string,
     streamName: string,
-    events: readonly { timestamp: number; message: string }[],
+    report: InvocationReport,
+    started: number,
+    finished: number,
     now: number,
   ): void {
-    if (events.length === 0) return
     let group = this.#groups.get(groupName)
     if (!group) {
-      group = { logGroupName: groupName, creationTime: now, storedBytes: 0, streams: new Map(), events: [] }
+      group = {
+        logGroupName: groupName,
+        creationTime: now,
+        storedBytes: 0,
+        streams: new Map(),
+        invocations: new InvocationRing(),
+      }
       if (this.#groups.size >= this.#limits.groups) this.#dropOldestGroup()
       this.#groups.set(groupName, group)
     }
@@ -88,7 +299,7 @@ export class LogGroups {
       stream = {
         logStreamName: streamName,
         creationTime: now,
-        firstEventTimestamp: events[0]?.timestamp ?? now,
+        firstEventTimestamp: started,
         lastEventTimestamp: 0,
         lastIngestionTime: now,
         storedBytes: 0,
@@ -96,32 +307,24 @@ export class LogGroups {
       group.streams.set(streamName, stream)
       if (group.streams.size > this.#limits.streamsPerGroup) this.#dropOldestStream(group)
     }
-    let chars = this.#chars.get(group) ?? 0
-    for (const event of events) {
-      const message = event.message.slice(0, MAX_MESSAGE_CHARS)
-      chars += message.length
-      group.events.push({
-        timestamp: event.timestamp,
-        ingestionTime: now,
-        message,
-        logStreamName: streamName,
-        seq: ++this.#seq,
-      })
-      stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp, event.timestamp)
-    }
+    // A line longer than CloudWatch Logs takes is cut (rare: only then is the output taken apart).
+    const kept =
+      report.output.length > MAX_MESSAGE_CHARS
+        ? {
+            ...report,
+            output: report.output
+              .split('\n')
+              .map((line) => line.slice(0, MAX_MESSAGE_CHARS))
+              .join('\n'),
+          }
+        : report
+    const ring = group.invocations
+    this.#seq += ring.push(streamName, kept, started, finished, now, this.#seq + 1)
+    stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp, finished)
     stream.lastIngestionTime = now
+    // The oldest invocations go, whole; the newest always stays.
     const { eventsPerGroup, charsPerGroup } = this.#limits
-    // Past the event limit, an eighth of it more goes at once: removing from the front moves every
-    // event left, and doing it for each invocation's three events (a group at its limit of 1,000)
-    // was ~3% of an AWS_PROXY request's CPU profile (2026-12-06). So a full group holds between
-    // 7/8 of the limit and the limit.
-    const keep =
-      group.events.length > eventsPerGroup ? eventsPerGroup - Math.floor(eventsPerGroup / 8) : eventsPerGroup
-    let excess = 0
-    while (excess < group.events.length - 1 && (group.events.length - excess > keep || chars > charsPerGroup))
-      chars -= group.events[excess++]?.message.length ?? 0
-    if (excess > 0) group.events.splice(0, excess)
-    this.#chars.set(group, chars)
+    while (ring.size > 1 && (ring.events > eventsPerGroup || ring.chars > charsPerGroup)) ring.shift()
   }
 
   /** Drops the group whose last event came in longest ago (a scan, only when a group is created). */
@@ -129,7 +332,7 @@ export class LogGroups {
     let oldest: LogGroup | undefined
     let oldestAt = Infinity
     for (const group of this.#groups.values()) {
-      const at = group.events.at(-1)?.ingestionTime ?? group.creationTime
+      const at = group.invocations.lastIngested() ?? group.creationTime
       if (at < oldestAt) [oldest, oldestAt] = [group, at]
     }
     if (oldest) this.#groups.delete(oldest.logGroupName)
@@ -142,11 +345,7 @@ export class LogGroups {
     if (!oldest) return
     group.streams.delete(oldest.logStreamName)
     const name = oldest.logStreamName
-    group.events = group.events.filter((e) => e.logStreamName !== name)
-    this.#chars.set(
-      group,
-      group.events.reduce((sum, e) => sum + e.message.length, 0),
-    )
+    group.invocations.retain((stream) => stream !== name)
   }
 
   /** Groups whose name starts with `prefix`, by name. */
@@ -159,19 +358,4 @@ export class LogGroups {
   group(name: string): LogGroup | undefined {
     return this.#groups.get(name)
   }
-}
-
-/**
- * The events of one Lambda invocation from its log text: one per line, as Lambda sends them (START
- * when it began, the function's lines and END and REPORT when it finished).
- */
-export function invocationEvents(
-  log: string,
-  started: number,
-  finished: number,
-): { timestamp: number; message: string }[] {
-  return log
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((message) => ({ timestamp: message.startsWith('START RequestId:') ? started : finished, message }))
 }

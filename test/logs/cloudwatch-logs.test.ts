@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApi, deploy, putMethodWithIntegration } from '../support/apis.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { createFunction, lambdaClient } from '../support/lambda.js'
-import { LogGroups } from '../../src/logs/log-groups.js'
+import type { InvocationReport } from '../../src/logs/invocation-report.js'
+import { LogGroups, type LogGroup } from '../../src/logs/log-groups.js'
 import { matchesPattern } from '../../src/logs/api.js'
 
 // The CloudWatch Logs subset Tollgate serves for its Lambda functions, driven by the real SDK.
@@ -218,43 +219,110 @@ describe('CloudWatch Logs API for Lambda functions', () => {
 })
 
 describe('log groups in memory', () => {
-  it('keeps at most the configured events and streams per group', () => {
-    const groups = new LogGroups({ eventsPerGroup: 3, streamsPerGroup: 2, charsPerGroup: 1_000, groups: 10 })
-    const at = (n: number) => [{ timestamp: n, message: `m${n}` }]
-    groups.put('g', 'a', at(1), 1)
-    groups.put('g', 'b', [...at(2), ...at(3), ...at(4)], 4)
-    expect(groups.group('g')?.events.map((e) => e.message)).toEqual(['m2', 'm3', 'm4'])
-    groups.put('g', 'c', at(5), 5)
-    // Stream a (the least recently written) is gone.
+  const report = (requestId: string, output = ''): InvocationReport => ({
+    requestId,
+    output,
+    durationMs: 1,
+    memoryMb: 128,
+  })
+  const starts = (group: LogGroup | undefined): string[] =>
+    (group?.invocations.read() ?? [])
+      .filter((e) => e.message.startsWith('START'))
+      .map((e) => /RequestId: (\S+)/.exec(e.message)?.[1] ?? '')
+
+  it('keeps at most the configured events and streams per group, dropping the oldest invocations whole', () => {
+    const groups = new LogGroups({ eventsPerGroup: 10, streamsPerGroup: 2, charsPerGroup: 1_000, groups: 10 })
+    groups.put('g', 'a', report('r1'), 1, 1, 1)
+    groups.put('g', 'b', report('r2', 'x\ny\n'), 2, 2, 2)
+    expect(groups.group('g')?.invocations.events).toBe(8)
+    // 11 events: r1's three go.
+    groups.put('g', 'b', report('r3'), 3, 3, 3)
+    expect(starts(groups.group('g'))).toEqual(['r2', 'r3'])
+    groups.put('g', 'c', report('r4'), 4, 4, 4)
+    // Stream a (the least recently written) is gone, and r2 for the event limit.
     expect([...(groups.group('g')?.streams.keys() ?? [])]).toEqual(['b', 'c'])
-    // Huge lines push older events out before the event count does.
-    groups.put('g', 'c', [{ timestamp: 6, message: 'x'.repeat(997) }], 6)
-    expect(groups.group('g')?.events.map((e) => e.message.length)).toEqual([2, 997])
+    expect(starts(groups.group('g'))).toEqual(['r3', 'r4'])
+
+    // Huge output pushes older invocations out before the event count does.
+    const wide = new LogGroups({ eventsPerGroup: 100, streamsPerGroup: 2, charsPerGroup: 1_000, groups: 10 })
+    wide.put('g', 's', report('w1', 'w\n'), 1, 1, 1)
+    wide.put('g', 's', report('w2', 'v\n'), 2, 2, 2)
+    wide.put('g', 's', report('w3', `${'z'.repeat(997)}\n`), 3, 3, 3)
+    expect(starts(wide.group('g'))).toEqual(['w2', 'w3'])
+    expect(wide.group('g')?.invocations.chars).toBe(1_000)
+
+    // A stream dropped takes its invocations along, and only those.
+    const streams = new LogGroups({
+      eventsPerGroup: 100,
+      streamsPerGroup: 2,
+      charsPerGroup: 1_000,
+      groups: 10,
+    })
+    streams.put('g', 's1', report('x'), 1, 1, 1)
+    streams.put('g', 's2', report('y', 'out\n'), 2, 2, 2)
+    streams.put('g', 's1', report('z'), 3, 3, 3)
+    streams.put('g', 's3', report('w'), 4, 4, 4)
+    expect(starts(streams.group('g'))).toEqual(['x', 'z', 'w'])
+    expect(streams.group('g')?.invocations).toMatchObject({ events: 9, chars: 0 })
   })
 
-  it('drops an eighth of the event limit at once when a group passes it, and never holds more', () => {
+  it("makes an invocation's events when read: START at its start, a line of output each, END and REPORT at its end", () => {
+    const groups = new LogGroups()
+    groups.put('g', 's', report('r0'), 1, 1, 1)
+    const output = `\nhello\n${'y'.repeat(300 * 1024)}\n`
+    groups.put(
+      'g',
+      's',
+      { requestId: 'r1', output, durationMs: 12.5, memoryMb: 256, maxMemoryMb: 61 },
+      100,
+      140,
+      141,
+    )
+    const group = groups.group('g') as LogGroup
+    const events = group.invocations.read().slice(3)
+    expect(events.map((e) => [e.timestamp, e.ingestionTime, e.message.slice(0, 20)])).toEqual([
+      [100, 141, 'START RequestId: r1 '],
+      [140, 141, 'hello'],
+      [140, 141, 'yyyyyyyyyyyyyyyyyyyy'],
+      [140, 141, 'END RequestId: r1'],
+      [140, 141, 'REPORT RequestId: r1'],
+    ])
+    expect(events[0]?.message).toBe('START RequestId: r1 Version: $LATEST')
+    expect(events[4]?.message).toBe(
+      'REPORT RequestId: r1\tDuration: 12.50 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 61 MB',
+    )
+    // CloudWatch Logs takes events of up to 256 KB: a longer line is cut there.
+    expect(events[2]?.message.length).toBe(256 * 1024)
+    // One seq per event, following the earlier invocation's; the newest is the group's latest.
+    expect(events.map((e) => e.seq)).toEqual([4, 5, 6, 7, 8])
+    expect(group.invocations.latestSeq()).toBe(8)
+    expect(group.streams.get('s')).toMatchObject({ firstEventTimestamp: 1, lastEventTimestamp: 140 })
+  })
+
+  it('keeps invocations in order as its ring grows and wraps around', () => {
     const groups = new LogGroups({
-      eventsPerGroup: 16,
+      eventsPerGroup: 100,
       streamsPerGroup: 2,
       charsPerGroup: 100_000,
       groups: 10,
     })
-    const counts: number[] = []
+    const lines = 'line\n'.repeat(20)
+    const held: number[] = []
+    // Large invocations first (23 events each), so the oldest go while the ring still grows.
+    for (let n = 1; n <= 5; n++) groups.put('g', 's', report(`big${n}`, lines), n, n, n)
     for (let n = 1; n <= 40; n++) {
-      groups.put('g', 's', [{ timestamp: n, message: `m${n}` }], n)
-      counts.push(groups.group('g')?.events.length ?? 0)
+      groups.put('g', 's', report(`small${n}`), 10 + n, 10 + n, 10 + n)
+      held.push(groups.group('g')?.invocations.events ?? 0)
     }
-    // 16 kept, the 17th event leaves 14 (the newest ones), which grow to 16 again before the next drop.
-    expect(counts.slice(14, 22)).toEqual([15, 16, 14, 15, 16, 14, 15, 16])
-    expect(Math.max(...counts)).toBe(16)
-    expect(groups.group('g')?.events.map((e) => e.message)).toEqual(
-      Array.from({ length: 16 }, (_, i) => `m${25 + i}`),
-    )
+    expect(Math.max(...held)).toBeLessThanOrEqual(100)
+    expect(starts(groups.group('g'))).toEqual(Array.from({ length: 33 }, (_, i) => `small${i + 8}`))
+    const events = groups.group('g')?.invocations.read() ?? []
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => (events[0]?.seq ?? 0) + i))
   })
 
   it('keeps at most the configured groups, dropping the one written to longest ago', () => {
     const groups = new LogGroups({ eventsPerGroup: 10, streamsPerGroup: 2, charsPerGroup: 1_000, groups: 3 })
-    const put = (name: string, at: number) => groups.put(name, 's', [{ timestamp: at, message: name }], at)
+    const put = (name: string, at: number) => groups.put(name, 's', report(name), at, at, at)
     put('/aws/lambda/a', 1)
     put('/aws/lambda/b', 2)
     put('/aws/lambda/c', 3)

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { invocationLog, type InvocationReport } from '../../logs/invocation-report.js'
 import { lowerPriority, watchMemory } from './process-limits.js'
 
 const RUNNER = fileURLToPath(new URL('./node-runner.mjs', import.meta.url))
@@ -7,11 +8,14 @@ const RUNNER = fileURLToPath(new URL('./node-runner.mjs', import.meta.url))
 export const LOG_TAIL_BYTES = 4096
 
 /**
- * The outcome with its log. Built field by field: a spread that adds a key (`{ ...outcome, log }`)
- * takes V8's slow path, ~0.9 µs against ~0.01 µs, on every invocation.
+ * The outcome with its report and log text. Built field by field: a spread that adds a key
+ * (`{ ...outcome, log }`) takes V8's slow path, ~0.9 µs against ~0.01 µs, on every invocation.
  */
-export function withLog(outcome: Omit<InvocationOutcome, 'log'>, log: string): InvocationOutcome {
-  const result: InvocationOutcome = { payload: outcome.payload, log }
+export function withReport(
+  outcome: Omit<InvocationOutcome, 'log' | 'report'>,
+  report: InvocationReport,
+): InvocationOutcome {
+  const result: InvocationOutcome = { payload: outcome.payload, report, log: invocationLog(report) }
   if (outcome.functionError) result.functionError = outcome.functionError
   return result
 }
@@ -38,7 +42,9 @@ export interface InvocationOutcome {
   /** The JSON payload, or the runtime's error object for a function error. */
   payload: string
   functionError?: 'Unhandled'
-  /** Everything the invocation printed, START to REPORT lines included. */
+  /** Its log as the log group keeps it. */
+  report: InvocationReport
+  /** Its log text, START to REPORT lines included (`invocationLog(report)`). */
   log: string
 }
 
@@ -89,7 +95,8 @@ export class ExecutionEnvironment {
   readonly #spec: EnvironmentSpec
   readonly #ready: Promise<ErrorShape | undefined>
   #pending: Pending | undefined
-  #log = ''
+  /** What the pending invocation printed so far. */
+  #output = ''
   #alive = true
   #outOfMemory = false
   #note: string | undefined
@@ -110,7 +117,7 @@ export class ExecutionEnvironment {
     const capture = (chunk: Buffer): void => {
       const text = chunk.toString()
       if (/heap out of memory|Allocation failed/.test(text)) this.#outOfMemory = true
-      if (this.#pending) this.#log += text
+      if (this.#pending) this.#output += text
     }
     this.#child.stdout?.on('data', capture)
     this.#child.stderr?.on('data', capture)
@@ -158,7 +165,7 @@ export class ExecutionEnvironment {
               this.dispose()
             })
       this.#pending = { requestId, resolve, timer, started, stopMemoryWatch }
-      this.#log = `START RequestId: ${requestId} Version: $LATEST\n${this.#note ? `INFO\t${this.#note}\n` : ''}`
+      this.#output = this.#note ? `INFO\t${this.#note}\n` : ''
       this.#note = undefined
       void this.#ready.then((initError) => {
         if (!this.#pending || this.#pending.requestId !== requestId) return
@@ -231,21 +238,25 @@ export class ExecutionEnvironment {
     this.dispose()
   }
 
-  #finish(outcome: Omit<InvocationOutcome, 'log'>, maxMemoryMb?: number): void {
+  #finish(outcome: Omit<InvocationOutcome, 'log' | 'report'>, maxMemoryMb?: number): void {
     const pending = this.#pending
     if (!pending) return
     clearTimeout(pending.timer)
     pending.stopMemoryWatch()
     this.#pending = undefined
     this.lastUsed = Date.now()
-    const duration = Date.now() - pending.started
-    const log =
-      this.#log +
-      (outcome.functionError ? errorLine(pending.requestId, outcome.payload) : '') +
-      `END RequestId: ${pending.requestId}\n` +
-      `REPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB${maxMemoryMb ? `\tMax Memory Used: ${maxMemoryMb} MB` : ''}\n`
-    this.#log = ''
-    pending.resolve(withLog(outcome, log))
+    const requestId = pending.requestId
+    const output = this.#output + (outcome.functionError ? errorLine(requestId, outcome.payload) : '')
+    this.#output = ''
+    pending.resolve(
+      withReport(outcome, {
+        requestId,
+        output,
+        durationMs: Date.now() - pending.started,
+        memoryMb: this.#spec.memoryMb,
+        maxMemoryMb,
+      }),
+    )
   }
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { withLog, type EnvironmentSpec, type InvocationOutcome } from './environment.js'
+import { withReport, type EnvironmentSpec, type InvocationOutcome } from './environment.js'
 import { lowerPriority, watchMemory } from './process-limits.js'
 
 const PYTHON_BOOTSTRAP = fileURLToPath(new URL('./python-bootstrap.py', import.meta.url))
@@ -41,7 +41,8 @@ export class RuntimeApiEnvironment {
   #queued: Waiting | undefined
   #nextRequest: ServerResponse | undefined
   #pending: Pending | undefined
-  #log = ''
+  /** What the pending invocation printed so far. */
+  #output = ''
   #alive = true
   #outOfMemory = false
   readonly #initialised: Promise<void>
@@ -98,7 +99,7 @@ export class RuntimeApiEnvironment {
               this.#child?.kill('SIGKILL')
             })
       this.#pending = { requestId, resolve, timer, started, stopMemoryWatch }
-      this.#log = `START RequestId: ${requestId} Version: $LATEST\n`
+      this.#output = ''
       this.#queued = {
         requestId,
         event: JSON.stringify(event),
@@ -126,7 +127,7 @@ export class RuntimeApiEnvironment {
       : [`${this.#spec.codeDir}/bootstrap`, []]
     const child = spawn(command, args, { cwd: this.#spec.codeDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const capture = (chunk: Buffer): void => {
-      if (this.#pending) this.#log += chunk.toString()
+      if (this.#pending) this.#output += chunk.toString()
     }
     child.stdout.on('data', capture)
     child.stderr.on('data', capture)
@@ -229,16 +230,22 @@ export class RuntimeApiEnvironment {
     this.dispose()
   }
 
-  #finish(outcome: Omit<InvocationOutcome, 'log'>): void {
+  #finish(outcome: Omit<InvocationOutcome, 'log' | 'report'>): void {
     const pending = this.#pending
     if (!pending) return
     clearTimeout(pending.timer)
     pending.stopMemoryWatch()
     this.#pending = undefined
     this.lastUsed = Date.now()
-    const duration = Date.now() - pending.started
-    const log = `${this.#log}END RequestId: ${pending.requestId}\nREPORT RequestId: ${pending.requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${this.#spec.memoryMb} MB\n`
-    this.#log = ''
-    pending.resolve(withLog(outcome, log))
+    const output = this.#output
+    this.#output = ''
+    pending.resolve(
+      withReport(outcome, {
+        requestId: pending.requestId,
+        output,
+        durationMs: Date.now() - pending.started,
+        memoryMb: this.#spec.memoryMb,
+      }),
+    )
   }
 }
