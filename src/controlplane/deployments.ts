@@ -41,8 +41,9 @@ export const deploymentRoutes: Route[] = [
           createdDate: nowEpochSeconds(),
           ...(description !== undefined ? { description } : {}),
           restApiId: apiId,
-          // A deep copy: later edits of the API never reach a deployment.
-          snapshot: structuredClone(doc),
+          // The document as just read: written to the store at once, so later edits of the API
+          // never reach the deployment (nothing here changes `doc`).
+          snapshot: doc,
         }
         await applyToStage(tx, apiId, record.id, req.body)
         await tx.put('deployment', apiId, record.id, record)
