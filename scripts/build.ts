@@ -41,9 +41,12 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // Kept out: a native addon, what only some deployments load (PostgreSQL, Redis, X.509, loaded
-  // lazily), and pino, whose transports start worker threads from their own files.
-  external: ['better-sqlite3', 'pg', 'ioredis', '@peculiar/x509', 'pino', 'pino-pretty', 'thread-stream'],
+  // Kept out: a native addon, and what only some deployments load (PostgreSQL, Redis, X.509,
+  // loaded lazily). pino is bundled: loading it from node_modules took ~25 ms of each start, outside
+  // the code cache (docs/performance.md). Its transports would start a worker thread from
+  // thread-stream's own file, which the bundle does not carry: the gateway logs to stdout and
+  // files only and never calls pino.transport() (test/cli/build.test.ts checks the bundle logs).
+  external: ['better-sqlite3', 'pg', 'ioredis', '@peculiar/x509', 'pino-pretty'],
   minifyWhitespace: true,
   legalComments: 'none',
   sourcemap: 'linked',

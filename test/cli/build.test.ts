@@ -36,9 +36,11 @@ describe('npm run build', () => {
       const port = await freePort()
       child = spawn(
         process.execPath,
-        [entry, 'serve', '--port', String(port), '--data-dir', tempDir(), '--log-level', 'warn'],
-        { cwd: ROOT, stdio: 'ignore' },
+        [entry, 'serve', '--port', String(port), '--data-dir', tempDir(), '--log-level', 'info'],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
       )
+      let stdout = ''
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
       const url = `http://127.0.0.1:${port}`
       const deadline = Date.now() + 20_000
       for (;;) {
@@ -50,6 +52,12 @@ describe('npm run build', () => {
         if (Date.now() > deadline) throw new Error('the compiled gateway did not become healthy in 20 s')
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
+      // pino, bundled into dist/bundle.cjs, writes the process log: JSON lines on stdout.
+      await expect
+        .poll(() => stdout.split('\n').filter((line) => line.includes('"service":"tollgate"')).length)
+        .toBeGreaterThan(0)
+      const line = stdout.split('\n').find((l) => l.includes('"service":"tollgate"')) ?? ''
+      expect(JSON.parse(line)).toMatchObject({ level: 30, service: 'tollgate' })
       const lambda = lambdaClient(url)
       await createFunction(lambda, 'built', {
         'index.mjs': 'export const handler = async (event) => ({ doubled: event.n * 2 })',
