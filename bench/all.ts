@@ -31,7 +31,7 @@ import {
 } from './all/baselines.js'
 import { ensureDebianProgram } from './all/install.js'
 import { chooseLoader, ensureWrk } from './all/loader.js'
-import { measureInterleaved, type Target } from './all/measure.js'
+import { measureInterleaved, measurePaired, type Target } from './all/measure.js'
 import { deploymentGoingLive, soak, startupWithHundredApis } from './all/points.js'
 import { choosePinning, killEverything, stopEverything, stopProcess } from './all/processes.js'
 import {
@@ -255,6 +255,15 @@ async function main(): Promise<number> {
   })
   failures += runs.reduce((sum, r) => sum + r.failures, 0)
 
+  process.stderr.write('Tollgate routes compared at the same moment (B A A B)...\n')
+  const paired = await measurePaired(targets, {
+    loader,
+    blocks: settings.quick ? 1 : 4,
+    seconds: settings.quick ? 1 : 2,
+    accessLog,
+  })
+  failures += paired.failures
+
   process.stderr.write(`AWS_PROXY for ${settings.soak} s, RSS sampled each second...\n`)
   const soakResult = await soak(loader, targets.get('aws-proxy')!.url, tg.process.pid, settings.soak)
   failures += soakResult.result.failures + (soakResult.result.requests === 0 ? 1 : 0)
@@ -300,6 +309,7 @@ async function main(): Promise<number> {
     hundredApis,
     deployLive,
     soak: soakResult,
+    paired: paired.ratios,
   }
   const spread = directSpread(runs)
   const unsteady = spread !== undefined && spread > MAX_DIRECT_SPREAD

@@ -142,3 +142,67 @@ export async function measureInterleaved(
   )
   return runs
 }
+
+/**
+ * Pairs of Tollgate routes whose ratio is one of the issue's targets: [route, route it is
+ * compared with]. Both are served by the same gateway, so their ratio is taken at the same
+ * moment too (`measurePaired`), not only from the medians of runs seconds apart.
+ */
+export const PAIRS: readonly (readonly [TargetId, TargetId])[] = [
+  ['templates', 'http-proxy'],
+  ['keyed', 'mock'],
+  ['get-cached', 'get'],
+  ['mock-3000', 'mock'],
+]
+
+/** One pair's ratio of requests/s: over all its blocks, and per block. */
+export interface PairedRatio {
+  of: TargetId
+  to: TargetId
+  ratio: number
+  blocks: number[]
+}
+
+/**
+ * The ratios of PAIRS by fine interleaving: `blocks` times, the two routes loaded in the order
+ * B A A B for `seconds` each (no warm-up: every target is warm from the rounds before). A drift
+ * of the machine's speed, which between runs seconds apart reached ±25% in the rounds of
+ * 2026-12-06 and decided targets such as 3,000 resources ÷ 3 both ways, then weighs on both
+ * routes alike: a drift that is linear within a block cancels out in its B A A B.
+ */
+export async function measurePaired(
+  targets: ReadonlyMap<TargetId, Target>,
+  settings: Pick<MeasureSettings, 'loader' | 'accessLog'> & { blocks: number; seconds: number },
+): Promise<{ ratios: PairedRatio[]; failures: number }> {
+  const ratios: PairedRatio[] = []
+  let failures = 0
+  for (const [of, to] of PAIRS) {
+    const [a, b] = [targets.get(of), targets.get(to)]
+    if (!a || !b) continue
+    const totals = { of: 0, to: 0 }
+    const blocks: number[] = []
+    for (let block = 0; block < settings.blocks; block++) {
+      const requests = { of: 0, to: 0 }
+      for (const [which, target] of [
+        ['to', b],
+        ['of', a],
+        ['of', a],
+        ['to', b],
+      ] as const) {
+        const result = await settings.loader.run(target.url, settings.seconds, target.headers)
+        failures += result.failures + (result.requests === 0 ? 1 : 0)
+        // Equal durations: the ratio of the requests served is the ratio of requests/s.
+        requests[which] += result.requestsPerSecond
+        if (accessLogBytes(settings.accessLog) > 0) truncateSync(settings.accessLog, 0)
+      }
+      blocks.push(requests.of / requests.to)
+      totals.of += requests.of
+      totals.to += requests.to
+    }
+    ratios.push({ of, to, ratio: totals.of / totals.to, blocks })
+    process.stderr.write(
+      `${of} ÷ ${to}, same moment: ${(totals.of / totals.to).toFixed(3)} (blocks ${blocks.map((r) => r.toFixed(3)).join(', ')})\n`,
+    )
+  }
+  return { ratios, failures }
+}

@@ -56,6 +56,7 @@ describe('the AWS_PROXY soak paragraph of a bench report', () => {
       hundredApis: undefined,
       deployLive: undefined,
       soak,
+      paired: [],
     })
 
   it('says how many function environments there were, and each second when the number changed', () => {
@@ -65,6 +66,42 @@ describe('the AWS_PROXY soak paragraph of a bench report', () => {
     // An environment started during the soak: its ~70 MB is not growth of the ones there.
     expect(report(soakOf([2, 2, 3]))).toContain(
       'gateway with its function environments: 270 271 342; gateway process alone: 130 131 132; function environments each second: 2 2 3.',
+    )
+  })
+})
+
+describe("the targets that compare two of Tollgate's routes", () => {
+  // The rounds of the run of 2026-12-06 22:20 (docs/performance.md): MOCK in an API of 3 and of
+  // 3,000 resources, whose medians made 0.84× while the machine changed speed between runs.
+  const runs = [
+    ...[9677, 14302, 11204].map((r) => run('mock', r)),
+    ...[7816, 9442, 14976].map((r) => run('mock-3000', r)),
+  ]
+  const row = (paired: { of: 'mock-3000'; to: 'mock'; ratio: number; blocks: number[] }[]): string =>
+    renderReport({
+      header: [],
+      notes: [],
+      order: [],
+      runs,
+      startups: {},
+      hundredApis: undefined,
+      deployLive: undefined,
+      soak: undefined,
+      paired,
+    })
+      .split('\n')
+      .find((line) => line.startsWith('| 3,000 resources')) ?? ''
+
+  it('are judged by the ratio taken at the same moment, with the ratio of the rounds beside it', () => {
+    expect(row([{ of: 'mock-3000', to: 'mock', ratio: 0.991, blocks: [0.98, 1.002] }])).toBe(
+      '| 3,000 resources ÷ 3 resources, same MOCK route, requests/s | 0.99× (rounds: 0.84×) | ≥ 0.95× | met |',
+    )
+    expect(row([{ of: 'mock-3000', to: 'mock', ratio: 0.9, blocks: [0.9] }])).toContain('| **not met** |')
+  })
+
+  it('fall back to the ratio of the rounds in a run that did not pair them', () => {
+    expect(row([])).toBe(
+      '| 3,000 resources ÷ 3 resources, same MOCK route, requests/s | 0.84× | ≥ 0.95× | **not met** |',
     )
   })
 })
