@@ -258,7 +258,7 @@ async function main(): Promise<number> {
   process.stderr.write('Tollgate routes compared at the same moment (B A A B)...\n')
   const paired = await measurePaired(targets, {
     loader,
-    blocks: settings.quick ? 1 : 4,
+    blocks: settings.quick ? 1 : 5,
     seconds: settings.quick ? 1 : 2,
     accessLog,
   })

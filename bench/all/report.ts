@@ -223,7 +223,7 @@ export function renderReport(results: BenchResults): string {
     '',
     ...(results.paired.length
       ? [
-          'Ratios of Tollgate routes at the same moment: each pair loaded B A A B, block after block (requests/s of the first ÷ the second; the whole and each block):',
+          'Ratios of Tollgate routes at the same moment: each pair loaded B A A B, block after block (requests/s of the first ÷ the second; the median of the blocks, and each block):',
           '',
           '| routes | ratio | blocks |',
           '| --- | ---: | --- |',
