@@ -88,13 +88,22 @@ export class InvocationRing {
   #figures = new Float64Array(0)
   #head = 0
   #size = 0
-  /** Events held in all. */
-  events = 0
-  /** Output characters held in all. */
-  chars = 0
+  #events = 0
+  #chars = 0
 
+  /** Invocations held. */
   get size(): number {
     return this.#size
+  }
+
+  /** Events held in all. */
+  get events(): number {
+    return this.#events
+  }
+
+  /** Output characters held in all. */
+  get chars(): number {
+    return this.#chars
   }
 
   get #capacity(): number {
@@ -126,8 +135,8 @@ export class InvocationRing {
     figures[at + SEQ] = seq
     figures[at + EVENTS] = count
     this.#size++
-    this.events += count
-    this.chars += report.output.length
+    this.#events += count
+    this.#chars += report.output.length
     return count
   }
 
@@ -135,8 +144,8 @@ export class InvocationRing {
   shift(): void {
     if (this.#size === 0) return
     const slot = this.#head
-    this.events -= this.#figures[slot * FIGURES + EVENTS] ?? 0
-    this.chars -= this.#outputs[slot]?.length ?? 0
+    this.#events -= this.#figures[slot * FIGURES + EVENTS] ?? 0
+    this.#chars -= this.#outputs[slot]?.length ?? 0
     this.#requestIds[slot] = ''
     this.#outputs[slot] = ''
     this.#streams[slot] = ''
@@ -171,7 +180,7 @@ export class InvocationRing {
       kept.#streams,
       kept.#figures,
     ]
-    ;[this.#head, this.#size, this.events, this.chars] = [kept.#head, kept.#size, kept.events, kept.chars]
+    ;[this.#head, this.#size, this.#events, this.#chars] = [kept.#head, kept.#size, kept.#events, kept.#chars]
   }
 
   /** The events of the invocations of streams `inStream` accepts (all without it), oldest first. */
