@@ -31,7 +31,7 @@ import {
 } from './all/baselines.js'
 import { ensureDebianProgram } from './all/install.js'
 import { chooseLoader, ensureWrk } from './all/loader.js'
-import { measureInterleaved, measurePaired, type Target } from './all/measure.js'
+import { failuresOf, measureInterleaved, measurePaired, type Target } from './all/measure.js'
 import { deploymentGoingLive, soak, startupWithHundredApis } from './all/points.js'
 import { choosePinning, killEverything, stopEverything, stopProcess } from './all/processes.js'
 import {
@@ -266,7 +266,7 @@ async function main(): Promise<number> {
 
   process.stderr.write(`AWS_PROXY for ${settings.soak} s, RSS sampled each second...\n`)
   const soakResult = await soak(loader, targets.get('aws-proxy')!.url, tg.process.pid, settings.soak)
-  failures += soakResult.result.failures + (soakResult.result.requests === 0 ? 1 : 0)
+  failures += failuresOf(soakResult.result)
 
   let deployLive: number[] | undefined
   try {

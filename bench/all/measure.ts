@@ -5,7 +5,7 @@
  */
 import { statSync, truncateSync } from 'node:fs'
 import { get } from './http.js'
-import type { Loader } from './loader.js'
+import type { LoadResult, Loader } from './loader.js'
 import { rssMegabytes, treeCpuMicros, type Tracked } from './processes.js'
 import { median } from '../support.js'
 import { LABELS, type Run, type TargetId } from './report.js'
@@ -63,6 +63,14 @@ const accessLogBytes = (file: string): number => {
   }
 }
 
+/** Empties the access log after a run, so that a long bench does not fill the disk. */
+const emptyAccessLog = (file: string): void => {
+  if (accessLogBytes(file) > 0) truncateSync(file, 0)
+}
+
+/** A run's failures; one in which nothing was answered counts as failed even if wrk reported no error. */
+export const failuresOf = (result: LoadResult): number => result.failures + (result.requests === 0 ? 1 : 0)
+
 /**
  * Before the first round, each target is loaded once for PRE_WARM_SECONDS (not recorded): JIT
  * warm-up, pools filled. AWS_PROXY is loaded at least three times, and until its throughput stops
@@ -119,8 +127,7 @@ export async function measureInterleaved(
         requests: result.requests,
         p50: result.requests ? result.p50 : Number.NaN,
         p99: result.requests ? result.p99 : Number.NaN,
-        // A run in which nothing was answered counts as a failure even if wrk reported no error.
-        failures: warmUp.failures + result.failures + (result.requests === 0 ? 1 : 0),
+        failures: warmUp.failures + failuresOf(result),
         serverCpu: perRequest(treeCpuMicros(target.server.pid) - before.server),
         backendCpu:
           target.backend && before.backend !== undefined
@@ -129,7 +136,7 @@ export async function measureInterleaved(
         ...rssOf(target.server.pid),
       })
       if (id === 'http-proxy') logged += accessLogBytes(settings.accessLog)
-      if (accessLogBytes(settings.accessLog) > 0) truncateSync(settings.accessLog, 0)
+      emptyAccessLog(settings.accessLog)
       process.stderr.write(
         `round ${round} ${id}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(2)} ms` +
           `${result.failures + warmUp.failures ? `, ${result.failures + warmUp.failures} failed` : ''}\n`,
@@ -182,7 +189,7 @@ export async function measurePaired(
     if (!a || !b) continue
     const blocks: number[] = []
     for (let block = 0; block < settings.blocks; block++) {
-      const requests = { of: 0, to: 0 }
+      const perSecond = { of: 0, to: 0 }
       for (const [which, target] of [
         ['to', b],
         ['of', a],
@@ -190,12 +197,12 @@ export async function measurePaired(
         ['to', b],
       ] as const) {
         const result = await settings.loader.run(target.url, settings.seconds, target.headers)
-        failures += result.failures + (result.requests === 0 ? 1 : 0)
-        // Equal durations: the ratio of the requests served is the ratio of requests/s.
-        requests[which] += result.requestsPerSecond
-        if (accessLogBytes(settings.accessLog) > 0) truncateSync(settings.accessLog, 0)
+        failures += failuresOf(result)
+        // Two runs of the same length each: the sums compare as the requests/s do.
+        perSecond[which] += result.requestsPerSecond
+        emptyAccessLog(settings.accessLog)
       }
-      blocks.push(requests.of / requests.to)
+      blocks.push(perSecond.of / perSecond.to)
     }
     // The median: a block in which the machine stalled (one of four read 0.558 against 0.94–1.08
     // for 3,000 resources ÷ 3 on 2026-12-06, 22:50) does not move it.
