@@ -1,5 +1,5 @@
 import type { EndpointType } from '../model/index.js'
-import { LastGood, type ConfigStore } from '../store/index.js'
+import { KeyedStoreView, type ConfigStore } from '../store/index.js'
 
 type Types = readonly EndpointType[] | undefined
 
@@ -15,15 +15,13 @@ type Types = readonly EndpointType[] | undefined
  * (docs/performance.md).
  */
 export class ApiEndpoints {
-  readonly #store: ConfigStore
   /** APIs asked about, each reloaded after a change; an API found gone is dropped. */
-  readonly #apis = new Map<string, LastGood<Types>>()
-  readonly #unsubscribe: () => void
+  readonly #apis: KeyedStoreView<readonly EndpointType[]>
 
   constructor(store: ConfigStore) {
-    this.#store = store
-    this.#unsubscribe = store.onChange(() => {
-      for (const api of this.#apis.values()) api.invalidate()
+    this.#apis = new KeyedStoreView(store, async (apiId) => {
+      const doc = await store.read((r) => r.get('restapi', '', apiId))
+      return doc?.api.endpointConfiguration.types
     })
   }
 
@@ -32,12 +30,7 @@ export class ApiEndpoints {
    * APIs a stage was found for, so made-up ids from requests do not reach it.
    */
   typesOf(apiId: string): Types | Promise<Types> {
-    let api = this.#apis.get(apiId)
-    if (!api) {
-      api = new LastGood(() => this.#load(apiId))
-      this.#apis.set(apiId, api)
-    }
-    return api.now()
+    return this.#apis.now(apiId)
   }
 
   /** APIs whose types are held (for tests). */
@@ -46,13 +39,6 @@ export class ApiEndpoints {
   }
 
   close(): void {
-    this.#unsubscribe()
-    this.#apis.clear()
-  }
-
-  async #load(apiId: string): Promise<Types> {
-    const doc = await this.#store.read((r) => r.get('restapi', '', apiId))
-    if (!doc) this.#apis.delete(apiId)
-    return doc?.api.endpointConfiguration.types
+    this.#apis.close()
   }
 }

@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
 import type { TollgateConfig } from '../config/config.js'
-import type { ConfigStore, ConfigTx } from '../store/index.js'
+import { KeyedStoreView, type ConfigStore, type ConfigTx } from '../store/index.js'
 import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from './model.js'
 import { ExecutionEnvironment, LOG_TAIL_BYTES, type InvocationOutcome } from './runtime/environment.js'
 import { unzipTo } from './zip.js'
 import { pooledRandomBytes } from '../model/ids.js'
 import { jsonDepthExceeds } from '../model/json-depth.js'
-import { LastGood } from '../store/last-good.js'
 import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 import type { ConcurrencyLeases } from './concurrency.js'
@@ -116,9 +115,8 @@ export class LambdaService {
   /** Each hot-reload function's watcher, by name, and the folder it watches. */
   readonly #watchers = new Map<string, { folder: string; close(): void }>()
   readonly #timers = new Set<NodeJS.Timeout>()
-  /** Function records by `name:qualifier`, until the store changes. */
-  readonly #records = new Map<string, LastGood<FunctionRecord | undefined>>()
-  readonly #unsubscribe: () => void
+  /** Function records by `name:qualifier`, loaded again after every change (see `resolve`). */
+  readonly #records: KeyedStoreView<FunctionRecord>
   /** Set by `close()`: no environment starts after it. */
   #closed = false
   /** Where each function's shared package is on this node, by `name:key` (concurrent first invokes wait for one unpack). */
@@ -136,9 +134,18 @@ export class LambdaService {
         : join(config.dataDir, 'functions')
     mkdirSync(this.#codeRoot, { recursive: true })
     this.#reaper = setInterval(() => this.#reapIdle(), 30_000).unref()
-    this.#unsubscribe = store.onChange(() => {
-      for (const entry of this.#records.values()) entry.invalidate()
-    })
+    this.#records = new KeyedStoreView(
+      store,
+      (key) => {
+        const colon = key.indexOf(':')
+        return this.#load(key.slice(0, colon), key.slice(colon + 1))
+      },
+      (key, error) =>
+        this.#log.warn(
+          { err: error, function: key.slice(0, key.indexOf(':')) },
+          'store unreachable: invoking the function as last loaded',
+        ),
+    )
   }
 
   functionArn(name: string): string {
@@ -282,7 +289,7 @@ export class LambdaService {
   forget(name: string): void {
     this.retire(name)
     const prefix = `${name}:`
-    for (const key of this.#records.keys()) if (key.startsWith(prefix)) this.#records.delete(key)
+    this.#records.forget((key) => key.startsWith(prefix))
     for (const key of this.#localCode.keys()) if (key.startsWith(prefix)) this.#localCode.delete(key)
     this.#unwatch(name)
     this.observer?.forgetFunction(name)
@@ -295,25 +302,8 @@ export class LambdaService {
   async resolve(name: string, qualifier?: string): Promise<FunctionRecord> {
     // Records are kept until the store changes (and served as last loaded while it cannot
     // answer); names that are not found are not kept.
-    const key = `${name}:${qualifier ?? '$LATEST'}`
-    let entry = this.#records.get(key)
-    if (!entry) {
-      entry = new LastGood(
-        () => this.#load(name, qualifier),
-        (error) =>
-          this.#log.warn(
-            { err: error, function: name },
-            'store unreachable: invoking the function as last loaded',
-          ),
-      )
-      this.#records.set(key, entry)
-    }
-    const record = await entry.get().catch((error: unknown) => {
-      this.#records.delete(key)
-      throw error
-    })
+    const record = await this.#records.now(`${name}:${qualifier ?? '$LATEST'}`)
     if (!record) {
-      this.#records.delete(key)
       throw new LambdaError(
         'ResourceNotFoundException',
         `Function not found: ${this.functionArn(name)}${qualifier ? `:${qualifier}` : ''}`,
@@ -485,7 +475,7 @@ export class LambdaService {
   /** Stops every environment. */
   close(): void {
     this.#closed = true
-    this.#unsubscribe()
+    this.#records.close()
     clearInterval(this.#reaper)
     for (const timer of this.#timers) clearTimeout(timer)
     for (const watcher of this.#watchers.values()) watcher.close()

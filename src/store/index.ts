@@ -1,5 +1,5 @@
 export type { ConfigStore, ConfigTx, ConfigReader, RecordKind, RecordKinds } from './config-store.js'
 export { SqliteConfigStore } from './sqlite/sqlite-store.js'
-export { StoreView } from './store-view.js'
+export { KeyedStoreView, StoreView } from './store-view.js'
 export { LastGood } from './last-good.js'
 export { StoreUnavailableError } from './config-store.js'
