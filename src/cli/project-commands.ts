@@ -1,10 +1,27 @@
 import { watch, type FSWatcher } from 'node:fs'
 import type { Command } from 'commander'
 import { ConfigError, loadConfig } from '../config/config.js'
-import { applyProject, type ApplyResult } from '../project/apply.js'
-import { loadProject, ProjectFileError, type Project } from '../project/project-file.js'
-import { projectFromTool } from '../project/from-tools.js'
+import type { ApplyResult } from '../project/apply.js'
+import type { Project } from '../project/project-file.js'
 import { startGateway, type Gateway } from '../server.js'
+
+/**
+ * The project file's reader (its zod schemas), the SAM / serverless.yml reader and the applier:
+ * loaded by the commands that use them rather than by every start (docs/performance.md).
+ */
+async function projectModules() {
+  const [file, tools, apply] = await Promise.all([
+    import('../project/project-file.js'),
+    import('../project/from-tools.js'),
+    import('../project/apply.js'),
+  ])
+  return {
+    loadProject: file.loadProject,
+    ProjectFileError: file.ProjectFileError,
+    projectFromTool: tools.projectFromTool,
+    applyProject: apply.applyProject,
+  }
+}
 
 function printUrls(result: ApplyResult): void {
   for (const [api, stages] of Object.entries(result.urls)) {
@@ -20,6 +37,7 @@ export async function applyProjectFile(
   file: string,
   fromTool = false,
 ): Promise<{ project: Project; result: ApplyResult }> {
+  const { loadProject, ProjectFileError, projectFromTool, applyProject } = await projectModules()
   try {
     const project = fromTool ? projectFromTool(file) : loadProject(file)
     const result = await applyProject(base, project)
@@ -51,6 +69,7 @@ export function watchProject(gateway: Gateway, project: Project): FSWatcher[] {
       const started = Date.now()
       running = running
         .then(async () => {
+          const { loadProject, applyProject } = await projectModules()
           const next = loadProject(project.file)
           await applyProject(gateway.url, next)
           gateway.log.info({ ms: Date.now() - started }, 'project re-applied')

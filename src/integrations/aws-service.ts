@@ -1,5 +1,3 @@
-import { Hash } from '@smithy/hash-node'
-import { SignatureV4 } from '@smithy/signature-v4'
 import type { InvocationContext, IntegrationRequest, EndpointResponse } from '../dataplane/context.js'
 import { apiConfigurationError } from '../dataplane/errors/gateway-error.js'
 import type { HeaderEntry } from '../dataplane/request.js'
@@ -121,6 +119,7 @@ export async function invokeAwsService(
   const path = `${basePath}${bucketPath}${target.path}`
   headers.set('host', endpoint.host)
   headers.delete('content-length')
+  const { Hash, SignatureV4 } = await signing()
   const signer = new SignatureV4({
     service: target.service,
     region: target.region,
@@ -154,4 +153,19 @@ export async function invokeAwsService(
     integration?.timeoutInMillis || DEFAULT_TIMEOUT_MS,
     await deps.backendTls.dispatcher(),
   )
+}
+
+/**
+ * The SigV4 signer, loaded by the first AWS integration call rather than by every start: its
+ * modules took ~5 ms of a ~300 ms start (docs/performance.md).
+ */
+const signing = async (): Promise<{
+  Hash: typeof import('@smithy/hash-node').Hash
+  SignatureV4: typeof import('@smithy/signature-v4').SignatureV4
+}> => {
+  const [{ Hash }, { SignatureV4 }] = await Promise.all([
+    import('@smithy/hash-node'),
+    import('@smithy/signature-v4'),
+  ])
+  return { Hash, SignatureV4 }
 }

@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import yauzl from 'yauzl'
+import type { Entry, ZipFile } from 'yauzl'
 
 /** Unpacked code may not exceed AWS's limit for a function's code (250 MB unzipped). */
 const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
@@ -14,7 +14,9 @@ export class InvalidZipError extends Error {}
  * paths) are refused, and so is a zip that inflates past 250 MB (a zip bomb).
  */
 export async function unzipTo(zip: Buffer, target: string): Promise<void> {
-  const archive = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+  // Loaded by the first zip unpacked, not by every start (yauzl and the zlib it loads, ~3 ms).
+  const { default: yauzl } = await import('yauzl')
+  const archive = await new Promise<ZipFile>((resolve, reject) =>
     yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true }, (error, file) =>
       error ? reject(new InvalidZipError(error.message)) : resolve(file),
     ),
@@ -23,7 +25,7 @@ export async function unzipTo(zip: Buffer, target: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     archive.on('error', (error: Error) => reject(new InvalidZipError(error.message)))
     archive.on('end', () => resolve())
-    archive.on('entry', (entry: yauzl.Entry) => {
+    archive.on('entry', (entry: Entry) => {
       const name = normalize(entry.fileName)
       if (isAbsolute(name) || name.startsWith(`..${sep}`) || name === '..') {
         reject(new InvalidZipError(`zip entry outside the code directory: ${entry.fileName}`))
