@@ -140,7 +140,7 @@ program
   .addOption(
     new Option(
       '--stage-revalidate-ms <ms>',
-      'how long after a change unused stages are reloaded, so deleted ones are forgotten (TOLLGATE_STAGE_REVALIDATE_MS, default 5000)',
+      'how long after a change unused stages and function records are reloaded, so deleted ones are forgotten (TOLLGATE_STAGE_REVALIDATE_MS, default 5000)',
     ),
   )
   .addOption(new Option('--tls-port <port>', 'HTTPS listener for custom domain names (TOLLGATE_TLS_PORT)'))

@@ -140,12 +140,27 @@ export class LambdaService {
         const colon = key.indexOf(':')
         return this.#load(key.slice(0, colon), key.slice(colon + 1))
       },
-      (key, error) =>
-        this.#log.warn(
-          { err: error, function: key.slice(0, key.indexOf(':')) },
-          'store unreachable: invoking the function as last loaded',
-        ),
+      {
+        onStale: (key, error) =>
+          this.#log.warn(
+            { err: error, function: key.slice(0, key.indexOf(':')) },
+            'store unreachable: invoking the function as last loaded',
+          ),
+        // A function deleted through another node sharing the store: found gone when its records
+        // are loaded again, on use or `--stage-revalidate-ms` after the change, and forgotten here too.
+        onGone: (key) => void this.#forgetIfDeleted(key.slice(0, key.indexOf(':'))),
+        revalidateMs: config.stageRevalidateMs,
+      },
     )
+  }
+
+  /** Forgets `name` on this node once the store has no such function (a version or alias may go alone). */
+  async #forgetIfDeleted(name: string): Promise<void> {
+    try {
+      if ((await this.#load(name)) === undefined && !this.#closed) this.forget(name)
+    } catch {
+      // The store cannot answer: the next change or use looks again.
+    }
   }
 
   functionArn(name: string): string {
@@ -283,8 +298,9 @@ export class LambdaService {
   /**
    * Forgets a deleted function on this node: stops its environments (as `retire`) and drops what
    * is kept by its name: its records, where its code was unpacked, its hot-reload watcher and its
-   * metrics. Other nodes sharing the store learn of the delete through the store's change feed
-   * (their records load again and find nothing); they keep the rest until they close.
+   * metrics. Other nodes sharing the store learn of the delete through the store's change feed:
+   * their records load again (on use, or `--stage-revalidate-ms` after the change), find nothing,
+   * and they forget the function as well (`#forgetIfDeleted`).
    */
   forget(name: string): void {
     this.retire(name)

@@ -30,6 +30,20 @@ export class StoreView<T> {
   }
 }
 
+/** What a `KeyedStoreView` tells its owner, and whether it looks for keys that are gone. */
+export interface KeyedStoreViewOptions {
+  /** A key's reload failed; it is served as last loaded. */
+  onStale?: (key: string, error: unknown) => void
+  /** A key that had a value was loaded again and found nothing: what it named was deleted. */
+  onGone?: (key: string) => void
+  /**
+   * After a change, the keys nobody asked for since are loaded again this many milliseconds
+   * later, so that one deleted elsewhere (another node sharing the store) is found gone without
+   * being asked for. Unset: a key is loaded again only on its next use.
+   */
+  revalidateMs?: number
+}
+
 /**
  * Values derived from the store one key at a time (an API's endpoint types, a function's record):
  * each loaded on first use, loaded again on its next use after every committed change, and
@@ -40,19 +54,19 @@ export class StoreView<T> {
 export class KeyedStoreView<V> {
   readonly #entries = new Map<string, LastGood<V | undefined>>()
   readonly #load: (key: string) => Promise<V | undefined>
-  readonly #onStale: ((key: string, error: unknown) => void) | undefined
+  readonly #options: KeyedStoreViewOptions
   readonly #unsubscribe: () => void
+  #revalidateTimer: NodeJS.Timeout | undefined
+  #closed = false
 
   constructor(
     store: ConfigStore,
     load: (key: string) => Promise<V | undefined>,
-    onStale?: (key: string, error: unknown) => void,
+    options: KeyedStoreViewOptions = {},
   ) {
     this.#load = load
-    this.#onStale = onStale
-    this.#unsubscribe = store.onChange(() => {
-      for (const entry of this.#entries.values()) entry.invalidate()
-    })
+    this.#options = options
+    this.#unsubscribe = store.onChange(() => this.#changed())
   }
 
   /** The key's value, at once when it is loaded (every request may ask), else its promise. */
@@ -61,16 +75,17 @@ export class KeyedStoreView<V> {
     if (!entry) {
       entry = new LastGood(
         () => this.#load(key),
-        (error) => this.#onStale?.(key, error),
+        (error) => this.#options.onStale?.(key, error),
       )
       this.#entries.set(key, entry)
     }
+    const served = entry.last
     const value = entry.now()
     if (!(value instanceof Promise)) return value
     const loaded = entry
     return value.then(
       (found) => {
-        if (found === undefined) this.#drop(key, loaded)
+        if (found === undefined) this.#gone(key, loaded, served)
         return found
       },
       (error: unknown) => {
@@ -91,8 +106,43 @@ export class KeyedStoreView<V> {
   }
 
   close(): void {
+    this.#closed = true
+    clearTimeout(this.#revalidateTimer)
     this.#unsubscribe()
     this.#entries.clear()
+  }
+
+  /** Every key loads again on its next use; with `revalidateMs`, the unused ones later too. */
+  #changed(): void {
+    for (const entry of this.#entries.values()) entry.invalidate()
+    const after = this.#options.revalidateMs
+    if (after === undefined || this.#revalidateTimer || this.#closed) return
+    this.#revalidateTimer = setTimeout(() => void this.#revalidate(), after)
+    this.#revalidateTimer.unref()
+  }
+
+  /**
+   * Loads every key again that nobody asked for since the last change (the others are loaded
+   * already: `get` answers them without the store), which finds those the store no longer has. A
+   * key whose load fails keeps its last value (LastGood) and stays.
+   */
+  async #revalidate(): Promise<void> {
+    this.#revalidateTimer = undefined
+    await Promise.allSettled(
+      [...this.#entries].map(([key, entry]) => {
+        const served = entry.last
+        return entry.get().then((found) => {
+          if (found === undefined) this.#gone(key, entry, served)
+        })
+      }),
+    )
+  }
+
+  /** A load of `key` found nothing: dropped, and its owner told if it had a value before. */
+  #gone(key: string, entry: LastGood<V | undefined>, served: V | undefined): void {
+    if (this.#entries.get(key) !== entry) return
+    this.#entries.delete(key)
+    if (served !== undefined && !this.#closed) this.#options.onGone?.(key)
   }
 
   #drop(key: string, entry: LastGood<V | undefined>): void {

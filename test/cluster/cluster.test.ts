@@ -7,7 +7,8 @@ import {
   UpdateStageCommand,
   type APIGatewayClient,
 } from '@aws-sdk/client-api-gateway'
-import { InvokeCommand } from '@aws-sdk/client-lambda'
+import { DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda'
+import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createApi,
@@ -52,6 +53,23 @@ async function seenWithin(
       throw new Error(`not seen within ${withinMs} ms: ${expected}; last answer: ${last}`)
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
+}
+
+/** How many function environments (node-runner.mjs processes) run under a process. */
+function environmentsOf(pid: number): number {
+  let count = 0
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ')) {
+        if (child.trim() === '') continue
+        if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('node-runner.mjs')) count++
+        else count += environmentsOf(Number(child))
+      }
+    }
+  } catch {
+    // ended meanwhile
+  }
+  return count
 }
 
 const get = (node: TollgateProcess, path: string): Promise<string> =>
@@ -279,6 +297,47 @@ describe.skipIf(skip)('three nodes on one PostgreSQL store and one Redis', () =>
     } finally {
       lambdaA.destroy()
       lambdaC.destroy()
+    }
+  })
+
+  it('forgets on B a function deleted through A that B ran, without B being asked for it again', async () => {
+    const [a, b] = nodes as [TollgateProcess, TollgateProcess, TollgateProcess]
+    const lambdaA = lambdaClient(a.url)
+    const lambdaB = lambdaClient(b.url)
+    try {
+      await createFunction(lambdaA, 'deleted-fn', {
+        'index.mjs': 'export const handler = async () => "ran"',
+      })
+      await createFunction(lambdaA, 'kept-fn', { 'index.mjs': 'export const handler = async () => "ran"' })
+      for (const name of ['deleted-fn', 'kept-fn']) {
+        const invoked = await lambdaB.send(new InvokeCommand({ FunctionName: name }))
+        expect(Buffer.from(invoked.Payload!).toString()).toBe('"ran"')
+      }
+      const series = (name: string) => `tollgate_lambda_invocations_total{function="${name}"}`
+      const metricsOfB = () => get(b, '/_tollgate/metrics')
+      expect(await metricsOfB()).toContain(series('deleted-fn'))
+      // B also runs the environment of the test above's function.
+      const running = environmentsOf(b.pid)
+      expect(running).toBeGreaterThanOrEqual(2)
+      await lambdaA.send(new DeleteFunctionCommand({ FunctionName: 'deleted-fn' }))
+      // B learns of the change through the store, reloads the function records nobody asked for
+      // 200 ms later (--stage-revalidate-ms), finds the function gone and forgets it: its warm
+      // environment stops and its series go.
+      const deadline = Date.now() + 5_000
+      let text = await metricsOfB()
+      while (
+        (text.includes(series('deleted-fn')) || environmentsOf(b.pid) !== running - 1) &&
+        Date.now() < deadline
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        text = await metricsOfB()
+      }
+      expect(text).not.toContain(series('deleted-fn'))
+      expect(text).toContain(series('kept-fn'))
+      expect(environmentsOf(b.pid)).toBe(running - 1)
+    } finally {
+      lambdaA.destroy()
+      lambdaB.destroy()
     }
   })
 

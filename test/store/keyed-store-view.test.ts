@@ -3,7 +3,8 @@ import { KeyedStoreView, SqliteConfigStore } from '../../src/store/index.js'
 
 // The view ApiEndpoints and the Lambda service's function records share: a value per key,
 // loaded again after every change, dropped when its load finds nothing or fails with nothing
-// loaded before, and served as last loaded when a reload fails.
+// loaded before, and served as last loaded when a reload fails; with `revalidateMs`, keys nobody
+// asks for are loaded again after a change, so one deleted elsewhere is found gone.
 describe('KeyedStoreView', () => {
   const store = SqliteConfigStore.inMemory()
   let failing = false
@@ -17,7 +18,7 @@ describe('KeyedStoreView', () => {
       const found = await store.read((r) => r.get('restapi', '', key))
       return found ? Number(found.api.name) : undefined
     },
-    (key) => stale.push(key),
+    { onStale: (key) => stale.push(key) },
   )
   afterAll(() => view.close())
   const put = (id: string, name: string) =>
@@ -51,5 +52,59 @@ describe('KeyedStoreView', () => {
     expect(stale).toContain('b')
     view.forget((key) => key === 'b')
     expect(view.size).toBe(1)
+  })
+})
+
+describe('KeyedStoreView with onGone and revalidateMs', () => {
+  const store = SqliteConfigStore.inMemory()
+  const gone: string[] = []
+  const view = new KeyedStoreView<string>(
+    store,
+    async (key) => (await store.read((r) => r.get('restapi', '', key)))?.api.name,
+    { onGone: (key) => gone.push(key), revalidateMs: 20 },
+  )
+  afterAll(() => view.close())
+  const put = (id: string) =>
+    store.transaction((tx) => tx.put('restapi', '', id, { api: { id, name: id } } as never))
+  const remove = (id: string) => store.transaction((tx) => tx.delete('restapi', '', id))
+  const until = async (done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 2_000
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+
+  it('tells of a key that had a value and is gone, found without being asked for again', async () => {
+    await put('x')
+    await put('y')
+    expect(await view.now('x')).toBe('x')
+    expect(await view.now('y')).toBe('y')
+    await remove('x')
+    // Nobody asks for x again: the background reload finds it gone.
+    await until(() => gone.length > 0)
+    expect(gone).toEqual(['x'])
+    expect(view.size).toBe(1)
+  })
+
+  it('does not tell of a key that never had a value', async () => {
+    expect(await view.now('never')).toBeUndefined()
+    await put('z')
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(gone).toEqual(['x'])
+  })
+
+  it('tells of a key found gone on its next use, before the background reload', async () => {
+    const slow = new KeyedStoreView<string>(
+      store,
+      async (key) => (await store.read((r) => r.get('restapi', '', key)))?.api.name,
+      { onGone: (key) => gone.push(`used:${key}`) },
+    )
+    try {
+      expect(await slow.now('y')).toBe('y')
+      await remove('y')
+      expect(await slow.now('y')).toBeUndefined()
+      expect(gone).toContain('used:y')
+      expect(slow.size).toBe(0)
+    } finally {
+      slow.close()
+    }
   })
 })
