@@ -266,7 +266,12 @@ describe.skipIf(skip)('three nodes on one PostgreSQL store and one Redis', () =>
       await new Promise((resolve) => setTimeout(resolve, 50))
       text = await metricsOfB()
     }
-    expect(text).not.toContain(series('gone'))
+    // Failed once in CI (2026-12-07) and never here: whether B still serves the stage tells a
+    // change B never learned of from one its registry learned of but did not report.
+    const diagnosis = text.includes(series('gone'))
+      ? `B answers the deleted stage with ${(await get(b, `/_aws/execute-api/${apiId}/gone/`)).slice(0, 80)}; B printed: ${b.output().slice(-1_500)}`
+      : ''
+    expect(text, diagnosis).not.toContain(series('gone'))
     expect(text).toContain(series('kept'))
   })
 
