@@ -55,6 +55,8 @@ export class StageRegistry {
   readonly #revalidateMs: number
   readonly #onStageGone: ((apiId: string, stageName: string) => void) | undefined
   #revalidateTimer: NodeJS.Timeout | undefined
+  /** Counts the store's changes: a load that answers after one answered for the store before it. */
+  #changes = 0
   #sweepPending = false
   #closed = false
 
@@ -94,17 +96,30 @@ export class StageRegistry {
       this.#stages.set(key, entry)
     }
     const served = entry.last
+    const changes = this.#changes
     const found = entry.now()
-    return found instanceof Promise ? found.then((value) => this.#settled(key, entry, served, value)) : found
+    return found instanceof Promise
+      ? found.then((value) => this.#settled(key, entry, served, value, changes))
+      : found
   }
 
   /**
    * A load of `key` answered `value`. A stage or API that does not exist leaves `#stages` (ids
    * and names come from requests: a scanner's made-up ones must not grow it) for the bounded
-   * `#missing`; one that served before (`served`) is gone, and `onStageGone` is told.
+   * `#missing`; one that served before (`served`) is gone, and `onStageGone` is told. An answer
+   * read before a change (`changes` is the count when the load began) is passed on and kept
+   * nowhere: a stage deployed while a request was loading it was found missing, and kept in
+   * `#missing` after the change had cleared it, answered 403 until the next change.
    */
-  #settled(key: string, entry: LastGood<StageLookup>, served: unknown, value: StageLookup): StageLookup {
-    if (typeof value === 'object' || this.#stages.get(key) !== entry) return value
+  #settled(
+    key: string,
+    entry: LastGood<StageLookup>,
+    served: unknown,
+    value: StageLookup,
+    changes: number,
+  ): StageLookup {
+    if (typeof value === 'object' || this.#stages.get(key) !== entry || changes !== this.#changes)
+      return value
     this.#stages.delete(key)
     // A name longer than any AWS allows (stage names: 128 characters) is not worth keeping.
     if (key.length <= MISSING_KEY_CHARS) this.#missing.put(key, value)
@@ -117,6 +132,7 @@ export class StageRegistry {
 
   /** Reload what serves on next use, and forget what was missing (it may exist now). */
   #changed(): void {
+    this.#changes++
     this.#missing.clear()
     for (const entry of this.#stages.values()) entry.invalidate()
     if (!this.#revalidateTimer && !this.#closed) {
@@ -135,7 +151,8 @@ export class StageRegistry {
     await Promise.allSettled(
       [...this.#stages].map(([key, entry]) => {
         const served = entry.last
-        return entry.get().then((value) => this.#settled(key, entry, served, value))
+        const changes = this.#changes
+        return entry.get().then((value) => this.#settled(key, entry, served, value, changes))
       }),
     )
     if (!this.#closed) this.#sweep()

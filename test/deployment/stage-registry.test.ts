@@ -160,6 +160,49 @@ describe('lookups of stages that do not exist', () => {
   })
 })
 
+describe('a stage deployed while a request was loading it', () => {
+  it('is served by the next request, not kept as missing until another change', async () => {
+    // The store's answer to the first request is read before the deployment commits and handed
+    // over after it (held at `gate`): the registry must not keep that stale "missing" past the
+    // change the deployment made.
+    const store = tg.gateway.store
+    let gate: Promise<void> | undefined
+    let answered = (): void => undefined
+    const gated = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name !== 'read') {
+          const value = Reflect.get(target, name, receiver) as unknown
+          // The store's methods use its private fields: called on the store, not the proxy.
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+        }
+        return async (...args: Parameters<typeof store.read>) => {
+          const answer = await target.read(...args)
+          answered()
+          await gate
+          return answer
+        }
+      },
+    })
+    const racing = new StageRegistry(gated, pino({ level: 'silent' }), { revalidateMs: 60_000 })
+    try {
+      const apiId = await mockApi()
+      let open = (): void => undefined
+      gate = new Promise((resolve) => (open = resolve))
+      const read = new Promise<void>((resolve) => (answered = resolve))
+      const first = racing.resolve(apiId, 'late')
+      await read
+      await deploy(tg.client, apiId, 'late')
+      gate = undefined
+      open()
+      expect(await first).toBe('no-stage')
+      const next = await racing.resolve(apiId, 'late')
+      expect(typeof next === 'object' ? 'served' : next).toBe('served')
+    } finally {
+      racing.close()
+    }
+  })
+})
+
 describe('a deleted stage in the gateway', () => {
   it('starts from an empty cache when created again (AWS deletes the cache with the stage)', async () => {
     const backend = await startBackend()
