@@ -157,15 +157,16 @@ export async function invokeAwsService(
 
 /**
  * The SigV4 signer, loaded by the first AWS integration call rather than by every start: its
- * modules took ~5 ms of a ~300 ms start (docs/performance.md).
+ * modules took ~5 ms of a ~300 ms start (docs/performance.md). Loaded once; later calls share the
+ * settled promise (as `undici()` in backend-tls.ts).
  */
-const signing = async (): Promise<{
-  Hash: typeof import('@smithy/hash-node').Hash
-  SignatureV4: typeof import('@smithy/signature-v4').SignatureV4
-}> => {
-  const [{ Hash }, { SignatureV4 }] = await Promise.all([
-    import('@smithy/hash-node'),
-    import('@smithy/signature-v4'),
-  ])
-  return { Hash, SignatureV4 }
-}
+let signer:
+  | Promise<{
+      Hash: typeof import('@smithy/hash-node').Hash
+      SignatureV4: typeof import('@smithy/signature-v4').SignatureV4
+    }>
+  | undefined
+const signing = (): NonNullable<typeof signer> =>
+  (signer ??= Promise.all([import('@smithy/hash-node'), import('@smithy/signature-v4')]).then(
+    ([{ Hash }, { SignatureV4 }]) => ({ Hash, SignatureV4 }),
+  ))

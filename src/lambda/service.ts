@@ -148,8 +148,9 @@ export class LambdaService {
           ),
         // A function deleted through another node sharing the store: found gone when its records
         // are loaded again, on use or `--stage-revalidate-ms` after the change, and forgotten here too.
+        // A store of this node's own needs no reloads for it: DeleteFunction here calls `forget`.
         onGone: (key) => void this.#forgetIfDeleted(key.slice(0, key.indexOf(':'))),
-        revalidateMs: config.stageRevalidateMs,
+        ...(store.shared ? { revalidateMs: config.stageRevalidateMs } : {}),
       },
     )
   }
