@@ -9,8 +9,9 @@ export function isBinaryMediaType(
   contentType: string | undefined,
   binaryMediaTypes: readonly string[] | undefined,
 ): boolean {
+  if (!binaryMediaTypes?.length) return false
   const type = mediaType(contentType)
-  if (!type || !binaryMediaTypes?.length) return false
+  if (!type) return false
   return binaryMediaTypes.some((entry) => {
     const pattern = entry.toLowerCase()
     if (pattern === '*/*' || pattern === type) return true

@@ -51,7 +51,7 @@ export function inputObject(data: InputData, mayShare = false): HostObject {
     kind: 'host',
     property: (name) => (name === 'body' ? data.body : name === 'params' ? params() : undefined),
     call: (name, args) => {
-      const [a] = args
+      const a = args[0]
       switch (name) {
         case 'json':
           return typeof a === 'string' ? toJson(selectJsonPath(document(), a)) : undefined
@@ -92,9 +92,13 @@ export function paramsValue(
 function headerLookup(headers: Readonly<Record<string, string>>, name: string): string | undefined {
   const exact = ownValue(headers, name)
   if (exact !== undefined) return exact
+  // Only names of the same length can match: most are not lower-cased at all (`$input.params('id')`
+  // looks through every header when no path or query parameter has the name).
   const lower = name.toLowerCase()
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === lower)
-  return key === undefined ? undefined : headers[key]
+  for (const key in headers)
+    if (key.length === lower.length && Object.hasOwn(headers, key) && key.toLowerCase() === lower)
+      return headers[key]
+  return undefined
 }
 
 /** `$util` (AWS docs "api-gateway-mapping-template-reference", $util variables). */
@@ -102,7 +106,7 @@ export const utilObject: HostObject = {
   kind: 'host',
   property: () => undefined,
   call: (name, args) => {
-    const [a] = args
+    const a = args[0]
     if (typeof a !== 'string') return undefined
     switch (name) {
       case 'escapeJavaScript':

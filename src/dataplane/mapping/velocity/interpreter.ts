@@ -277,9 +277,7 @@ export class Renderer {
       if (value === undefined || value === null) return undefined
       if (step.type === 'property') current = readProperty(value, step.id as string)
       else if (step.type === 'method') {
-        const args = step.args
-          ? step.args.map((arg) => this.#valueOf(this.#evaluate(arg, source), source) ?? null)
-          : NO_ARGS
+        const args = step.args ? this.#arguments(step.args, source) : NO_ARGS
         try {
           current = callMethod(value, step.id as string, args)
         } catch (error) {
@@ -297,6 +295,13 @@ export class Renderer {
       }
     }
     return current
+  }
+
+  #arguments(expressions: readonly Expression[], source: Source): TemplateValue[] {
+    const args: TemplateValue[] = new Array<TemplateValue>(expressions.length)
+    for (let i = 0; i < expressions.length; i++)
+      args[i] = this.#valueOf(this.#evaluate(expressions[i] as Expression, source), source) ?? null
+    return args
   }
 
   #referenceText(node: ReferenceNode, source: Source): string {

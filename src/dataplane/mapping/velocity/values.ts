@@ -30,14 +30,26 @@ export const isHost = (value: unknown): value is HostObject =>
 
 /** Converts plain data (parsed JSON, the $context object) into template values, copying it. */
 export function fromPlain(value: unknown): TemplateValue {
-  if (value === null || value === undefined) return null
   if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (value === null || value === undefined) return null
   if (typeof value === 'number') return Number.isInteger(value) ? value : new JavaDouble(value)
-  if (Array.isArray(value)) return value.map(fromPlain)
+  if (Array.isArray(value)) {
+    const list: TemplateValue[] = new Array<TemplateValue>(value.length)
+    for (let i = 0; i < value.length; i++) list[i] = fromPlain(value[i])
+    return list
+  }
   if (value instanceof Map) return value as Map<string, TemplateValue>
   if (typeof value === 'object') {
+    // for-in with an own-key check, not Object.keys: no array of keys per object, and strings (most
+    // of $context and every header) are set without a call. The largest cost of converting a
+    // request's $context and parameters (profiled 2026-12-07).
     const map = new Map<string, TemplateValue>()
-    for (const key of Object.keys(value)) map.set(key, fromPlain((value as Record<string, unknown>)[key]))
+    const record = value as Record<string, unknown>
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue
+      const item = record[key]
+      map.set(key, typeof item === 'string' ? item : fromPlain(item))
+    }
     return map
   }
   return null
