@@ -9,10 +9,10 @@ interface Snapshot {
   /** Plans by key id. */
   plansOfKey: Map<string, UsagePlan[]>
   /**
-   * Grants already worked out, by key value and then `apiId/stage`. Only values of existing keys
-   * get an entry, so requests with made-up keys cannot grow it.
+   * Grants already worked out, by key value, API id and stage. Only values of existing keys get an
+   * entry, and only stages that exist reach the key check, so made-up requests cannot grow it.
    */
-  grants: Map<string, Map<string, KeyGrant | undefined>>
+  grants: Map<string, Map<string, Map<string, KeyGrant | undefined>>>
 }
 
 /** What an accepted key brings to the request, worked out once per key, API stage and configuration. */
@@ -61,12 +61,15 @@ export class ApiKeyRegistry {
 function grantIn(snapshot: Snapshot, value: string, apiId: string, stage: string): KeyGrant | undefined {
   const key = snapshot.byValue.get(value)
   if (!key?.enabled) return undefined
+  // By key value, API and stage: nested maps, so that a request builds no string to look it up.
   let ofKey = snapshot.grants.get(value)
-  if (!ofKey) snapshot.grants.set(value, (ofKey = new Map<string, KeyGrant | undefined>()))
-  const stageKey = `${apiId}/${stage}`
-  if (ofKey.has(stageKey)) return ofKey.get(stageKey)
+  if (!ofKey) snapshot.grants.set(value, (ofKey = new Map<string, Map<string, KeyGrant | undefined>>()))
+  let ofApi = ofKey.get(apiId)
+  if (!ofApi) ofKey.set(apiId, (ofApi = new Map<string, KeyGrant | undefined>()))
+  const kept = ofApi.get(stage)
+  if (kept !== undefined || ofApi.has(stage)) return kept
   const grant = grantOf(key, snapshot.plansOfKey.get(key.id) ?? [], apiId, stage)
-  ofKey.set(stageKey, grant)
+  ofApi.set(stage, grant)
   return grant
 }
 

@@ -17,6 +17,16 @@ interface PendingCount {
   count: number
 }
 
+/** A quota counter's keys for one day (see `#keys`). */
+interface CounterKeys {
+  readonly forDay: string
+  /** The first day of the quota period holding `forDay`. */
+  readonly start: string
+  /** Its usage_period row's key, and its usage_day row's. */
+  readonly period: string
+  readonly day: string
+}
+
 /**
  * Usage counts in `usage.db` beside the configuration store (a file of its own, so no
  * configuration cache is invalidated by a count). Counts are write-behind: each request's check and
@@ -33,6 +43,7 @@ export class SqliteUsageStore implements UsageStore {
   readonly #pendingPeriods = new Map<string, PendingCount>()
   readonly #pendingDays = new Map<string, PendingCount>()
   #flushTimer: NodeJS.Timeout | undefined
+  readonly #keysOf = new WeakMap<QuotaCounter, CounterKeys>()
 
   constructor(file: string) {
     this.#db = new Database(file)
@@ -80,19 +91,34 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   consume(counters: readonly QuotaCounter[], day: string): boolean {
-    const rows = counters.map((c) => {
-      const start = periodStart(c.period, day)
-      const key = countKey(c, c.period, start)
-      return { c, start, key, row: this.#periodRow(c, start, key) }
-    })
-    for (const { c, start, row } of rows) if (allowance(c, start, row.extra) - row.used <= 0) return false
-    for (const { c, start, key, row } of rows) {
-      row.used += 1
-      addPending(this.#pendingPeriods, key, c, c.period, start)
-      addPending(this.#pendingDays, countKey(c, '', day), c, '', day)
+    for (const c of counters) {
+      const keys = this.#keys(c, day)
+      const row = this.#periodRow(c, keys.start, keys.period)
+      if (allowance(c, keys.start, row.extra) - row.used <= 0) return false
+    }
+    for (const c of counters) {
+      const keys = this.#keys(c, day)
+      this.#periodRow(c, keys.start, keys.period).used += 1
+      addPending(this.#pendingPeriods, keys.period, c, c.period, keys.start)
+      addPending(this.#pendingDays, keys.day, c, '', day)
     }
     this.#flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref()
     return true
+  }
+
+  /**
+   * A counter's period start and row keys for `day`, kept until the day changes: every keyed
+   * request asks, and building the two keys each time was a third of counting one (profiled
+   * 2026-12-07). `day` comes from `utcDay`, one string per day.
+   */
+  #keys(c: QuotaCounter, day: string): CounterKeys {
+    let keys = this.#keysOf.get(c)
+    if (keys === undefined || keys.forDay !== day) {
+      const start = periodStart(c.period, day)
+      keys = { forDay: day, start, period: countKey(c, c.period, start), day: countKey(c, '', day) }
+      this.#keysOf.set(c, keys)
+    }
+    return keys
   }
 
   /** Writes the counts waiting in memory, in one transaction. */
