@@ -281,11 +281,13 @@ function inboundRequest(
   // X-Ray's trace header: kept when the client sent one, else started here, as API Gateway does
   // (AWS docs "apigateway-using-xray"); it reaches backends and Lambda proxy events.
   if (headerValue(headers, 'x-amzn-trace-id') === undefined) headers.push(['X-Amzn-Trace-Id', newTraceId()])
+  const url = req.url ?? '/'
+  const queryAt = url.indexOf('?')
   return {
     method: req.method ?? 'GET',
     path: address.path,
     stagePath: address.stagePath,
-    rawPath: (req.url ?? '/').split('?')[0] ?? '/',
+    rawPath: queryAt === -1 ? url : url.slice(0, queryAt),
     headers,
     rawQuery: address.rawQuery,
     query: parseQuery(address.rawQuery),

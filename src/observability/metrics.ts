@@ -143,6 +143,9 @@ class SeriesMetric<S extends { readonly labels: Readonly<Record<string, string>>
 export class GatewayMetrics {
   readonly registry = new Registry()
   readonly #apiSeries = new Map<string, ApiSeries>()
+  /** The stage-level series by serving stage version, valid while `#forgotten` is unchanged. */
+  readonly #stageSeries = new WeakMap<object, { forgotten: number; series: ApiSeries }>()
+  #forgotten = 0
   readonly #functionSeries = new Map<string, FunctionSeries>()
 
   constructor() {
@@ -275,6 +278,7 @@ export class GatewayMetrics {
   forgetStage(apiId: string, stageName: string): void {
     const prefix = `${apiId}\0${stageName}\0`
     for (const key of this.#apiSeries.keys()) if (key.startsWith(prefix)) this.#apiSeries.delete(key)
+    this.#forgotten++
   }
 
   /** Counts one request that reached a stage. */
@@ -288,9 +292,18 @@ export class GatewayMetrics {
     const stage = ctx.target.stageName
     const resource = detailed ? match.resource.path : ''
     const method = detailed ? match.methodKey : ''
-    // API ids, stage names, resource paths and methods hold no NUL: the key names one label set.
-    const key = `${api}\0${stage}\0${resource}\0${method}`
-    const series = seriesIn(this.#apiSeries, key, () => new ApiSeries({ api, stage, resource, method }))
+    // A stage's own series is kept on its serving version: the key below, built and hashed anew
+    // for every request, was ~1% of a MOCK request (profiled 2026-12-07). Any forgetStage makes
+    // every kept one look its series up again.
+    const kept = detailed ? undefined : this.#stageSeries.get(ctx.target.active)
+    let series: ApiSeries
+    if (kept !== undefined && kept.forgotten === this.#forgotten) series = kept.series
+    else {
+      // API ids, stage names, resource paths and methods hold no NUL: the key names one label set.
+      const key = `${api}\0${stage}\0${resource}\0${method}`
+      series = seriesIn(this.#apiSeries, key, () => new ApiSeries({ api, stage, resource, method }))
+      if (!detailed) this.#stageSeries.set(ctx.target.active, { forgotten: this.#forgotten, series })
+    }
     series.count++
     if (status >= 400 && status < 500) series.errors4xx++
     if (status >= 500) series.errors5xx++

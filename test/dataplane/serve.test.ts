@@ -431,6 +431,39 @@ describe('HTTP (non-proxy) and stage variables', () => {
 })
 
 describe('integration URLs', () => {
+  it('fills the path placeholders a request has, keeps the others (URL-encoded), and appends to a query', async () => {
+    // A placeholder with no value stays as written, whatever its name: `{constructor}` read
+    // Object's constructor, and the request failed with a 500.
+    const { apiId, rootId } = await createApi(tg.client)
+    const item = await createPath(tg.client, apiId, rootId, 'items/{id}')
+    await putMethodWithIntegration(
+      tg.client,
+      apiId,
+      item,
+      'GET',
+      {
+        type: 'HTTP',
+        integrationHttpMethod: 'GET',
+        uri: 'http://127.0.0.1:${stageVariables.port}/a/{constructor}/{thing}/b?x=1',
+        requestParameters: {
+          'integration.request.path.thing': 'method.request.path.id',
+          'integration.request.querystring.q': 'method.request.querystring.search',
+        },
+      },
+      { requestParameters: { 'method.request.path.id': true } },
+    )
+    await deploy(tg.client, apiId, 'dev', { port: String(backend.port) })
+    for (const [id, search] of [
+      ['42', 'one'],
+      ['43', 'two'],
+    ]) {
+      const before = backend.received.length
+      const response = await invoke(apiId, 'dev', `/items/${id}?search=${search}`)
+      expect(response.status).toBe(200)
+      expect(backend.received[before]?.url).toBe(`/a/%7Bconstructor%7D/${id}/b?x=1&q=${search}`)
+    }
+  })
+
   it('answers 500 for a URI that is not a URL once its stage variable is filled, every time', async () => {
     // A configuration error, as for a refused connection: AWS logs "Execution failed due to
     // configuration error" and answers 500 (AWS-BEHAVIOR §3.1). Parsed URLs are kept per text

@@ -16,6 +16,15 @@
  * it (undefined).
  */
 export function canonicalPath(path: string): string | undefined {
+  // Most paths are canonical already: no percent sign, no segment starting with a dot, no trailing
+  // slash. They are answered as they are, without splitting and joining them.
+  if (
+    path.charCodeAt(0) === 0x2f &&
+    !path.includes('%') &&
+    !path.includes('/.') &&
+    (path.length === 1 || path.charCodeAt(path.length - 1) !== 0x2f)
+  )
+    return path
   const segments = path.split('/').slice(1)
   if (segments.length > 1 && segments.at(-1) === '') segments.pop()
   for (let i = 0; i < segments.length; i++) {

@@ -15,11 +15,20 @@ describe('canonicalPath', () => {
     ['/bad%zz%', '/bad%zz%'],
     ['/a%2F..%2Fb', '/a%2F..%2Fb'],
     ['/..a/b..', '/..a/b..'],
+    // Either side of the shortcut for paths that are canonical already.
+    ['//', '/'],
+    ['/a.b/c.', '/a.b/c.'],
+    ['/a/.b', '/a/.b'],
+    ['', '/'],
+    ['a/b', '/b'],
   ])('%s is %s', (path, canonical) => {
     expect(canonicalPath(path)).toBe(canonical)
   })
 
-  it.each(['/.', '/..', '/a/./b', '/a/../b', '/a/%2e', '/a/%2E%2e/b', '/a/.%2e'])('%s has none', (path) => {
-    expect(canonicalPath(path)).toBeUndefined()
-  })
+  it.each(['/.', '/..', '/a/./b', '/a/../b', '/a/%2e', '/a/%2E%2e/b', '/a/.%2e', '/a/.', '/a/../'])(
+    '%s has none',
+    (path) => {
+      expect(canonicalPath(path)).toBeUndefined()
+    },
+  )
 })
