@@ -7,6 +7,7 @@ import { ownValue, setOwn } from '../../model/own-keys.js'
 
 /** Headers API Gateway does not pass to a proxy integration (recorded proxy event). */
 const DROPPED_HEADERS = new Set(['content-length', 'connection'])
+const DROPPED_LENGTHS = new Set([...DROPPED_HEADERS].map((name) => name.length))
 
 /**
  * The REST API Lambda proxy event, payload format 1.0, as AWS builds it (AWS docs
@@ -24,7 +25,8 @@ export function buildProxyEvent(ctx: InvocationContext, settings: ContextSetting
   const headers: Record<string, string> = {}
   const multiValueHeaders: Record<string, string[]> = {}
   for (const [name, value] of request.headers) {
-    if (DROPPED_HEADERS.has(name.toLowerCase())) continue
+    // Lengths first: most names are never lower-cased.
+    if (DROPPED_LENGTHS.has(name.length) && DROPPED_HEADERS.has(name.toLowerCase())) continue
     setOwn(headers, name, value)
     const values = ownValue(multiValueHeaders, name)
     if (values) values.push(value)
