@@ -33,7 +33,8 @@ export const lambdaProxyIntegration: Integration = {
       timer = setTimeout(() => reject(integrationTimeout('lambda.timeout')), timeout)
     })
     try {
-      await checkInvokePermission(ctx, deps, target.name)
+      const checking = checkInvokePermission(ctx, deps, target.name)
+      if (checking) await checking
       const result = await Promise.race([
         invokeForRequest(ctx, deps, target.name, { event }, target.qualifier),
         timedOut,

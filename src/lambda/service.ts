@@ -15,7 +15,7 @@ import { nodeBinaryFor } from './runtime/node-binary.js'
 import { RuntimeApiEnvironment } from './runtime/runtime-api-environment.js'
 import type { ConcurrencyLeases } from './concurrency.js'
 import type { LogGroups } from '../logs/log-groups.js'
-import { EnvironmentPool, type Acquired, type Environment } from './environment-pool.js'
+import { EnvironmentPool, type Acquired, type Environment, type NotAcquired } from './environment-pool.js'
 
 /** Environments per function at most (AWS scales to the account limit, 1,000; a machine running
  * Tollgate holds fewer processes); a synchronous invoke beyond them gets 429 at once, as on AWS. */
@@ -323,11 +323,24 @@ export class LambdaService {
    * points at a version).
    */
   async resolve(name: string, qualifier?: string): Promise<FunctionRecord> {
+    return this.#record(name, qualifier)
+  }
+
+  /**
+   * `resolve`, answered at once when the record is loaded (most invocations): each `await` of a
+   * value at hand still costs turns of the microtask queue, a dozen per AWS_PROXY request before.
+   */
+  #record(name: string, qualifier: string | undefined): FunctionRecord | Promise<FunctionRecord> {
     // Records are kept until the store changes (and served as last loaded while it cannot
     // answer); names that are not found are not kept.
     const key = qualifier === undefined ? this.#latestKeys.get(name, latestKey) : `${name}:${qualifier}`
     const found = this.#records.now(key)
-    const record = found instanceof Promise ? await found : found
+    return found instanceof Promise
+      ? found.then((record) => this.#found(record, name, qualifier))
+      : this.#found(found, name, qualifier)
+  }
+
+  #found(record: FunctionRecord | undefined, name: string, qualifier: string | undefined): FunctionRecord {
     if (!record) {
       throw new LambdaError(
         'ResourceNotFoundException',
@@ -366,7 +379,8 @@ export class LambdaService {
     traceId?: string,
   ): Promise<InvokeResult> {
     const started = performance.now()
-    const record = await this.resolve(name, qualifier)
+    const found = this.#record(name, qualifier)
+    const record = found instanceof Promise ? await found : found
     const observer = this.observer
     if (!observer) return this.#invoke(name, record, payload, qualifier, traceId)
     // Counted once the function is known to exist (a function not found is no invocation of it).
@@ -401,7 +415,7 @@ export class LambdaService {
     try {
       return await this.#run(name, record, event, qualifier, traceId)
     } finally {
-      await lease?.release()
+      if (lease) await lease.release()
     }
   }
 
@@ -412,8 +426,9 @@ export class LambdaService {
     qualifier: string | undefined,
     traceId: string | undefined,
   ): Promise<InvokeResult> {
-    let current = await this.#withLocalCode(record)
-    let acquired = await this.#environment(current)
+    let current = record.codeKey ? await this.#withLocalCode(record) : record
+    const first = this.#environment(current)
+    let acquired = first instanceof Promise ? await first : first
     // Its pool was retired while it waited: the record as it is now serves it.
     while (!acquired) {
       current = await this.#withLocalCode(await this.resolve(name, qualifier))
@@ -425,8 +440,9 @@ export class LambdaService {
     const logGroupName = `/aws/lambda/${config.FunctionName}`
     const stream = this.#streams.get(environment) ?? logStreamName(config.Version)
     const started = Date.now()
-    const outcome: InvocationOutcome = await environment
-      .invoke(requestId, event, {
+    let outcome: InvocationOutcome
+    try {
+      outcome = await environment.invoke(requestId, event, {
         functionName: config.FunctionName,
         functionVersion: config.Version,
         invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
@@ -439,7 +455,9 @@ export class LambdaService {
           traceId ??
           `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`,
       })
-      .finally(() => pool.release(environment))
+    } finally {
+      pool.release(environment)
+    }
     if (outcome.log && this.#log.isLevelEnabled('debug'))
       this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
     const finished = Date.now()
@@ -514,7 +532,9 @@ export class LambdaService {
    * when the pool was retired while the invocation waited (the function's code or configuration
    * changed: the caller reads the record again).
    */
-  async #environment(record: FunctionRecord): Promise<(Acquired & { pool: EnvironmentPool }) | undefined> {
+  #environment(
+    record: FunctionRecord,
+  ): PooledEnvironment | undefined | Promise<PooledEnvironment | undefined> {
     // An invocation that waited through shutdown must not start a process nobody stops.
     if (this.#closed) throw new Error('the Lambda service is closed')
     const config = record.configuration
@@ -529,13 +549,14 @@ export class LambdaService {
       pool = new EnvironmentPool(config.RevisionId)
       this.#pools.set(key, pool)
     }
-    const acquired = await pool.acquire(record.reservedConcurrency ?? DEFAULT_CONCURRENCY, () =>
+    const acquired = pool.acquire(record.reservedConcurrency ?? DEFAULT_CONCURRENCY, () =>
       this.#start(record),
     )
-    if (acquired === 'throttled') throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
-    if (acquired === 'retired') return undefined
-    // Not `{ ...acquired, pool }`: a spread that adds a key takes V8's slow path (see withLog).
-    return { environment: acquired.environment, coldStart: acquired.coldStart, pool }
+    const inPool = pool
+    // An idle environment is handed over at once; only a wait for one is a promise.
+    return acquired instanceof Promise
+      ? acquired.then((settled) => pooled(settled, inPool))
+      : pooled(acquired, inPool)
   }
 
   /** Starts a new execution environment of the function. */
@@ -628,6 +649,16 @@ export class LambdaService {
 }
 
 const latestKey = (name: string): string => `${name}:$LATEST`
+
+type PooledEnvironment = Acquired & { pool: EnvironmentPool }
+
+/** What the pool answered, as `#run` needs it; a throttled invocation throws. */
+function pooled(acquired: Acquired | NotAcquired, pool: EnvironmentPool): PooledEnvironment | undefined {
+  if (acquired === 'throttled') throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
+  if (acquired === 'retired') return undefined
+  // Not `{ ...acquired, pool }`: a spread that adds a key takes V8's slow path (see withLog).
+  return { environment: acquired.environment, coldStart: acquired.coldStart, pool }
+}
 
 /** A function version's pool key (`name:version`), one string per configuration record. */
 function poolKey(config: FunctionConfiguration): string {

@@ -21,13 +21,18 @@ function arnLike(pattern: string, arn: string): boolean {
  * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}{resourcePath}` (AWS docs
  * "permissions-for-api-gateway"; a refusal is a 500, AWS-BEHAVIOR §3.1).
  */
-export async function checkInvokePermission(
+export function checkInvokePermission(
   ctx: InvocationContext,
   deps: DataPlaneDeps,
   functionName: string,
-): Promise<void> {
+): Promise<void> | undefined {
+  // Nothing to check (the default): answered at once, not as a promise to wait a turn for.
   const integration = ctx.match?.method.methodIntegration
-  if (!deps.enforceLambdaPermissions || integration?.credentials) return
+  if (!deps.enforceLambdaPermissions || integration?.credentials) return undefined
+  return checkPolicy(ctx, deps, functionName)
+}
+
+async function checkPolicy(ctx: InvocationContext, deps: DataPlaneDeps, functionName: string): Promise<void> {
   const record = await deps.lambda.resolve(functionName)
   const sourceArn = `arn:aws:execute-api:${deps.region}:${deps.accountId}:${ctx.target.apiId}/${ctx.target.stageName}/${ctx.match?.methodKey ?? ''}${ctx.match?.resource.path ?? ''}`
   const allowed = (record.policy?.Statement ?? []).some((statement) => {
