@@ -153,6 +153,23 @@ describe('mapping templates end to end', () => {
     }
   })
 
+  it("reads request parameters named like Object's members as plain data, without polluting", async () => {
+    const { apiId, rootId } = await createApi(tg.client)
+    await putMockMethod(tg.client, apiId, rootId, 'GET', {
+      'application/json':
+        "[$input.params().header.get('constructor')][$input.params('constructor')][$input.params().querystring.get('__proto__')][$input.params('hasOwnProperty')][$input.params().header.get('__proto__')]",
+    })
+    await deploy(tg.client, apiId, 'dev')
+    const response = await httpRequest(tg.url, {
+      path: `/_aws/execute-api/${apiId}/dev/?__proto__=qp`,
+      // Parsed, so that `__proto__` is a header name and not the literal's prototype.
+      headers: JSON.parse('{"constructor": "hc", "__proto__": "hp"}') as Record<string, string>,
+    })
+    expect(response.body.toString()).toBe('[hc][hc][qp][][hp]')
+    expect(({} as Record<string, unknown>)['qp']).toBeUndefined()
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype)
+  })
+
   it('applies $context.responseOverride status and headers from a MOCK response template', async () => {
     const { apiId, rootId } = await createApi(tg.client)
     await putMethodWithIntegration(
