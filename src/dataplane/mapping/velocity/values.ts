@@ -6,6 +6,7 @@
  */
 
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../../model/json-depth.js'
+import { setOwn } from '../../../model/own-keys.js'
 
 /** A Java double (a number that renders as `2.0`, and makes arithmetic non-integer). */
 export class JavaDouble {
@@ -92,16 +93,10 @@ function toPlain(value: TemplateValue | undefined): unknown {
   if (value instanceof JavaDouble) return value.value
   if (Array.isArray(value)) return value.map(toPlain)
   if (value instanceof Map) {
-    // Object.create(null) + defineProperty: a "__proto__" key stays data, never a prototype.
-    const out = Object.create(null) as Record<string, unknown>
-    for (const [key, item] of value) {
-      Object.defineProperty(out, key, {
-        value: toPlain(item),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    }
+    // setOwn: a "__proto__" key stays data, never a prototype. A plain object, not a
+    // null-prototype one with a defineProperty per key: V8 keeps those as hash tables.
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of value) setOwn(out, key, toPlain(item))
     return out
   }
   if (isHost(value)) return null
