@@ -112,6 +112,17 @@ export interface InboundRequest {
   readonly host: string
 }
 
+/**
+ * A fixed set of header names, matched case-insensitively. Lengths are compared first: header
+ * names are ASCII tokens, so lower-casing keeps their length, and a name of no length in the set
+ * (most of them: CloudFront's, X-Forwarded-*) is never lower-cased.
+ */
+export function headerNameSet(names: readonly string[]): (name: string) => boolean {
+  const lower = new Set(names.map((name) => name.toLowerCase()))
+  const lengths = new Set([...lower].map((name) => name.length))
+  return (name) => lengths.has(name.length) && lower.has(name.toLowerCase())
+}
+
 /** The last value of a header, case-insensitively (API Gateway's single-value view). */
 export function headerValue(headers: readonly HeaderEntry[], name: string): string | undefined {
   const lower = name.toLowerCase()

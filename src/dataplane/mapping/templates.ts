@@ -86,7 +86,7 @@ function pickResponseTemplate(
   templates: Readonly<Record<string, string | null>>,
   accept: string | undefined,
 ): ResponseTemplateChoice | undefined {
-  const types = templates ? Object.keys(templates) : []
+  const types = Object.keys(templates)
   const first = types[0]
   if (first === undefined) return undefined
   const chosen = (type: string): ResponseTemplateChoice => ({

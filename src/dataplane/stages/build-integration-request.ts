@@ -12,14 +12,14 @@ import {
 import { requestMappingSource } from '../mapping/source.js'
 import { BoundedCache } from '../../model/bounded-cache.js'
 import { ownValue } from '../../model/own-keys.js'
-import { headerValue, type HeaderEntry } from '../request.js'
+import { headerNameSet, headerValue, type HeaderEntry } from '../request.js'
 import type { Stage } from '../stage.js'
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) and those the HTTP client sets itself: never forwarded
  * to an HTTP backend.
  */
-const NOT_FORWARDED = new Set([
+const notForwarded = headerNameSet([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -32,7 +32,6 @@ const NOT_FORWARDED = new Set([
   'content-length',
   'expect',
 ])
-const NOT_FORWARDED_LENGTHS = new Set([...NOT_FORWARDED].map((name) => name.length))
 
 /**
  * Builds the endpoint request: parameter mappings, the request template (or passthrough),
@@ -54,12 +53,7 @@ export const buildIntegrationRequest: Stage = {
     let body = ctx.request.body
     const headers: HeaderEntry[] = []
     if (isProxy) {
-      for (const entry of ctx.request.headers) {
-        // Lengths first: most names (CloudFront's, X-Forwarded-*) are not lower-cased at all.
-        const name = entry[0]
-        if (!NOT_FORWARDED_LENGTHS.has(name.length) || !NOT_FORWARDED.has(name.toLowerCase()))
-          headers.push(entry)
-      }
+      for (const entry of ctx.request.headers) if (!notForwarded(entry[0])) headers.push(entry)
     } else {
       const contentType = headerValue(ctx.request.headers, 'content-type')
       body = convertContent(

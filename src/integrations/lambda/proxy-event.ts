@@ -2,12 +2,11 @@ import type { AuthorizerOutcome, InvocationContext } from '../../dataplane/conte
 import { required } from '../../dataplane/context.js'
 import { isBinaryMediaType } from '../../dataplane/mapping/content-handling.js'
 import { contextVariables, type ContextSettings } from '../../dataplane/mapping/context-variables.js'
-import { headerValue } from '../../dataplane/request.js'
+import { headerNameSet, headerValue } from '../../dataplane/request.js'
 import { ownValue, setOwn } from '../../model/own-keys.js'
 
 /** Headers API Gateway does not pass to a proxy integration (recorded proxy event). */
-const DROPPED_HEADERS = new Set(['content-length', 'connection'])
-const DROPPED_LENGTHS = new Set([...DROPPED_HEADERS].map((name) => name.length))
+const dropped = headerNameSet(['content-length', 'connection'])
 
 /**
  * The REST API Lambda proxy event, payload format 1.0, as AWS builds it (AWS docs
@@ -25,8 +24,7 @@ export function buildProxyEvent(ctx: InvocationContext, settings: ContextSetting
   const headers: Record<string, string> = {}
   const multiValueHeaders: Record<string, string[]> = {}
   for (const [name, value] of request.headers) {
-    // Lengths first: most names are never lower-cased.
-    if (DROPPED_LENGTHS.has(name.length) && DROPPED_HEADERS.has(name.toLowerCase())) continue
+    if (dropped(name)) continue
     setOwn(headers, name, value)
     const values = ownValue(multiValueHeaders, name)
     if (values) values.push(value)
