@@ -24,9 +24,12 @@ class FakeEnvironment {
   }
 }
 
-/** A pool whose busy environments get no time to become free before another starts, unless told. */
-function harness(maxStarts: number, scaleOutWaitMs = 0) {
-  const pool = new EnvironmentPool('rev', maxStarts, scaleOutWaitMs)
+/**
+ * A pool whose busy and starting environments get no time to become free before another starts,
+ * unless told.
+ */
+function harness(maxStarts: number, scaleOutWaitMs = 0, startingWaitMs = 0) {
+  const pool = new EnvironmentPool('rev', maxStarts, scaleOutWaitMs, startingWaitMs)
   const started: FakeEnvironment[] = []
   const start = (): Environment => {
     const environment = new FakeEnvironment(started.length + 1)
@@ -165,6 +168,53 @@ describe('EnvironmentPool', () => {
     expect(started).toHaveLength(2)
     expect(id(await third)).toBe(2)
     expect(pool.waitingCount).toBe(0)
+  })
+
+  it('lets a starting environment finish its init before starting another, for startingWaitMs', async () => {
+    const { pool, started, acquire } = harness(2, 10, 300)
+    const first = acquire() as Acquired
+    expect(first).toMatchObject({ coldStart: true })
+    // A burst: past the scale-out wait, but the first environment has not been starting for 300 ms.
+    const [next, afterNext] = [acquire(), acquire(), acquire()]
+    await sleep(50)
+    expect(started).toHaveLength(1)
+    // Its init ends: the waiting invocations run in it, one after the other.
+    started[0]?.finishInit()
+    pool.release(first.environment)
+    const second = (await next) as Acquired
+    expect(second).toMatchObject({ coldStart: false })
+    expect(id(second)).toBe(1)
+    pool.release(second.environment)
+    expect(id(await afterNext)).toBe(1)
+    expect(started).toHaveLength(1)
+  })
+
+  it("counts the scale-out wait of a new environment's first invocation from the end of its init", async () => {
+    const { pool, started, acquire } = harness(2, 100, 300)
+    const first = acquire() as Acquired
+    const second = acquire()
+    // The init takes longer than the scale-out wait, not than startingWaitMs.
+    await sleep(150)
+    started[0]?.finishInit()
+    await settle()
+    await sleep(30)
+    expect(started).toHaveLength(1)
+    pool.release(first.environment)
+    expect(id(await second)).toBe(1)
+    expect(started).toHaveLength(1)
+  })
+
+  it('starts another environment when a starting one takes longer than startingWaitMs', async () => {
+    const { started, acquire } = harness(2, 10, 200)
+    void acquire()
+    const second = acquire()
+    await sleep(50)
+    expect(started).toHaveLength(1)
+    await sleep(250)
+    expect(started).toHaveLength(2)
+    expect(second).toBeInstanceOf(Promise)
+    started[1]?.finishInit()
+    expect(id(await second)).toBe(2)
   })
 
   it('reads the answers that arrived during a stall before starting another environment', async () => {
