@@ -228,6 +228,12 @@ export async function startServerlessOffline(cpu: string | undefined, dir: strin
           '--lambdaPort',
           String(lambdaPort),
           '--noPrependStageInUrl',
+          // Its idle Lambda workers are never terminated during the bench. By default a timer ends
+          // those idle for 60 s, once a minute: ~0.5 s of CPU on the servers' core ~47 s after a
+          // load (measured 2026-12-07), which fell into whichever target was loaded then (AWS_PROXY
+          // rounds with a p99 of 60–80 ms), and its next round began with cold workers.
+          '--terminateIdleLambdaTime',
+          '86400',
         ],
         {
           cpu,

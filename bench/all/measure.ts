@@ -6,7 +6,14 @@
 import { statSync, truncateSync } from 'node:fs'
 import { get } from './http.js'
 import type { LoadResult, Loader } from './loader.js'
-import { rssMegabytes, treeCpuMicros, type Tracked } from './processes.js'
+import {
+  cpuBusyMicros,
+  pauseProcess,
+  resumeProcess,
+  rssMegabytes,
+  treeCpuMicros,
+  type Tracked,
+} from './processes.js'
 import { median } from '../support.js'
 import { LABELS, type Run, type TargetId } from './report.js'
 
@@ -18,6 +25,11 @@ export interface Target {
   server: Tracked
   /** The backend behind a proxy, if it calls one. */
   backend?: Tracked
+  /**
+   * Paused (SIGSTOP) whenever it is not loaded itself, and let settle after it is resumed: a server
+   * whose idle background work would land in the other targets' runs.
+   */
+  pausedBetweenRuns?: boolean
 }
 
 export interface MeasureSettings {
@@ -28,13 +40,17 @@ export interface MeasureSettings {
   /** Tollgate's access log file: checked to grow, and emptied after each run to bound disk use. */
   accessLog: string
   note: (text: string) => void
+  /** The CPU every server is pinned to, if they are: its time not spent by the target is reported. */
+  serverCpu?: string | undefined
 }
 
 /** One request per target before any load: a target that does not answer 2xx stops the bench. */
 async function check(targets: ReadonlyMap<TargetId, Target>): Promise<void> {
   const direct = await get(targets.get('direct')!.url)
   for (const [id, target] of targets) {
-    const answer = await get(target.url, { headers: target.headers, timeoutMs: 10_000 })
+    const answer = await withTarget(target, () =>
+      get(target.url, { headers: target.headers, timeoutMs: 10_000 }),
+    )
     if (answer.status < 200 || answer.status > 299) {
       throw new Error(`${LABELS[id]} (${target.url}) answered ${answer.status}: ${answer.body.slice(0, 500)}`)
     }
@@ -81,24 +97,52 @@ export const failuresOf = (result: LoadResult): number => result.failures + (res
 const PRE_WARM_SECONDS = 2
 const PRE_WARM_LIMIT_MS = 60_000
 
+/** How long a resumed server may take to finish the work it held while paused (below 5% of a CPU). */
+const SETTLE_LIMIT_MS = 15_000
+
+/**
+ * Lets a paused server run again and waits until it is idle (under 5% of a CPU over 500 ms): the
+ * timers and garbage collections it held while paused are its own, not its measured run's.
+ */
+async function resumeAndSettle(target: Target): Promise<void> {
+  resumeProcess(target.server)
+  const deadline = Date.now() + SETTLE_LIMIT_MS
+  for (;;) {
+    const before = treeCpuMicros(target.server.pid)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    if (treeCpuMicros(target.server.pid) - before < 25_000 || Date.now() > deadline) return
+  }
+}
+
+/** Runs `load` on a target, resumed first and paused after if it is paused between runs. */
+async function withTarget<T>(target: Target, load: () => Promise<T>): Promise<T> {
+  if (!target.pausedBetweenRuns) return load()
+  await resumeAndSettle(target)
+  try {
+    return await load()
+  } finally {
+    pauseProcess(target.server)
+  }
+}
+
 async function preWarm(targets: ReadonlyMap<TargetId, Target>, settings: MeasureSettings): Promise<void> {
-  for (const [id, target] of targets) {
-    const deadline = Date.now() + PRE_WARM_LIMIT_MS
-    let previous: number | undefined
-    for (let load = 1; ; load++) {
-      const result = await settings.loader.run(target.url, PRE_WARM_SECONDS, target.headers)
-      if (id !== 'aws-proxy') break
-      const clean = result.requests > 0 && result.failures === 0
-      const stable = previous !== undefined && result.requestsPerSecond <= previous * 1.1
-      if (clean && stable && load >= 3) break
-      if (Date.now() > deadline) {
-        settings.note(
-          `${LABELS[id]}: throughput still growing after ${PRE_WARM_LIMIT_MS / 1_000} s of warm-up`,
-        )
-        break
-      }
-      previous = clean ? result.requestsPerSecond : undefined
+  for (const [id, target] of targets) await withTarget(target, () => preWarmOne(id, target, settings))
+}
+
+async function preWarmOne(id: TargetId, target: Target, settings: MeasureSettings): Promise<void> {
+  const deadline = Date.now() + PRE_WARM_LIMIT_MS
+  let previous: number | undefined
+  for (let load = 1; ; load++) {
+    const result = await settings.loader.run(target.url, PRE_WARM_SECONDS, target.headers)
+    if (id !== 'aws-proxy') return
+    const clean = result.requests > 0 && result.failures === 0
+    const stable = previous !== undefined && result.requestsPerSecond <= previous * 1.1
+    if (clean && stable && load >= 3) return
+    if (Date.now() > deadline) {
+      settings.note(`${LABELS[id]}: throughput still growing after ${PRE_WARM_LIMIT_MS / 1_000} s of warm-up`)
+      return
     }
+    previous = clean ? result.requestsPerSecond : undefined
   }
 }
 
@@ -111,15 +155,41 @@ export async function measureInterleaved(
   await preWarm(targets, settings)
   const runs: Run[] = []
   let logged = 0
+  // Every server process once (Tollgate's gateway serves several targets), to name the one that
+  // used the servers' CPU during another's run.
+  const servers = [...new Map([...targets.values()].map((t) => [t.server.pid, t.server])).values()]
   for (let round = 1; round <= settings.rounds; round++) {
     for (const [id, target] of targets) {
+      if (target.pausedBetweenRuns) await resumeAndSettle(target)
       const warmUp = await settings.loader.run(target.url, settings.warmUpSeconds, target.headers)
+      const measured = (): number =>
+        treeCpuMicros(target.server.pid) + (target.backend ? treeCpuMicros(target.backend.pid) : 0)
       const before = {
         server: treeCpuMicros(target.server.pid),
         backend: target.backend && treeCpuMicros(target.backend.pid),
+        core: settings.serverCpu === undefined ? undefined : cpuBusyMicros(settings.serverCpu),
+        measured: measured(),
+        others: servers.map((server) => treeCpuMicros(server.pid)),
+        at: performance.now(),
       }
       const result = await settings.loader.run(target.url, settings.seconds, target.headers)
+      const coreAfter = settings.serverCpu === undefined ? undefined : cpuBusyMicros(settings.serverCpu)
+      if (target.pausedBetweenRuns) pauseProcess(target.server)
+      const outside =
+        coreAfter === undefined || before.core === undefined
+          ? undefined
+          : (coreAfter - before.core - (measured() - before.measured)) /
+            ((performance.now() - before.at) * 1_000)
       const perRequest = (micros: number): number => (result.requests ? micros / result.requests : Number.NaN)
+      const elapsedMicros = (performance.now() - before.at) * 1_000
+      const busiestOther = servers
+        .map((server, i) => ({
+          name: server.name,
+          pid: server.pid,
+          micros: treeCpuMicros(server.pid) - before.others[i]!,
+        }))
+        .filter((other) => other.pid !== target.server.pid && other.pid !== target.backend?.pid)
+        .sort((a, b) => b.micros - a.micros)[0]
       runs.push({
         target: id,
         round,
@@ -134,6 +204,10 @@ export async function measureInterleaved(
             ? perRequest(treeCpuMicros(target.backend.pid) - before.backend)
             : undefined,
         ...rssOf(target.server.pid),
+        outsideCpu: outside,
+        ...(busiestOther && busiestOther.micros > 0
+          ? { busiestOther: { name: busiestOther.name, share: busiestOther.micros / elapsedMicros } }
+          : {}),
       })
       if (id === 'http-proxy') logged += accessLogBytes(settings.accessLog)
       emptyAccessLog(settings.accessLog)

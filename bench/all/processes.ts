@@ -157,6 +157,26 @@ export function treeCpuMicros(pid: number): number {
   return (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND
 }
 
+/**
+ * Time one CPU spent running anything (user, nice, system, irq and softirq time from /proc/stat), in
+ * µs; undefined where it cannot be read. Against the CPU time of the processes measured on that CPU,
+ * it shows how much of the CPU went elsewhere during a run: another server's background work, or
+ * the kernel's network processing that no process is charged for.
+ */
+export function cpuBusyMicros(cpu: string): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`cpu${cpu} `))
+    const f = line?.trim().split(/\s+/).slice(1).map(Number)
+    if (!f || f.length < 7) return undefined
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = f
+    return ((user + nice + system + irq + softirq) * 1_000_000) / CLOCK_TICKS_PER_SECOND
+  } catch {
+    return undefined
+  }
+}
+
 function rssKb(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
@@ -188,6 +208,33 @@ function killListed(members: readonly { pid: number; start: string }[]): void {
   }
 }
 
+const paused = new Set<Tracked>()
+
+/**
+ * Stops a process and its descendants from running (SIGSTOP) until `resumeProcess`: a server that
+ * does background work when idle (serverless-offline's garbage collections and timers, ~0.5 s of CPU
+ * at a time) would otherwise take the servers' CPU from whichever target is measured then.
+ */
+export function pauseProcess(p: Tracked): void {
+  if (!isRunning(p)) return
+  for (const { pid } of tree(p.pid)) sendSignal(pid, 'SIGSTOP')
+  paused.add(p)
+}
+
+/** Lets a paused process and its descendants run again (SIGCONT). */
+export function resumeProcess(p: Tracked): void {
+  if (!paused.delete(p)) return
+  for (const { pid } of tree(p.pid)) sendSignal(pid, 'SIGCONT')
+}
+
+function sendSignal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name)
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * Stops a process: `signal` (SIGTERM by default), then SIGKILL to it and to any descendant still
  * there after `graceMs`; descendants are listed before the signal, while they are still its.
@@ -198,6 +245,8 @@ export async function stopProcess(
   graceMs = 3_000,
 ): Promise<void> {
   if (!isRunning(p)) return
+  // A paused process would not act on SIGTERM until continued.
+  resumeProcess(p)
   const members = tree(p.pid)
   p.child.kill(signal)
   const timer = setTimeout(() => killListed(members), graceMs)

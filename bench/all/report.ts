@@ -51,6 +51,15 @@ export function directSpread(runs: readonly Run[]): number | undefined {
 /** Past this spread `--write` leaves docs/performance.md alone (`--write-unsteady` writes anyway). */
 export const MAX_DIRECT_SPREAD = 0.2
 
+/** The servers' CPU used by other work during a run, and the other server that used most of it. */
+function otherWork(run: Run): string {
+  if (run.outsideCpu === undefined) return '—'
+  const busiest = run.busiestOther
+  const named =
+    busiest && busiest.share >= 0.01 ? ` (${busiest.name} ${(busiest.share * 100).toFixed(1)})` : ''
+  return `${(run.outsideCpu * 100).toFixed(1)}${named}`
+}
+
 /** One measured run of one target. */
 export interface Run extends MeasuredRun {
   target: TargetId
@@ -62,6 +71,14 @@ export interface Run extends MeasuredRun {
   rss: number
   /** The same with its descendants (nginx's worker, Tollgate's function environments), MB. */
   rssTree: number
+  /**
+   * Share of the run's wall-clock time that the servers' CPU spent outside the target's processes
+   * (and its backend's): other servers' background work, and the kernel's network processing no
+   * process is charged for. Undefined when the servers are not pinned.
+   */
+  outsideCpu?: number | undefined
+  /** The other server that used the most CPU during the run, and its share of the run's time. */
+  busiestOther?: { name: string; share: number }
 }
 
 export interface BenchResults {
@@ -248,11 +265,11 @@ export function renderReport(results: BenchResults): string {
       : []),
     'Every run, in the order it ran:',
     '',
-    '| round | target | requests/s | p50 ms | p99 ms | requests | failed or non-2xx | server CPU µs/req |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    "| round | target | requests/s | p50 ms | p99 ms | requests | failed or non-2xx | server CPU µs/req | servers' CPU used by other work, % |",
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.runs.map(
       (r) =>
-        `| ${r.round} | ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${fixed(r.p50, 2)} | ${fixed(r.p99, 2)} | ${r.requests} | ${r.failures} | ${fixed(r.serverCpu, 0)} |`,
+        `| ${r.round} | ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${fixed(r.p50, 2)} | ${fixed(r.p99, 2)} | ${r.requests} | ${r.failures} | ${fixed(r.serverCpu, 0)} | ${otherWork(r)} |`,
     ),
   ].join('\n')
 }

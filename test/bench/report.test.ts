@@ -21,6 +21,21 @@ function run(target: Run['target'], requestsPerSecond: number): Run {
   }
 }
 
+/** The report of a run that has only `runs` (and the paired ratios given), line by line. */
+function reportLines(runs: Run[], paired: Parameters<typeof renderReport>[0]['paired'] = []): string[] {
+  return renderReport({
+    header: [],
+    notes: [],
+    order: [],
+    runs,
+    startups: {},
+    hundredApis: undefined,
+    deployLive: undefined,
+    soak: undefined,
+    paired,
+  }).split('\n')
+}
+
 describe('the direct backend spread of a bench run', () => {
   it('is small for a steady run and large for one where the machine changed speed', () => {
     const steady = [62692, 68643, 62713].map((r) => run('direct', r))
@@ -78,19 +93,7 @@ describe("the targets that compare two of Tollgate's routes", () => {
     ...[7816, 9442, 14976].map((r) => run('mock-3000', r)),
   ]
   const row = (paired: { of: 'mock-3000'; to: 'mock'; ratio: number; blocks: number[] }[]): string =>
-    renderReport({
-      header: [],
-      notes: [],
-      order: [],
-      runs,
-      startups: {},
-      hundredApis: undefined,
-      deployLive: undefined,
-      soak: undefined,
-      paired,
-    })
-      .split('\n')
-      .find((line) => line.startsWith('| 3,000 resources')) ?? ''
+    reportLines(runs, paired).find((line) => line.startsWith('| 3,000 resources')) ?? ''
 
   it('are judged by the ratio taken at the same moment, with the ratio of the rounds beside it', () => {
     expect(row([{ of: 'mock-3000', to: 'mock', ratio: 0.991, blocks: [0.98, 1.002] }])).toBe(
@@ -103,5 +106,58 @@ describe("the targets that compare two of Tollgate's routes", () => {
     expect(row([])).toBe(
       '| 3,000 resources ÷ 3 resources, same MOCK route, requests/s | 0.84× | ≥ 0.95× | **not met** |',
     )
+  })
+})
+
+describe("the servers' CPU used by other work", () => {
+  const lines = (runs: Run[]): string[] =>
+    reportLines(runs).filter((line) => line.startsWith('| 1 | aws-proxy'))
+
+  it('is given for each run, as a share of the run, where the servers were pinned', () => {
+    // A run of 2026-12-07 into which serverless-offline's idle-worker cleanup fell (~0.5 s of CPU).
+    expect(lines([{ ...run('aws-proxy', 4796), outsideCpu: 0.112 }])).toEqual([
+      '| 1 | aws-proxy | 4796 | 1.00 | 2.00 | 23980 | 0 | 15 | 11.2 |',
+    ])
+    // With the other server that used most of it, when that was at least 1% of the run.
+    expect(
+      lines([
+        {
+          ...run('aws-proxy', 4796),
+          outsideCpu: 0.112,
+          busiestOther: { name: 'serverless-offline', share: 0.1 },
+        },
+      ]),
+    ).toEqual(['| 1 | aws-proxy | 4796 | 1.00 | 2.00 | 23980 | 0 | 15 | 11.2 (serverless-offline 10.0) |'])
+    expect(
+      lines([
+        { ...run('aws-proxy', 5764), outsideCpu: 0.006, busiestOther: { name: 'nginx', share: 0.002 } },
+      ]),
+    ).toEqual(['| 1 | aws-proxy | 5764 | 1.00 | 2.00 | 28820 | 0 | 15 | 0.6 |'])
+    expect(lines([run('aws-proxy', 5764)])).toEqual([
+      '| 1 | aws-proxy | 5764 | 1.00 | 2.00 | 28820 | 0 | 15 | — |',
+    ])
+  })
+})
+
+describe('the CPU time of one CPU', () => {
+  it('grows while a process runs on it', async () => {
+    const { cpuBusyMicros } = await import('../../bench/all/processes.js')
+    const allCpus = (): number | undefined => {
+      const each = Array.from({ length: 256 }, (_, i) => cpuBusyMicros(String(i)))
+      return each[0] === undefined ? undefined : each.reduce<number>((sum, t) => sum + (t ?? 0), 0)
+    }
+    const before = allCpus()
+    if (before === undefined) {
+      // Not Linux: nothing to read, and the bench reports no such column.
+      expect(process.platform).not.toBe('linux')
+      return
+    }
+    // This process spins for 300 ms of wall-clock time: some CPU was busy all along, with it or
+    // with whatever ran instead of it.
+    const until = performance.now() + 300
+    while (performance.now() < until) {
+      // busy
+    }
+    expect(allCpus()! - before).toBeGreaterThanOrEqual(250_000)
   })
 })
