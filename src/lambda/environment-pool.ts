@@ -35,10 +35,12 @@ export const SCALE_OUT_WAIT_MS = 50
  * into the first's init: two starts sharing the CPU, and afterwards two environments taking turns
  * with a queue that one served for less CPU (a fast function under 50 concurrent requests, one
  * core: 35 instead of 46 µs of function CPU per request and 6% more requests/s, 2026-12-07,
- * docs/performance.md). A function whose init takes longer gets its second environment this much
- * later than before; one whose invocations are slow still scales out by SCALE_OUT_WAIT_MS.
+ * docs/performance.md). A function whose init takes longer gets its second environment 100 ms
+ * later than before; one whose invocations are slow still scales out by SCALE_OUT_WAIT_MS. At
+ * 250 ms, a burst of 30 requests to a function with a 300 ms init and 100 ms invocations
+ * (test/reliability/lambda-cold-starts.test.ts) took ~0.2 s longer than before; at 150 ms, as long.
  */
-export const STARTING_WAIT_MS = 250
+export const STARTING_WAIT_MS = 150
 
 /** An environment handed to one invocation, until `release`. */
 export interface Acquired {
