@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startBackend } from './all/baselines.js'
 import { chooseLoader, ensureWrk, type Loader } from './all/loader.js'
-import { choosePinning, killEverything, stopEverything } from './all/processes.js'
+import { choosePinning, cpuByMember, killEverything, stopEverything } from './all/processes.js'
 import {
   configureMainApi,
   configureSmallApi,
@@ -42,6 +42,8 @@ interface Gateway {
   build: string
   urls: Record<AbTarget, string>
   apiKey: string
+  /** The gateway process (its descendants are its function environments). */
+  pid: number
 }
 
 function options() {
@@ -95,6 +97,7 @@ async function startGateway(
     invokeUrl(started.url, apiId, stage, path)
   return {
     build,
+    pid: started.process.pid,
     apiKey: small.key,
     urls: {
       mock: url(small.apiId, 'v1', '/mock'),
@@ -114,7 +117,7 @@ async function pass(
   a: string,
   loader: Loader,
   opts: ReturnType<typeof options>,
-): Promise<{ ratios: Map<AbTarget, number[]>; failures: number }> {
+): Promise<{ ratios: Map<AbTarget, number[]>; failures: number; unlike: Set<AbTarget> }> {
   const headers = (gateway: Gateway, target: AbTarget): Record<string, string> =>
     target === 'keyed' ? { 'x-api-key': gateway.apiKey } : {}
   const both = (target: AbTarget, seconds: number) =>
@@ -125,21 +128,37 @@ async function pass(
   for (const target of opts.targets)
     for (const result of await both(target, WARM_UP_SECONDS)) failures += result.failures
   const ratios = new Map<AbTarget, number[]>()
+  // The scheduler shares the CPU between processes, not between gateways: a build that runs more
+  // function environments for the same load gets more of it, and the ratio no longer compares CPU
+  // per request (a burst served by two environments against one came out 0.74, 2026-12-07).
+  const unlike = new Set<AbTarget>()
   for (let round = 1; round <= opts.rounds; round++) {
     for (const target of opts.targets) {
+      const before = [first, second].map((gateway) => cpuByMember(gateway.pid))
       const results = await both(target, opts.duration)
+      // Processes that ran during the round: 1% of it or more (an idle environment takes no share).
+      const busy = [first, second].map((gateway, i) => {
+        let count = 0
+        for (const [pid, micros] of cpuByMember(gateway.pid))
+          if (micros - (before[i]?.get(pid) ?? 0) >= opts.duration * 10_000) count++
+        return count
+      })
       failures += results.reduce((sum, r) => sum + r.failures, 0)
       const [ofA, ofB] = first.build === a ? results : [...results].reverse()
       const ratio = (ofB?.requestsPerSecond ?? Number.NaN) / (ofA?.requestsPerSecond ?? Number.NaN)
       const list = ratios.get(target) ?? []
       list.push(ratio)
       ratios.set(target, list)
+      const [processesOfA, processesOfB] = first.build === a ? busy : [...busy].reverse()
+      const alike = processesOfA === processesOfB
+      if (!alike) unlike.add(target)
       console.log(
-        `  round ${round} ${target.padEnd(10)} A ${ofA?.requestsPerSecond.toFixed(0)} B ${ofB?.requestsPerSecond.toFixed(0)} requests/s: B ÷ A ${ratio.toFixed(3)}`,
+        `  round ${round} ${target.padEnd(10)} A ${ofA?.requestsPerSecond.toFixed(0)} B ${ofB?.requestsPerSecond.toFixed(0)} requests/s: B ÷ A ${ratio.toFixed(3)}` +
+          (alike ? '' : ` (not comparable: ${processesOfA} of A's processes ran, ${processesOfB} of B's)`),
       )
     }
   }
-  return { ratios, failures }
+  return { ratios, failures, unlike }
 }
 
 async function main(): Promise<number> {
@@ -154,6 +173,7 @@ async function main(): Promise<number> {
   const temp = mkdtempSync(join(tmpdir(), 'tollgate-ab-'))
   try {
     const passes: Map<AbTarget, number[]>[] = []
+    const unlike = new Set<AbTarget>()
     let failures = 0
     for (const [n, order] of [
       [1, [opts.a, opts.b]],
@@ -167,6 +187,7 @@ async function main(): Promise<number> {
       ]
       const result = await pass(first, second, opts.a, loader, opts)
       passes.push(result.ratios)
+      for (const target of result.unlike) unlike.add(target)
       failures += result.failures
       await stopEverything()
     }
@@ -176,7 +197,10 @@ async function main(): Promise<number> {
       const mean = Math.sqrt((medians[0] ?? Number.NaN) * (medians[1] ?? Number.NaN))
       const all = passes.flatMap((ratios) => ratios.get(target) ?? [])
       console.log(
-        `  ${target.padEnd(10)} ${mean.toFixed(3)}  (pass medians ${medians.map((m) => m.toFixed(3)).join(', ')}; rounds ${Math.min(...all).toFixed(3)}–${Math.max(...all).toFixed(3)})`,
+        `  ${target.padEnd(10)} ${mean.toFixed(3)}  (pass medians ${medians.map((m) => m.toFixed(3)).join(', ')}; rounds ${Math.min(...all).toFixed(3)}–${Math.max(...all).toFixed(3)})` +
+          (unlike.has(target)
+            ? ' NOT COMPARABLE: different numbers of processes ran for the builds (function environments); measure them one after the other'
+            : ''),
       )
     }
     if (failures > 0) console.error(`${failures} requests failed or answered non-2xx`)

@@ -177,6 +177,16 @@ export function cpuBusyMicros(cpu: string): number | undefined {
   }
 }
 
+/** CPU time of a process and of each live descendant, in µs, by PID (user + system time). */
+export function cpuByMember(pid: number): Map<number, number> {
+  const times = new Map<number, number>()
+  for (const { pid: member } of tree(pid)) {
+    const f = statFields(member)
+    if (f) times.set(member, ((Number(f[11]) + Number(f[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND)
+  }
+  return times
+}
+
 function rssKb(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
