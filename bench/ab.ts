@@ -17,14 +17,12 @@
  *
  * Prints the ratios; exits non-zero if any request failed or answered non-2xx.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startBackend } from './all/baselines.js'
-import { chooseLoader, ensureWrk, type Loader } from './all/loader.js'
-import { choosePinning, cpuByMember, killEverything, stopEverything } from './all/processes.js'
+import type { Loader } from './all/loader.js'
+import { cpuByMember, stopEverything } from './all/processes.js'
+import { runWithBuilds } from './all/script.js'
 import {
   configureMainApi,
   configureSmallApi,
@@ -161,65 +159,39 @@ async function pass(
   return { ratios, failures, unlike }
 }
 
-async function main(): Promise<number> {
+runWithBuilds('bench:ab', options().connections, async ({ pinning, loader, temp }) => {
   const opts = options()
-  const wrk = await ensureWrk()
-  if (!('path' in wrk)) throw new Error(`bench:ab needs wrk: ${wrk.reason}`)
-  const pinning = choosePinning(true)
-  console.log(pinning.note)
-  const loader = chooseLoader(opts.connections, pinning.loader, wrk.path)
-  // A build copied out of the repository still finds the packages kept out of its bundle.
-  process.env['NODE_PATH'] = fileURLToPath(new URL('../node_modules', import.meta.url))
-  const temp = mkdtempSync(join(tmpdir(), 'tollgate-ab-'))
-  try {
-    const passes: Map<AbTarget, number[]>[] = []
-    const unlike = new Set<AbTarget>()
-    let failures = 0
-    for (const [n, order] of [
-      [1, [opts.a, opts.b]],
-      [2, [opts.b, opts.a]],
-    ] as const) {
-      console.log(`pass ${n}: ${order[0] === opts.a ? 'A' : 'B'} started first`)
-      const backend = await startBackend(pinning.servers)
-      const [first, second] = [
-        await startGateway(order[0], pinning.servers, backend.port, join(temp, `${n}-first`)),
-        await startGateway(order[1], pinning.servers, backend.port, join(temp, `${n}-second`)),
-      ]
-      const result = await pass(first, second, opts.a, loader, opts)
-      passes.push(result.ratios)
-      for (const target of result.unlike) unlike.add(target)
-      failures += result.failures
-      await stopEverything()
-    }
-    console.log(`\nA = ${opts.a}\nB = ${opts.b}\nB's requests/s ÷ A's (= A's CPU per request ÷ B's):`)
-    for (const target of opts.targets) {
-      const medians = passes.map((ratios) => median(ratios.get(target) ?? []))
-      const mean = Math.sqrt((medians[0] ?? Number.NaN) * (medians[1] ?? Number.NaN))
-      const all = passes.flatMap((ratios) => ratios.get(target) ?? [])
-      console.log(
-        `  ${target.padEnd(10)} ${mean.toFixed(3)}  (pass medians ${medians.map((m) => m.toFixed(3)).join(', ')}; rounds ${Math.min(...all).toFixed(3)}–${Math.max(...all).toFixed(3)})` +
-          (unlike.has(target)
-            ? ' NOT COMPARABLE: different numbers of processes ran for the builds (function environments); measure them one after the other'
-            : ''),
-      )
-    }
-    if (failures > 0) console.error(`${failures} requests failed or answered non-2xx`)
-    return failures > 0 ? 1 : 0
-  } finally {
+  const passes: Map<AbTarget, number[]>[] = []
+  const unlike = new Set<AbTarget>()
+  let failures = 0
+  for (const [n, order] of [
+    [1, [opts.a, opts.b]],
+    [2, [opts.b, opts.a]],
+  ] as const) {
+    console.log(`pass ${n}: ${order[0] === opts.a ? 'A' : 'B'} started first`)
+    const backend = await startBackend(pinning.servers)
+    const [first, second] = [
+      await startGateway(order[0], pinning.servers, backend.port, join(temp, `${n}-first`)),
+      await startGateway(order[1], pinning.servers, backend.port, join(temp, `${n}-second`)),
+    ]
+    const result = await pass(first, second, opts.a, loader, opts)
+    passes.push(result.ratios)
+    for (const target of result.unlike) unlike.add(target)
+    failures += result.failures
     await stopEverything()
-    rmSync(temp, { recursive: true, force: true })
   }
-}
-
-process.once('SIGINT', () => {
-  killEverything()
-  process.exit(130)
+  console.log(`\nA = ${opts.a}\nB = ${opts.b}\nB's requests/s ÷ A's (= A's CPU per request ÷ B's):`)
+  for (const target of opts.targets) {
+    const medians = passes.map((ratios) => median(ratios.get(target) ?? []))
+    const mean = Math.sqrt((medians[0] ?? Number.NaN) * (medians[1] ?? Number.NaN))
+    const all = passes.flatMap((ratios) => ratios.get(target) ?? [])
+    console.log(
+      `  ${target.padEnd(10)} ${mean.toFixed(3)}  (pass medians ${medians.map((m) => m.toFixed(3)).join(', ')}; rounds ${Math.min(...all).toFixed(3)}–${Math.max(...all).toFixed(3)})` +
+        (unlike.has(target)
+          ? ' NOT COMPARABLE: different numbers of processes ran for the builds (function environments); measure them one after the other'
+          : ''),
+    )
+  }
+  if (failures > 0) console.error(`${failures} requests failed or answered non-2xx`)
+  return failures > 0 ? 1 : 0
 })
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error)
-    killEverything()
-    process.exit(1)
-  },
-)
