@@ -159,8 +159,8 @@ async function pass(
   return { ratios, failures, unlike }
 }
 
-runWithBuilds('bench:ab', options().connections, async ({ pinning, loader, temp }) => {
-  const opts = options()
+const opts = options()
+runWithBuilds('bench:ab', opts.connections, async ({ pinning, loader, temp }) => {
   const passes: Map<AbTarget, number[]>[] = []
   const unlike = new Set<AbTarget>()
   let failures = 0

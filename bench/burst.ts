@@ -63,8 +63,8 @@ interface Load {
   underMicros: number
 }
 
-runWithBuilds('bench:burst', options().connections, async ({ pinning, loader, temp }) => {
-  const opts = options()
+const opts = options()
+runWithBuilds('bench:burst', opts.connections, async ({ pinning, loader, temp }) => {
   const loads = new Map<string, Load[]>(opts.builds.map((build) => [build, []]))
   let failures = 0
   const backend = await startBackend(pinning.servers)

@@ -155,40 +155,38 @@ export async function measureInterleaved(
   await preWarm(targets, settings)
   const runs: Run[] = []
   let logged = 0
-  // Every server process once (Tollgate's gateway serves several targets), to name the one that
-  // used the servers' CPU during another's run.
-  const servers = [...new Map([...targets.values()].map((t) => [t.server.pid, t.server])).values()]
+  // Every process measured once (Tollgate's gateway serves several targets, the backend is behind
+  // several): each one's CPU time is read around every run, to name the one that used the
+  // servers' CPU during another's run.
+  const processes = [
+    ...new Map(
+      [...targets.values()]
+        .flatMap((t) => (t.backend ? [t.server, t.backend] : [t.server]))
+        .map((p) => [p.pid, p]),
+    ).values(),
+  ]
   for (let round = 1; round <= settings.rounds; round++) {
     for (const [id, target] of targets) {
       if (target.pausedBetweenRuns) await resumeAndSettle(target)
       const warmUp = await settings.loader.run(target.url, settings.warmUpSeconds, target.headers)
-      const measured = (): number =>
-        treeCpuMicros(target.server.pid) + (target.backend ? treeCpuMicros(target.backend.pid) : 0)
-      const before = {
-        server: treeCpuMicros(target.server.pid),
-        backend: target.backend && treeCpuMicros(target.backend.pid),
-        core: settings.serverCpu === undefined ? undefined : cpuBusyMicros(settings.serverCpu),
-        measured: measured(),
-        others: servers.map((server) => treeCpuMicros(server.pid)),
-        at: performance.now(),
-      }
+      const cpuBefore = processes.map((p) => treeCpuMicros(p.pid))
+      const coreBefore = settings.serverCpu === undefined ? undefined : cpuBusyMicros(settings.serverCpu)
+      const startedAt = performance.now()
       const result = await settings.loader.run(target.url, settings.seconds, target.headers)
       const coreAfter = settings.serverCpu === undefined ? undefined : cpuBusyMicros(settings.serverCpu)
+      const used = new Map(processes.map((p, i) => [p, treeCpuMicros(p.pid) - cpuBefore[i]!]))
+      const elapsedMicros = (performance.now() - startedAt) * 1_000
       if (target.pausedBetweenRuns) pauseProcess(target.server)
+      const serverMicros = used.get(target.server) ?? 0
+      const backendMicros = target.backend ? (used.get(target.backend) ?? 0) : undefined
       const outside =
-        coreAfter === undefined || before.core === undefined
+        coreAfter === undefined || coreBefore === undefined
           ? undefined
-          : (coreAfter - before.core - (measured() - before.measured)) /
-            ((performance.now() - before.at) * 1_000)
+          : (coreAfter - coreBefore - serverMicros - (backendMicros ?? 0)) / elapsedMicros
       const perRequest = (micros: number): number => (result.requests ? micros / result.requests : Number.NaN)
-      const elapsedMicros = (performance.now() - before.at) * 1_000
-      const busiestOther = servers
-        .map((server, i) => ({
-          name: server.name,
-          pid: server.pid,
-          micros: treeCpuMicros(server.pid) - before.others[i]!,
-        }))
-        .filter((other) => other.pid !== target.server.pid && other.pid !== target.backend?.pid)
+      const busiestOther = processes
+        .filter((p) => p !== target.server && p !== target.backend)
+        .map((p) => ({ name: p.name, micros: used.get(p) ?? 0 }))
         .sort((a, b) => b.micros - a.micros)[0]
       runs.push({
         target: id,
@@ -198,11 +196,8 @@ export async function measureInterleaved(
         p50: result.requests ? result.p50 : Number.NaN,
         p99: result.requests ? result.p99 : Number.NaN,
         failures: warmUp.failures + failuresOf(result),
-        serverCpu: perRequest(treeCpuMicros(target.server.pid) - before.server),
-        backendCpu:
-          target.backend && before.backend !== undefined
-            ? perRequest(treeCpuMicros(target.backend.pid) - before.backend)
-            : undefined,
+        serverCpu: perRequest(serverMicros),
+        backendCpu: backendMicros === undefined ? undefined : perRequest(backendMicros),
         ...rssOf(target.server.pid),
         outsideCpu: outside,
         ...(busiestOther && busiestOther.micros > 0
