@@ -29,6 +29,7 @@ import {
 import { pooledRandomBytes } from '../model/ids.js'
 import { BoundedCache } from '../model/bounded-cache.js'
 import type { DataPlaneDeps } from './stage.js'
+import { TurnBatch } from './turn-batch.js'
 
 export { MAX_PAYLOAD_BYTES } from './request.js'
 
@@ -94,6 +95,8 @@ export async function handleDataPlaneRequest(
   }
   // A request pipelined behind a refused one on the same connection is dropped unanswered.
   if (isClosing(req)) {
+    // The refused request's answer goes out before the connection closes.
+    answers.flush()
     res.destroy()
     return
   }
@@ -340,8 +343,38 @@ function send(
     )
   }
   if (close) flat.push('Connection', 'close')
+  answers.add({ res, status: response.status, headers: flat, body: response.body })
+}
+
+interface Answer {
+  res: ServerResponse
+  status: number
+  headers: string[]
+  body: Buffer
+}
+
+/** The answers of one turn of the event loop, written back to back (see TurnBatch). */
+const answers = new TurnBatch<Answer>(
+  (answer) => writeAnswer(answer.res, answer.status, answer.headers, answer.body),
+  // An answer Node refused to write whole (an invalid status code, say): the server's last-resort
+  // 500, as for any other failure inside the gateway, or a closed connection if it began. The
+  // turn's other answers still go out.
+  (answer) => {
+    const res = answer.res
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    res.writeHead(500, { 'content-type': 'application/json' })
+    res.end('{"message":"Internal server error"}')
+  },
+)
+
+function writeAnswer(res: ServerResponse, status: number, flat: string[], body: Buffer): void {
+  // Answered already (the server's last-resort 500): nothing more to write.
+  if (res.headersSent) return
   try {
-    res.writeHead(response.status, flat)
+    res.writeHead(status, flat)
   } catch {
     // Node refused a header HTTP cannot carry (a mapped value with CR/LF from request data, say)
     // before writing anything: the others go out without it, never a split response. Checking
@@ -350,8 +383,8 @@ function send(
     for (let i = 0; i + 1 < flat.length; i += 2)
       if (isSendable(flat[i] as string, flat[i + 1] as string))
         sendable.push(flat[i] as string, flat[i + 1] as string)
-    res.writeHead(response.status, sendable)
+    res.writeHead(status, sendable)
   }
   // Node sends no body for HEAD requests by itself.
-  res.end(response.body)
+  res.end(body)
 }
