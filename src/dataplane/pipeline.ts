@@ -19,7 +19,7 @@ import { lookupCache } from './stages/lookup-cache.js'
  */
 export const REQUEST_STAGES: readonly Stage[] = [
   routeRequest, // resource + method + path params, or MISSING_AUTHENTICATION_TOKEN
-  authorize, // Lambda authorizer (IAM and Cognito to come), or UNAUTHORIZED / ACCESS_DENIED / AUTHORIZER_*
+  authorize, // IAM, Lambda or Cognito authorizer, resource policy, or UNAUTHORIZED / ACCESS_DENIED / AUTHORIZER_*
   checkApiKey, // x-api-key or the authorizer's usageIdentifierKey + usage plan, or INVALID_API_KEY
   throttle, // usage plan method -> usage plan -> stage method -> account, or THROTTLED
   quota, // the key's usage plan quotas, or QUOTA_EXCEEDED
