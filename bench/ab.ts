@@ -4,7 +4,7 @@
  * see by turns on a machine whose speed drifts.
  *
  *   npm run bench:ab -- --a /tmp/dist-before --b dist [--targets mock,http-proxy,templates,aws-proxy]
- *                       [--rounds 6] [--duration 3] [--connections 50]
+ *                       [--rounds 6] [--duration 3] [--connections 50] [--in-turn]
  *
  * Both gateways run at once on the servers' CPU, each loaded by its own `wrk` at the same moment.
  * Two busy processes on one CPU get equal shares of it from the scheduler, so B's requests/s ÷ A's
@@ -14,6 +14,11 @@
  * times. A second pass starts the gateways in the other order, as the first one started gained
  * 1–3% in a run of one build against itself; the result is the geometric mean of both passes'
  * medians.
+ *
+ * `--in-turn` loads the two gateways one after the other instead (A B in odd rounds, B A in even
+ * ones), each with the servers' CPU to itself: for builds that run different numbers of processes
+ * (marked NOT COMPARABLE side by side), and to check a side-by-side result. Its ratios also follow
+ * the machine's drift between runs seconds apart, which the alternation spreads over both builds.
  *
  * Prints the ratios; exits non-zero if any request failed or answered non-2xx.
  */
@@ -53,6 +58,7 @@ function options() {
       rounds: { type: 'string', default: '6' },
       duration: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
+      'in-turn': { type: 'boolean', default: false },
     },
   })
   if (!values.a || !values.b)
@@ -74,6 +80,7 @@ function options() {
     rounds: positive('rounds', values.rounds),
     duration: positive('duration', values.duration),
     connections: positive('connections', values.connections),
+    inTurn: values['in-turn'],
   }
 }
 
@@ -108,7 +115,10 @@ async function startGateway(
   }
 }
 
-/** One pass: both gateways loaded at once, round after round; B's requests/s ÷ A's per target. */
+/**
+ * One pass: both gateways loaded at once (or one after the other with `--in-turn`), round after
+ * round; B's requests/s ÷ A's per target.
+ */
 async function pass(
   first: Gateway,
   second: Gateway,
@@ -118,10 +128,15 @@ async function pass(
 ): Promise<{ ratios: Map<AbTarget, number[]>; failures: number; unlike: Set<AbTarget> }> {
   const headers = (gateway: Gateway, target: AbTarget): Record<string, string> =>
     target === 'keyed' ? { 'x-api-key': gateway.apiKey } : {}
-  const both = (target: AbTarget, seconds: number) =>
-    Promise.all(
-      [first, second].map((gateway) => loader.run(gateway.urls[target], seconds, headers(gateway, target))),
-    )
+  const load = (gateway: Gateway, target: AbTarget, seconds: number) =>
+    loader.run(gateway.urls[target], seconds, headers(gateway, target))
+  // Results in the order [first, second] either way; in turn, even rounds load the second first.
+  const both = async (target: AbTarget, seconds: number, round = 1) => {
+    if (!opts.inTurn) return Promise.all([first, second].map((gateway) => load(gateway, target, seconds)))
+    if (round % 2 === 1) return [await load(first, target, seconds), await load(second, target, seconds)]
+    const ofSecond = await load(second, target, seconds)
+    return [await load(first, target, seconds), ofSecond]
+  }
   let failures = 0
   for (const target of opts.targets)
     for (const result of await both(target, WARM_UP_SECONDS)) failures += result.failures
@@ -133,7 +148,7 @@ async function pass(
   for (let round = 1; round <= opts.rounds; round++) {
     for (const target of opts.targets) {
       const before = [first, second].map((gateway) => cpuByMember(gateway.pid))
-      const results = await both(target, opts.duration)
+      const results = await both(target, opts.duration, round)
       // Processes that ran during the round: 1% of it or more (an idle environment takes no share).
       const busy = [first, second].map((gateway, i) => {
         let count = 0
@@ -148,7 +163,8 @@ async function pass(
       list.push(ratio)
       ratios.set(target, list)
       const [processesOfA, processesOfB] = first.build === a ? busy : [...busy].reverse()
-      const alike = processesOfA === processesOfB
+      // In turn, each build has the CPU to itself: its process count does not weigh on the other.
+      const alike = opts.inTurn || processesOfA === processesOfB
       if (!alike) unlike.add(target)
       console.log(
         `  round ${round} ${target.padEnd(10)} A ${ofA?.requestsPerSecond.toFixed(0)} B ${ofB?.requestsPerSecond.toFixed(0)} requests/s: B ÷ A ${ratio.toFixed(3)}` +
@@ -180,7 +196,8 @@ runWithBuilds('bench:ab', opts.connections, async ({ pinning, loader, temp }) =>
     failures += result.failures
     await stopEverything()
   }
-  console.log(`\nA = ${opts.a}\nB = ${opts.b}\nB's requests/s ÷ A's (= A's CPU per request ÷ B's):`)
+  const measure = opts.inTurn ? 'each loaded alone, in turn' : "= A's CPU per request ÷ B's"
+  console.log(`\nA = ${opts.a}\nB = ${opts.b}\nB's requests/s ÷ A's (${measure}):`)
   for (const target of opts.targets) {
     const medians = passes.map((ratios) => median(ratios.get(target) ?? []))
     const mean = Math.sqrt((medians[0] ?? Number.NaN) * (medians[1] ?? Number.NaN))
