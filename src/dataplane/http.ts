@@ -64,7 +64,7 @@ export async function handleDataPlaneRequest(
     (types.includes('PRIVATE') && !listener.vpce)
   ) {
     req.resume()
-    send(res, forbidden(), undefined)
+    send(res, forbidden(), undefined, deps)
     return
   }
   // AWS's URL and header quotas, checked before anything reads the body; the connection closes
@@ -72,14 +72,14 @@ export async function handleDataPlaneRequest(
   if ((req.url ?? '').length > maxUrlLength(types)) {
     refuseConnection(req)
     req.resume()
-    send(res, uriTooLong(), undefined, true)
+    send(res, uriTooLong(), undefined, deps, true)
     return
   }
   const headerLimit = types.includes('PRIVATE') ? MAX_PRIVATE_HEADER_BYTES : MAX_HEADER_BYTES
   if (headerSectionBytes(req.rawHeaders) > headerLimit) {
     refuseConnection(req)
     req.resume()
-    send(res, headersTooLarge(), undefined, true)
+    send(res, headersTooLarge(), undefined, deps, true)
     return
   }
   const headers = headerEntries(req)
@@ -90,7 +90,7 @@ export async function handleDataPlaneRequest(
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error
     refuseConnection(req)
-    send(res, renderGatewayError(error, undefined, deps), undefined, true)
+    send(res, renderGatewayError(error, undefined, deps), undefined, deps, true)
     return
   }
   // A request pipelined behind a refused one on the same connection is dropped unanswered.
@@ -120,7 +120,7 @@ export async function handleDataPlaneRequest(
     headerValue(ctx.request.headers, 'accept-encoding'),
     ctx.target.deployment.api.minimumCompressionSize,
   )
-  send(res, response, ctx)
+  send(res, response, ctx, deps)
 }
 
 function forbidden(): OutboundResponse {
@@ -328,6 +328,7 @@ function send(
   res: ServerResponse,
   response: OutboundResponse,
   ctx: InvocationContext | undefined,
+  deps: DataPlaneDeps,
   close = false,
 ): void {
   const flat: string[] = []
@@ -343,7 +344,7 @@ function send(
     )
   }
   if (close) flat.push('Connection', 'close')
-  answers.add({ res, status: response.status, headers: flat, body: response.body })
+  answers.add({ res, status: response.status, headers: flat, body: response.body, log: deps.log })
 }
 
 interface Answer {
@@ -351,6 +352,7 @@ interface Answer {
   status: number
   headers: string[]
   body: Buffer
+  log: DataPlaneDeps['log']
 }
 
 /** The answers of one turn of the event loop, written back to back (see TurnBatch). */
@@ -359,7 +361,8 @@ const answers = new TurnBatch<Answer>(
   // An answer Node refused to write whole (an invalid status code, say): the server's last-resort
   // 500, as for any other failure inside the gateway, or a closed connection if it began. The
   // turn's other answers still go out.
-  (answer) => {
+  (answer, error) => {
+    answer.log.error({ err: error }, 'data plane answer could not be written')
     const res = answer.res
     if (res.headersSent) {
       res.destroy()
