@@ -1,4 +1,3 @@
-import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TurnBatch } from '../../src/dataplane/turn-batch.js'
 import { createApi, createPath, deploy, putMethodWithIntegration, putMockMethod } from '../support/apis.js'
@@ -125,21 +124,11 @@ describe('answers written together', () => {
   })
 
   it('answers 40 connections sending at once, MOCK and HTTP_PROXY, each with its own answer', async () => {
-    const { port } = new URL(tg.url)
-    const one = (n: number): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const path = n % 2 === 0 ? `/?n=${n}` : `/item-${n}`
-        const socket = connect(Number(port), '127.0.0.1', () =>
-          socket.write(
-            `GET /_aws/execute-api/${apiId}/dev${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
-          ),
-        )
-        let text = ''
-        socket.setEncoding('latin1')
-        socket.on('data', (chunk: string) => (text += chunk))
-        socket.on('error', reject)
-        socket.on('close', () => resolve(text))
-      })
+    const one = async (n: number): Promise<string> => {
+      const path = n % 2 === 0 ? `/?n=${n}` : `/item-${n}`
+      const request = `GET /_aws/execute-api/${apiId}/dev${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`
+      return (await rawExchange(tg.url, request)).text
+    }
     const answers = await Promise.all(Array.from({ length: 40 }, (_, n) => one(n)))
     answers.forEach((text, n) => {
       expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
