@@ -374,8 +374,6 @@ const answers = new TurnBatch<Answer>(
 )
 
 function writeAnswer(res: ServerResponse, status: number, flat: string[], body: Buffer): void {
-  // Answered already (the server's last-resort 500): nothing more to write.
-  if (res.headersSent) return
   try {
     res.writeHead(status, flat)
   } catch {
