@@ -86,8 +86,13 @@ export class EnvironmentPool {
   #environments: Environment[] = []
   /** Environments whose init has not finished. */
   readonly #starting = new Set<Environment>()
-  /** Environments handed to an invocation and not released (a Runtime API environment is not busy until its process runs). */
-  readonly #claimed = new Set<Environment>()
+  /**
+   * Environments handed to invocations and not released, with how many (two: one running and one
+   * queued behind it, see `canQueue`); a Runtime API environment is not busy until its process runs.
+   */
+  readonly #claimed = new Map<Environment, number>()
+  /** Invocations queued behind a running one in an environment (claims beyond the first). */
+  #queued = 0
   /** Invocations waiting for an environment, first come first served. */
   #waiting: Waiter[] = []
   #retired = false
@@ -115,24 +120,45 @@ export class EnvironmentPool {
   }
 
   /**
-   * An idle environment, a new one (`start` makes it) while fewer than the cap are starting, or
-   * the first one that becomes free or finishes starting. `limit` is the function's concurrency.
+   * An idle environment, a new one (`start` makes it) while fewer than the cap are starting, a
+   * running one that queues it (`canQueue`), or the first one that becomes free or finishes
+   * starting. `limit` is the function's concurrency. `givenBackSince`: the invocation came at
+   * that moment and an environment gave it back unrun (NOT_RUN); it is not throttled again.
    */
-  acquire(limit: number, start: () => Environment): Acquired | NotAcquired | Promise<Acquired | NotAcquired> {
+  acquire(
+    limit: number,
+    start: () => Environment,
+    givenBackSince?: number,
+  ): Acquired | NotAcquired | Promise<Acquired | NotAcquired> {
     if (this.#retired) return 'retired'
     this.#environments = this.#environments.filter((e) => e.isAlive)
-    const since = performance.now()
+    const since = givenBackSince ?? performance.now()
     if (this.#waiting.length === 0) {
       const acquired = this.#take(limit, start, since)
       if (acquired) return acquired
     }
-    if (this.#environments.length + this.#waiting.length >= limit) return 'throttled'
-    return new Promise((grant) => this.#waiting.push({ limit, start, grant, since }))
+    // Concurrency counts every invocation in flight: running, queued in an environment, waiting.
+    // One given back was counted when it came.
+    const inFlight = this.#environments.length + this.#queued + this.#waiting.length
+    if (givenBackSince === undefined && inFlight >= limit) return 'throttled'
+    if (this.#waiting.length === 0) {
+      const queued = this.#queueBehind()
+      if (queued) return queued
+    }
+    return new Promise((grant) => {
+      // First come, first served: one given back goes before those that came after it.
+      const at = this.#waiting.findIndex((waiter) => waiter.since > since)
+      this.#waiting.splice(at === -1 ? this.#waiting.length : at, 0, { limit, start, grant, since })
+    })
   }
 
   /** The invocation on `environment` is over: it serves the next waiting one, or idles. */
   release(environment: Environment): void {
-    this.#claimed.delete(environment)
+    const claims = this.#claimed.get(environment) ?? 0
+    if (claims > 1) {
+      this.#claimed.set(environment, claims - 1)
+      this.#queued--
+    } else this.#claimed.delete(environment)
     // An invocation ends after the init (a timeout during the init kills the process): whatever
     // the environment reported, it is not starting any more.
     this.#starting.delete(environment)
@@ -167,7 +193,7 @@ export class EnvironmentPool {
     const now = performance.now()
     const idle = this.#environments.find((e) => this.#isIdle(e))
     if (idle) {
-      this.#claimed.add(idle)
+      this.#claimed.set(idle, 1)
       this.#lastHandedOut = now
       return { environment: idle, coldStart: false }
     }
@@ -184,7 +210,7 @@ export class EnvironmentPool {
     this.#lastStarted = now
     const environment = start()
     this.#environments.push(environment)
-    this.#claimed.add(environment)
+    this.#claimed.set(environment, 1)
     this.#starting.add(environment)
     void environment.initialised.then(() => {
       this.#starting.delete(environment)
@@ -219,12 +245,30 @@ export class EnvironmentPool {
     }, delay)
   }
 
+  /**
+   * A running environment that takes one invocation more, to run when its current one ends
+   * (ExecutionEnvironment's `canQueue`: its current one started less than SCALE_OUT_WAIT_MS
+   * ago, and it gives the queued one back if it runs longer).
+   */
+  #queueBehind(): Acquired | undefined {
+    let claims = 0
+    const behind = this.#environments.find((e) => {
+      claims = this.#claimed.get(e) ?? 0
+      return claims > 0 && !this.#starting.has(e) && e.canQueue(claims, this.#scaleOutWaitMs)
+    })
+    if (!behind) return undefined
+    this.#claimed.set(behind, claims + 1)
+    this.#queued++
+    this.#lastHandedOut = performance.now()
+    return { environment: behind, coldStart: false }
+  }
+
   /** Hands environments to waiting invocations, in order, while there are any to hand. */
   #dispatch(): void {
     if (this.#retired || this.#waiting.length === 0) return
     this.#environments = this.#environments.filter((e) => e.isAlive)
     for (let waiter = this.#waiting[0]; waiter; waiter = this.#waiting[0]) {
-      const acquired = this.#take(waiter.limit, waiter.start, waiter.since)
+      const acquired = this.#take(waiter.limit, waiter.start, waiter.since) ?? this.#queueBehind()
       if (!acquired) return
       this.#waiting.shift()
       waiter.grant(acquired)

@@ -6,7 +6,13 @@ import type { Logger } from 'pino'
 import type { TollgateConfig } from '../config/config.js'
 import { KeyedStoreView, type ConfigStore, type ConfigTx } from '../store/index.js'
 import { lambdaTimestamp, type FunctionConfiguration, type FunctionRecord } from './model.js'
-import { ExecutionEnvironment, LOG_TAIL_BYTES, type InvocationOutcome } from './runtime/environment.js'
+import {
+  ExecutionEnvironment,
+  LOG_TAIL_BYTES,
+  NOT_RUN,
+  type InvocationOutcome,
+  type NotRun,
+} from './runtime/environment.js'
 import { unzipTo } from './zip.js'
 import { pooledRandomBytes } from '../model/ids.js'
 import { BoundedCache } from '../model/bounded-cache.js'
@@ -426,38 +432,25 @@ export class LambdaService {
     qualifier: string | undefined,
     traceId: string | undefined,
   ): Promise<InvokeResult> {
+    const since = performance.now()
     let current = record.codeKey ? await this.#withLocalCode(record) : record
-    const first = this.#environment(current)
-    let acquired = first instanceof Promise ? await first : first
-    // Its pool was retired while it waited: the record as it is now serves it.
-    while (!acquired) {
-      current = await this.#withLocalCode(await this.resolve(name, qualifier))
-      acquired = await this.#environment(current)
-    }
-    const { pool, environment, coldStart } = acquired
     const requestId = randomUUID()
+    let ran: Ran | undefined
+    // Undefined: the environment gave it back unrun (NOT_RUN: queued behind a slow invocation, or
+    // its process ended first); another serves it, its wait counted from `since`.
+    for (let givenBack: number | undefined; !ran; givenBack = since) {
+      const first = this.#environment(current, givenBack)
+      let acquired = first instanceof Promise ? await first : first
+      // Its pool was retired while it waited: the record as it is now serves it.
+      while (!acquired) {
+        current = await this.#withLocalCode(await this.resolve(name, qualifier))
+        acquired = await this.#environment(current, givenBack)
+      }
+      ran = await this.#runIn(acquired, name, current, requestId, qualifier, event, traceId)
+    }
+    const { outcome, coldStart, stream, started } = ran
     const config = current.configuration
     const logGroupName = `/aws/lambda/${config.FunctionName}`
-    const stream = this.#streams.get(environment) ?? logStreamName(config.Version)
-    const started = Date.now()
-    let outcome: InvocationOutcome
-    try {
-      outcome = await environment.invoke(requestId, event, {
-        functionName: config.FunctionName,
-        functionVersion: config.Version,
-        invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
-        memoryLimitInMB: String(config.MemorySize),
-        awsRequestId: requestId,
-        logGroupName,
-        logStreamName: stream,
-        // The X-Ray trace header the function sees as _X_AMZN_TRACE_ID (not a context field).
-        _traceId:
-          traceId ??
-          `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`,
-      })
-    } finally {
-      pool.release(environment)
-    }
     if (outcome.log && this.#log.isLevelEnabled('debug'))
       this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
     const finished = Date.now()
@@ -471,6 +464,41 @@ export class LambdaService {
       requestId,
       coldStart,
     }
+  }
+
+  /** One attempt at an invocation in the environment it was given; undefined if given back unrun. */
+  async #runIn(
+    acquired: PooledEnvironment,
+    name: string,
+    current: FunctionRecord,
+    requestId: string,
+    qualifier: string | undefined,
+    event: unknown,
+    traceId: string | undefined,
+  ): Promise<Ran | undefined> {
+    const { pool, environment, coldStart } = acquired
+    const config = current.configuration
+    const stream = this.#streams.get(environment) ?? logStreamName(config.Version)
+    const started = Date.now()
+    let outcome: InvocationOutcome | NotRun
+    try {
+      outcome = await environment.invoke(requestId, event, {
+        functionName: config.FunctionName,
+        functionVersion: config.Version,
+        invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
+        memoryLimitInMB: String(config.MemorySize),
+        awsRequestId: requestId,
+        logGroupName: `/aws/lambda/${name}`,
+        logStreamName: stream,
+        // The X-Ray trace header the function sees as _X_AMZN_TRACE_ID (not a context field).
+        _traceId:
+          traceId ??
+          `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`,
+      })
+    } finally {
+      pool.release(environment)
+    }
+    return outcome === NOT_RUN ? undefined : { outcome, coldStart, stream, started }
   }
 
   /**
@@ -534,6 +562,7 @@ export class LambdaService {
    */
   #environment(
     record: FunctionRecord,
+    givenBackSince?: number,
   ): PooledEnvironment | undefined | Promise<PooledEnvironment | undefined> {
     // An invocation that waited through shutdown must not start a process nobody stops.
     if (this.#closed) throw new Error('the Lambda service is closed')
@@ -549,8 +578,10 @@ export class LambdaService {
       pool = new EnvironmentPool(config.RevisionId)
       this.#pools.set(key, pool)
     }
-    const acquired = pool.acquire(record.reservedConcurrency ?? DEFAULT_CONCURRENCY, () =>
-      this.#start(record),
+    const acquired = pool.acquire(
+      record.reservedConcurrency ?? DEFAULT_CONCURRENCY,
+      () => this.#start(record),
+      givenBackSince,
     )
     const inPool = pool
     // An idle environment is handed over at once; only a wait for one is a promise.
@@ -653,6 +684,14 @@ const latestKey = (name: string): string => `${name}:$LATEST`
 type PooledEnvironment = Acquired & { pool: EnvironmentPool }
 
 /** What the pool answered, as `#run` needs it; a throttled invocation throws. */
+/** An invocation that ran: its outcome, and where and when. */
+interface Ran {
+  outcome: InvocationOutcome
+  coldStart: boolean
+  stream: string
+  started: number
+}
+
 function pooled(acquired: Acquired | NotAcquired, pool: EnvironmentPool): PooledEnvironment | undefined {
   if (acquired === 'throttled') throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
   if (acquired === 'retired') return undefined

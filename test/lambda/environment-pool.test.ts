@@ -12,11 +12,17 @@ import {
 class FakeEnvironment {
   isAlive = true
   isBusy = false
+  /** Whether it takes an invocation queued behind its running one (ExecutionEnvironment's `canQueue`). */
+  queueable = false
   lastUsed = Date.now()
   readonly initialised: Promise<void>
   finishInit: () => void = () => undefined
   constructor(readonly id: number) {
     this.initialised = new Promise((resolve) => (this.finishInit = resolve))
+  }
+  /** Takes up to three at once when queueable (ExecutionEnvironment's QUEUE_DEPTH is larger). */
+  canQueue(claims: number): boolean {
+    return this.queueable && claims < 3
   }
   dispose(): void {
     this.isAlive = false
@@ -262,5 +268,54 @@ describe('EnvironmentPool', () => {
     pool.retire()
     expect(await waiting).toBe('retired')
     expect(acquire()).toBe('retired')
+  })
+})
+
+describe('EnvironmentPool: invocations queued in a running environment', () => {
+  it('queues invocations behind a running environment up to what it takes, counting them toward the concurrency', async () => {
+    const { pool, started, acquire } = harness(2, 50)
+    const one = acquire(3) as Acquired
+    started[0]?.finishInit()
+    await settle()
+    if (started[0]) started[0].queueable = true
+    const two = acquire(3) as Acquired
+    const three = acquire(3) as Acquired
+    expect(id(two)).toBe(1)
+    expect(id(three)).toBe(1)
+    expect(two).toMatchObject({ coldStart: false })
+    // One running, two queued: a limit of 3 is reached.
+    expect(acquire(3)).toBe('throttled')
+    expect(pool.waitingCount).toBe(0)
+    // Each release frees a place: the next is queued behind the same environment again.
+    pool.release(one.environment)
+    expect(id(acquire(3) as Acquired)).toBe(1)
+    expect(started).toHaveLength(1)
+  })
+
+  it('serves an invocation given back unrun before those that came after it, without throttling it again', async () => {
+    const { pool, started, acquire } = harness(2, 50)
+    const first = acquire(2) as Acquired
+    started[0]?.finishInit()
+    await settle()
+    const cameEarlier = performance.now()
+    await sleep(2)
+    const later = acquire(2)
+    expect(later).toBeInstanceOf(Promise)
+    // The limit of 2 is reached (one environment, one waiting): a new invocation is throttled,
+    // one given back is not, and it goes first.
+    expect(acquire(2)).toBe('throttled')
+    const givenBack = pool.acquire(
+      2,
+      () => {
+        throw new Error('no start expected')
+      },
+      cameEarlier,
+    )
+    expect(givenBack).toBeInstanceOf(Promise)
+    expect(pool.waitingCount).toBe(2)
+    pool.release(first.environment)
+    expect(id(await givenBack)).toBe(1)
+    expect(pool.waitingCount).toBe(1)
+    void later
   })
 })

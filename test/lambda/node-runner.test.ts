@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ExecutionEnvironment } from '../../src/lambda/runtime/environment.js'
+import { ExecutionEnvironment, NOT_RUN } from '../../src/lambda/runtime/environment.js'
 
 // One real execution environment (a child Node process running node-runner.mjs), driven directly.
 const HANDLER = `
@@ -53,6 +53,7 @@ let sequence = 0
 const invoke = async (event: unknown, traceId: string): Promise<Record<string, unknown>> => {
   const id = `req-${++sequence}`
   const outcome = await environment.invoke(id, event, { awsRequestId: id, _traceId: traceId })
+  if (outcome === NOT_RUN) throw new Error('an idle environment gave the invocation back')
   return JSON.parse(outcome.payload) as Record<string, unknown>
 }
 const trace = (n: number): string =>

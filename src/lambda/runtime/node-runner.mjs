@@ -107,9 +107,39 @@ function runHandler(handler, event, context) {
   })
 }
 
-process.on('message', async (message) => {
-  if (message?.type !== 'invoke') return
-  const { id, event, context: fields, deadline } = message
+// Where each invocation's output begins and ends in stdout and stderr (see invocation-output.ts,
+// which reads them): a start mark before an invocation's first write to a stream, an end mark
+// after its last, on that stream only. Console methods write through `stream.write`.
+const START_MARK = '\0TGS'
+const END_MARK = '\0TGE\0'
+let current
+function markSections(stream) {
+  const write = stream.write.bind(stream)
+  let open
+  stream.write = (chunk, ...rest) => {
+    if (current !== undefined && open !== current) {
+      if (open !== undefined) write(END_MARK)
+      open = current
+      write(`${START_MARK}${current}\0`)
+    }
+    return write(chunk, ...rest)
+  }
+  // Closes the invocation's section if it wrote here; whether it did.
+  return (id) => {
+    if (open !== id) return false
+    write(END_MARK)
+    open = undefined
+    return true
+  }
+}
+const endStdout = markSections(process.stdout)
+const endStderr = markSections(process.stderr)
+
+async function invoke(message) {
+  const { id, event, context: fields, timeoutMs } = message
+  const deadline = Date.now() + timeoutMs
+  const startedAt = performance.now()
+  current = id
   const _traceId = fields._traceId
   // As the Lambda runtime sets it for each invocation (AWS docs "configuration-envvars").
   if (_traceId) process.env[TRACE_ID] = _traceId
@@ -119,19 +149,54 @@ process.on('message', async (message) => {
   for (const key in fields) if (key !== '_traceId') context[key] = fields[key]
   context.callbackWaitsForEmptyEventLoop = true
   context.getRemainingTimeInMillis = () => Math.max(0, deadline - Date.now())
+  let reply
   try {
     const handler = await handlerPromise
     const result = await runHandler(handler, event, context)
-    let payload
     try {
-      payload = result === undefined ? 'null' : JSON.stringify(result)
+      reply = { type: 'result', id, payload: result === undefined ? 'null' : JSON.stringify(result) }
     } catch (error) {
-      process.send({ type: 'error', id, error: errorShape(error), maxMemoryMb: maxMemoryMb() })
-      return
+      reply = { type: 'error', id, error: errorShape(error) }
     }
-    process.send({ type: 'result', id, payload, maxMemoryMb: maxMemoryMb() })
   } catch (error) {
-    process.send({ type: 'error', id, error: errorShape(error), maxMemoryMb: maxMemoryMb() })
+    reply = { type: 'error', id, error: errorShape(error) }
+  }
+  reply.durationMs = performance.now() - startedAt
+  current = undefined
+  // Which streams' end marks the gateway waits for before it takes this invocation's output.
+  reply.ends = (endStdout(id) ? 1 : 0) | (endStderr(id) ? 2 : 0)
+  reply.maxMemoryMb = maxMemoryMb()
+  return reply
+}
+
+// Invocations run one at a time, in the order they came. The gateway may send the next one while
+// one runs (ExecutionEnvironment), so that this process goes on to it without waiting for a round
+// trip; it may take a queued one back ('cancel') until it starts. The next one starts only once
+// the previous result is written to the channel: an environment that ends without a result for
+// one invocation never started the one after it, and the gateway sends that one elsewhere.
+const queue = []
+let running = false
+
+async function drain() {
+  running = true
+  while (queue.length > 0) {
+    const reply = await invoke(queue.shift())
+    await new Promise((resolve) => process.send(reply, resolve))
+    // A 'cancel' already sent for the next one is read before it starts.
+    if (queue.length > 0) await new Promise((resolve) => setImmediate(resolve))
+  }
+  running = false
+}
+
+process.on('message', (message) => {
+  if (message?.type === 'invoke') {
+    queue.push(message)
+    if (!running) void drain()
+  } else if (message?.type === 'cancel') {
+    const at = queue.findIndex((queued) => queued.id === message.id)
+    if (at === -1) return
+    queue.splice(at, 1)
+    process.send({ type: 'cancelled', id: message.id })
   }
 })
 

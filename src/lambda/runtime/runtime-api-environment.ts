@@ -75,6 +75,11 @@ export class RuntimeApiEnvironment {
     return this.#initialised
   }
 
+  /** Invocations are not queued in a Runtime API environment: it runs the one it was given. */
+  canQueue(): boolean {
+    return false
+  }
+
   get isBusy(): boolean {
     return this.#pending !== undefined
   }
