@@ -76,7 +76,8 @@ export type NotRun = typeof NOT_RUN
  * process runs as many back to back as it has when it wakes, and the gateway reads as many results
  * in one turn, so deeper queues mean fewer wake-ups per invocation. Measured on one core under 50
  * concurrent requests to a fast function (2026-12-07, docs/performance.md), requests/s against the
- * build without queueing: 3 held ×1.1–1.4, 8 ×1.4–1.8, 16 ×1.65–1.8, 32 ×1.75–1.8 with a higher p99.
+ * build without queueing, alternated: 3 held ×1.06–1.42, 8 ×1.45–1.47, 16 ×1.65–1.78, 32 ×1.74–1.76
+ * with a higher p99.
  * Invocations queued behind one that blocks its event loop wait for it to end (at most its
  * timeout, which kills the process and gives them back); behind one that waits on I/O they are
  * taken back after QUEUED_WAIT_MS.
