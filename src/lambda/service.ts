@@ -439,6 +439,9 @@ export class LambdaService {
     // Undefined: the environment gave it back unrun (NOT_RUN: queued behind a slow invocation, or
     // its process ended first); another serves it, its wait counted from `since`.
     for (let givenBack: number | undefined; !ran; givenBack = since) {
+      // Given back: read the record again, as the pool that gave it back may be retired (the code
+      // or configuration changed).
+      if (givenBack !== undefined) current = await this.#withLocalCode(await this.resolve(name, qualifier))
       const first = this.#environment(current, givenBack)
       let acquired = first instanceof Promise ? await first : first
       // Its pool was retired while it waited: the record as it is now serves it.

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { InvokeCommand } from '@aws-sdk/client-lambda'
+import { InvokeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SCALE_OUT_WAIT_MS } from '../../src/lambda/environment-pool.js'
 import {
@@ -28,6 +28,7 @@ exports.handler = async (event, context) => {
   if (event.exitAfter) setImmediate(() => process.exit(1))
   return {
     tag: event.tag,
+    version: process.env.V,
     pid: process.pid,
     remaining: context.getRemainingTimeInMillis(),
     start: String(start),
@@ -166,7 +167,7 @@ describe('an environment with invocations queued behind the running one', () => 
 })
 
 describe('Invoke, with invocations queued in the environments', () => {
-  it('serves a burst through one warm environment, and those given back by a slow one elsewhere', async () => {
+  it('serves a burst through one warm environment; those given back run elsewhere, with the configuration as it is now', async () => {
     const tg = await startTestGateway()
     try {
       const lambda = lambdaClient(tg.url)
@@ -177,7 +178,12 @@ describe('Invoke, with invocations queued in the environments', () => {
         )
         return {
           error: out.FunctionError,
-          body: JSON.parse(new TextDecoder().decode(out.Payload)) as { tag: string; pid: number },
+          body: JSON.parse(new TextDecoder().decode(out.Payload)) as {
+            tag: string
+            pid: number
+            version?: string
+            errorType?: string
+          },
           log: Buffer.from(out.LogResult ?? '', 'base64').toString(),
         }
       }
@@ -198,6 +204,33 @@ describe('Invoke, with invocations queued in the environments', () => {
       expect(quick.map((r) => r.body.tag)).toEqual(['q1', 'q2'])
       const slowResult = await slow
       expect(slowResult.body.tag).toBe('slow')
+
+      // Queued behind an invocation that blocks its process, then the configuration changes: the
+      // next invocation retires the old environments, and the queued ones, given back, run with
+      // the new configuration. (The blocking one is ended with its process, as before queueing.)
+      await lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: 'queued',
+          Environment: { Variables: { V: '1' } },
+        }),
+      )
+      await call({ tag: 'warm-v1' })
+      const blocking = call({ tag: 'blocking', spinMs: 1500 })
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      const behind = Promise.all([call({ tag: 'r1' }), call({ tag: 'r2' })])
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      await lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: 'queued',
+          Environment: { Variables: { V: '2' } },
+        }),
+      )
+      expect((await call({ tag: 'v2' })).body.version).toBe('2')
+      expect((await behind).map((r) => [r.body.tag, r.body.version])).toEqual([
+        ['r1', '2'],
+        ['r2', '2'],
+      ])
+      expect((await blocking).body.errorType).toBe('Runtime.ExitError')
     } finally {
       await tg.close()
     }
