@@ -87,7 +87,7 @@ export class EnvironmentPool {
   /** Environments whose init has not finished. */
   readonly #starting = new Set<Environment>()
   /**
-   * Environments handed to invocations and not released, with how many (two: one running and one
+   * Environments handed to invocations and not released, with how many (the one running and those
    * queued behind it, see `canQueue`); a Runtime API environment is not busy until its process runs.
    */
   readonly #claimed = new Map<Environment, number>()
@@ -246,9 +246,9 @@ export class EnvironmentPool {
   }
 
   /**
-   * A running environment that takes one invocation more, to run when its current one ends
-   * (ExecutionEnvironment's `canQueue`: its current one started less than SCALE_OUT_WAIT_MS
-   * ago, and it gives the queued one back if it runs longer).
+   * A running environment that takes one invocation more, to run after those it has
+   * (ExecutionEnvironment's `canQueue`: fewer than QUEUE_DEPTH, its current one started less
+   * than SCALE_OUT_WAIT_MS ago, and it gives the queued ones back if that one runs longer).
    */
   #queueBehind(): Acquired | undefined {
     let claims = 0

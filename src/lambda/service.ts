@@ -439,12 +439,10 @@ export class LambdaService {
     // Undefined: the environment gave it back unrun (NOT_RUN: queued behind a slow invocation, or
     // its process ended first); another serves it, its wait counted from `since`.
     for (let givenBack: number | undefined; !ran; givenBack = since) {
-      // Given back: read the record again, as the pool that gave it back may be retired (the code
-      // or configuration changed).
-      if (givenBack !== undefined) current = await this.#withLocalCode(await this.resolve(name, qualifier))
-      const first = this.#environment(current, givenBack)
+      const first = givenBack === undefined ? this.#environment(current) : undefined
       let acquired = first instanceof Promise ? await first : first
-      // Its pool was retired while it waited: the record as it is now serves it.
+      // Its pool was retired while it waited, or may have been if it was given back (the code or
+      // configuration changed): the record as it is now serves it.
       while (!acquired) {
         current = await this.#withLocalCode(await this.resolve(name, qualifier))
         acquired = await this.#environment(current, givenBack)
@@ -491,7 +489,7 @@ export class LambdaService {
         invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
         memoryLimitInMB: String(config.MemorySize),
         awsRequestId: requestId,
-        logGroupName: `/aws/lambda/${name}`,
+        logGroupName: `/aws/lambda/${config.FunctionName}`,
         logStreamName: stream,
         // The X-Ray trace header the function sees as _X_AMZN_TRACE_ID (not a context field).
         _traceId:
@@ -686,7 +684,6 @@ const latestKey = (name: string): string => `${name}:$LATEST`
 
 type PooledEnvironment = Acquired & { pool: EnvironmentPool }
 
-/** What the pool answered, as `#run` needs it; a throttled invocation throws. */
 /** An invocation that ran: its outcome, and where and when. */
 interface Ran {
   outcome: InvocationOutcome
@@ -695,6 +692,7 @@ interface Ran {
   started: number
 }
 
+/** What the pool answered, as `#run` needs it; a throttled invocation throws. */
 function pooled(acquired: Acquired | NotAcquired, pool: EnvironmentPool): PooledEnvironment | undefined {
   if (acquired === 'throttled') throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.')
   if (acquired === 'retired') return undefined

@@ -267,8 +267,6 @@ export class ExecutionEnvironment {
 
   /** The invocation reached the head of the queue: the process runs it now. */
   #begin(pending: Pending): void {
-    clearTimeout(this.#slowTimer)
-    this.#slowTimer = undefined
     pending.started = Date.now()
     pending.startedAt = performance.now()
     if (this.#queue.length > 1) this.#watchQueue()
@@ -349,7 +347,7 @@ export class ExecutionEnvironment {
 
   #finishHeld(pending: Pending): void {
     const held = pending.held
-    if (held) this.#finish(pending, held.outcome, held.maxMemoryMb, true, held.durationMs)
+    if (held) this.#finish(pending, held.outcome, held.maxMemoryMb, held.durationMs)
   }
 
   /** The process ended, and its channel was read to the end. */
@@ -380,7 +378,7 @@ export class ExecutionEnvironment {
             // Recorded (test_lambda_runtime_exit, test_lambda_handler_exit): the same text for any exit.
             errorMessage: `RequestId: ${head.requestId} Error: Runtime exited without providing a reason`,
           }
-      this.#finish(head, { payload: JSON.stringify(error), functionError: 'Unhandled' }, undefined, false)
+      this.#finish(head, { payload: JSON.stringify(error), functionError: 'Unhandled' })
     }
     // The others never started.
     for (const pending of this.#queue.splice(0)) this.#giveBack(pending)
@@ -392,20 +390,16 @@ export class ExecutionEnvironment {
     // Its result came in time; only its last lines are late.
     if (head.held) return this.#finishHeld(head)
     const seconds = this.#spec.timeoutSeconds.toFixed(2)
-    // Recorded (test_lambda_invoke_with_timeout): "Task timed out after 1.00 seconds".
-    this.#finish(
-      head,
-      {
-        payload: JSON.stringify({
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `RequestId: ${head.requestId} Error: Task timed out after ${seconds} seconds`,
-        }),
-        functionError: 'Unhandled',
-      },
-      undefined,
-      false,
-    )
+    // Killed first: the next one is not started here, the exit gives it back.
     this.dispose()
+    // Recorded (test_lambda_invoke_with_timeout): "Task timed out after 1.00 seconds".
+    this.#finish(head, {
+      payload: JSON.stringify({
+        errorType: 'Sandbox.Timedout',
+        errorMessage: `RequestId: ${head.requestId} Error: Task timed out after ${seconds} seconds`,
+      }),
+      functionError: 'Unhandled',
+    })
   }
 
   /** Answers NOT_RUN: the caller sends it to another environment. */
@@ -414,14 +408,13 @@ export class ExecutionEnvironment {
   }
 
   /**
-   * Answers the invocation and takes it off the queue; the next one starts if `next` (not when
-   * the process is being killed: its exit gives that one back).
+   * Answers the invocation and takes it off the queue; the next one starts, unless the process
+   * is ending (its exit gives that one back).
    */
   #finish(
     pending: Pending,
     outcome: Omit<InvocationOutcome, 'log' | 'report'>,
     maxMemoryMb?: number,
-    next = true,
     durationMs?: number,
   ): void {
     const at = this.#queue.indexOf(pending)
@@ -453,8 +446,7 @@ export class ExecutionEnvironment {
       }),
     )
     const following = this.#queue[0]
-    if (at === 0 && next && following && following.started === undefined && this.#alive)
-      this.#begin(following)
+    if (at === 0 && following && following.started === undefined && this.#alive) this.#begin(following)
   }
 }
 

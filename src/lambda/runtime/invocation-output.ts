@@ -106,5 +106,5 @@ export class InvocationOutput {
 /** Whether `text` (starting with a NUL, with no second one) may be a marker cut short by a read. */
 function couldBeMark(text: string): boolean {
   const head = text.slice(0, START_MARK.length)
-  return START_MARK.startsWith(head) || END_MARK.startsWith(head) || text.startsWith(START_MARK)
+  return START_MARK.startsWith(head) || END_MARK.startsWith(head)
 }

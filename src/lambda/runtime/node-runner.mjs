@@ -117,8 +117,8 @@ function markSections(stream) {
   const write = stream.write.bind(stream)
   let open
   stream.write = (chunk, ...rest) => {
+    // Every invocation's section is closed when it ends (below): none is open here.
     if (current !== undefined && open !== current) {
-      if (open !== undefined) write(END_MARK)
       open = current
       write(`${START_MARK}${current}\0`)
     }
