@@ -55,6 +55,13 @@ export class StageRegistry {
   readonly #stages = new Map<string, Map<string, LastGood<StageLookup>>>()
   readonly #deployments = new Map<string, CompiledDeployment>()
   readonly #missing = new BoundedCache<string, 'no-api' | 'no-stage'>(MISSING_LOOKUPS)
+  /**
+   * The entries whose loads handed a stage to a request (or a revalidation): their metrics series
+   * may exist. Not LastGood's `last`, which keeps only a load no change overtook: a stage first
+   * served by a load the change feed overtook (a deployment's own notification arriving while the
+   * first request read it) had no `last`, and its deletion went untold (CI, 2026-12-07, twice).
+   */
+  readonly #served = new WeakSet<LastGood<StageLookup>>()
   readonly #unsubscribe: () => void
   readonly #revalidateMs: number
   readonly #onStageGone: ((apiId: string, stageName: string) => void) | undefined
@@ -102,18 +109,17 @@ export class StageRegistry {
       if (!ofApi) this.#stages.set(apiId, (ofApi = new Map<string, LastGood<StageLookup>>()))
       ofApi.set(stageName, entry)
     }
-    const served = entry.last
     const changes = this.#changes
     const found = entry.now()
     return found instanceof Promise
-      ? found.then((value) => this.#settled(apiId, stageName, entry, served, value, changes))
+      ? found.then((value) => this.#settled(apiId, stageName, entry, value, changes))
       : found
   }
 
   /**
    * A load of `key` answered `value`. A stage or API that does not exist leaves `#stages` (ids
    * and names come from requests: a scanner's made-up ones must not grow it) for the bounded
-   * `#missing`; one that served before (`served`) is gone, and `onStageGone` is told. An answer
+   * `#missing`; one that served before (`#served`) is gone, and `onStageGone` is told. An answer
    * read before a change (`changes` is the count when the load began) is passed on and kept
    * nowhere: a stage deployed while a request was loading it was found missing, and kept in
    * `#missing` after the change had cleared it, answered 403 until the next change.
@@ -122,19 +128,21 @@ export class StageRegistry {
     apiId: string,
     stageName: string,
     entry: LastGood<StageLookup>,
-    served: unknown,
     value: StageLookup,
     changes: number,
   ): StageLookup {
-    const ofApi = this.#stages.get(apiId)
-    if (typeof value === 'object' || ofApi?.get(stageName) !== entry || changes !== this.#changes)
+    if (typeof value === 'object') {
+      this.#served.add(entry)
       return value
+    }
+    const ofApi = this.#stages.get(apiId)
+    if (ofApi?.get(stageName) !== entry || changes !== this.#changes) return value
     ofApi.delete(stageName)
     if (ofApi.size === 0) this.#stages.delete(apiId)
     // A name longer than any AWS allows (stage names: 128 characters) is not worth keeping.
     const key = `${apiId}/${stageName}`
     if (key.length <= MISSING_KEY_CHARS) this.#missing.put(key, value)
-    if (typeof served === 'object') this.#onStageGone?.(apiId, stageName)
+    if (this.#served.has(entry)) this.#onStageGone?.(apiId, stageName)
     return value
   }
 
@@ -159,9 +167,8 @@ export class StageRegistry {
     await Promise.allSettled(
       [...this.#stages].flatMap(([apiId, ofApi]) =>
         [...ofApi].map(([stageName, entry]) => {
-          const served = entry.last
           const changes = this.#changes
-          return entry.get().then((value) => this.#settled(apiId, stageName, entry, served, value, changes))
+          return entry.get().then((value) => this.#settled(apiId, stageName, entry, value, changes))
         }),
       ),
     )

@@ -53,6 +53,12 @@ export interface KeyedStoreViewOptions {
  */
 export class KeyedStoreView<V> {
   readonly #entries = new Map<string, LastGood<V | undefined>>()
+  /**
+   * The entries whose loads found a value, handed to a caller. Not LastGood's `last`, which keeps
+   * only a load no change overtook: a key first loaded while a change arrived had no `last`, and
+   * its deletion went untold (as in StageRegistry).
+   */
+  readonly #served = new WeakSet<LastGood<V | undefined>>()
   readonly #load: (key: string) => Promise<V | undefined>
   readonly #options: KeyedStoreViewOptions
   readonly #unsubscribe: () => void
@@ -79,13 +85,12 @@ export class KeyedStoreView<V> {
       )
       this.#entries.set(key, entry)
     }
-    const served = entry.last
     const value = entry.now()
     if (!(value instanceof Promise)) return value
     const loaded = entry
     return value.then(
       (found) => {
-        if (found === undefined) this.#gone(key, loaded, served)
+        this.#found(key, loaded, found)
         return found
       },
       (error: unknown) => {
@@ -129,20 +134,19 @@ export class KeyedStoreView<V> {
   async #revalidate(): Promise<void> {
     this.#revalidateTimer = undefined
     await Promise.allSettled(
-      [...this.#entries].map(([key, entry]) => {
-        const served = entry.last
-        return entry.get().then((found) => {
-          if (found === undefined) this.#gone(key, entry, served)
-        })
-      }),
+      [...this.#entries].map(([key, entry]) => entry.get().then((found) => this.#found(key, entry, found))),
     )
   }
 
-  /** A load of `key` found nothing: dropped, and its owner told if it had a value before. */
-  #gone(key: string, entry: LastGood<V | undefined>, served: V | undefined): void {
+  /** A load of `key` answered: one that found nothing drops it, telling its owner if it had served. */
+  #found(key: string, entry: LastGood<V | undefined>, found: V | undefined): void {
+    if (found !== undefined) {
+      this.#served.add(entry)
+      return
+    }
     if (this.#entries.get(key) !== entry) return
     this.#entries.delete(key)
-    if (served !== undefined && !this.#closed) this.#options.onGone?.(key)
+    if (this.#served.has(entry) && !this.#closed) this.#options.onGone?.(key)
   }
 
   #drop(key: string, entry: LastGood<V | undefined>): void {

@@ -266,13 +266,16 @@ describe.skipIf(skip)('three nodes on one PostgreSQL store and one Redis', () =>
       await new Promise((resolve) => setTimeout(resolve, 50))
       text = await metricsOfB()
     }
-    // Failed once in CI (2026-12-07) and never here: whether B still serves the stage tells a
-    // change B never learned of from one its registry learned of but did not report.
+    // Failed twice in CI (2026-12-07): B's first load of the stage was overtaken by the
+    // deployment's own notification, so its registry did not count it as served and dropped it
+    // untold (test/deployment/stage-registry.test.ts reproduces it). Should it fail again, whether
+    // B still serves the stage tells a change B never learned of from one it did not report; a
+    // boolean, so that the metrics text does not bury the diagnosis.
     const diagnosis = text.includes(series('gone'))
       ? `B answers the deleted stage with ${(await get(b, `/_aws/execute-api/${apiId}/gone/`)).slice(0, 80)}; B printed: ${b.output().slice(-1_500)}`
       : ''
-    expect(text, diagnosis).not.toContain(series('gone'))
-    expect(text).toContain(series('kept'))
+    expect(text.includes(series('gone')), diagnosis).toBe(false)
+    expect(text.includes(series('kept'))).toBe(true)
   })
 
   it('runs on every node a function whose code was uploaded to A', async () => {

@@ -8,6 +8,7 @@ import {
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StageRegistry, type StageLookup } from '../../src/deployment/stage-registry.js'
+import type { ConfigStore } from '../../src/store/index.js'
 import { createApi, deploy, putMethodWithIntegration, putMockMethod } from '../support/apis.js'
 import { startBackend } from '../support/backend.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
@@ -51,6 +52,43 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3
   while (!(await check())) {
     if (Date.now() > until) throw new Error('condition not reached')
     await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/**
+ * The gateway's store, whose reads can be held after they have read: `hold()` makes the next
+ * reads wait (its promise settles once one has read), `release()` lets them answer.
+ */
+function gatedStore(): { store: ConfigStore; hold: () => Promise<void>; release: () => void } {
+  const store = tg.gateway.store
+  let gate: Promise<void> | undefined
+  let open = (): void => undefined
+  let answered = (): void => undefined
+  const gated = new Proxy(store, {
+    get(target, name, receiver) {
+      if (name !== 'read') {
+        const value = Reflect.get(target, name, receiver) as unknown
+        // The store's methods use its private fields: called on the store, not the proxy.
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+      }
+      return async (...args: Parameters<typeof store.read>) => {
+        const answer = await target.read(...args)
+        answered()
+        await gate
+        return answer
+      }
+    },
+  })
+  return {
+    store: gated,
+    hold: () => {
+      gate = new Promise((resolve) => (open = resolve))
+      return new Promise<void>((resolve) => (answered = resolve))
+    },
+    release: () => {
+      gate = undefined
+      open()
+    },
   }
 }
 
@@ -165,38 +203,48 @@ describe('a stage deployed while a request was loading it', () => {
     // The store's answer to the first request is read before the deployment commits and handed
     // over after it (held at `gate`): the registry must not keep that stale "missing" past the
     // change the deployment made.
-    const store = tg.gateway.store
-    let gate: Promise<void> | undefined
-    let answered = (): void => undefined
-    const gated = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name !== 'read') {
-          const value = Reflect.get(target, name, receiver) as unknown
-          // The store's methods use its private fields: called on the store, not the proxy.
-          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
-        }
-        return async (...args: Parameters<typeof store.read>) => {
-          const answer = await target.read(...args)
-          answered()
-          await gate
-          return answer
-        }
-      },
-    })
-    const racing = new StageRegistry(gated, pino({ level: 'silent' }), { revalidateMs: 60_000 })
+    const gated = gatedStore()
+    const racing = new StageRegistry(gated.store, pino({ level: 'silent' }), { revalidateMs: 60_000 })
     try {
       const apiId = await mockApi()
-      let open = (): void => undefined
-      gate = new Promise((resolve) => (open = resolve))
-      const read = new Promise<void>((resolve) => (answered = resolve))
+      const read = gated.hold()
       const first = racing.resolve(apiId, 'late')
       await read
       await deploy(tg.client, apiId, 'late')
-      gate = undefined
-      open()
+      gated.release()
       expect(await first).toBe('no-stage')
       const next = await racing.resolve(apiId, 'late')
       expect(typeof next === 'object' ? 'served' : next).toBe('served')
+    } finally {
+      racing.close()
+    }
+  })
+})
+
+describe('a stage first served by a load that a change overtook', () => {
+  it('is told gone once deleted (its metrics series must go)', async () => {
+    // The stage is read, then a change commits before the load hands it over (on another node: the
+    // deployment's own notification arriving while the first request reads it). The request was
+    // served, so the stage's deletion must reach onStageGone. Failed CI on 2026-12-07 through the
+    // cluster test that B forgets a stage deleted through A.
+    const gated = gatedStore()
+    const seen: string[] = []
+    const racing = new StageRegistry(gated.store, pino({ level: 'silent' }), {
+      revalidateMs: 60_000,
+      onStageGone: (api, stage) => seen.push(`${api}/${stage}`),
+    })
+    try {
+      const apiId = await mockApi()
+      await deploy(tg.client, apiId, 'overtaken')
+      const read = gated.hold()
+      const first = racing.resolve(apiId, 'overtaken')
+      await read
+      await mockApi() // a change while the first load is held
+      gated.release()
+      expect(typeof (await first)).toBe('object')
+      await tg.client.send(new DeleteStageCommand({ restApiId: apiId, stageName: 'overtaken' }))
+      expect(await racing.resolve(apiId, 'overtaken')).toBe('no-stage')
+      expect(seen).toEqual([`${apiId}/overtaken`])
     } finally {
       racing.close()
     }

@@ -107,4 +107,34 @@ describe('KeyedStoreView with onGone and revalidateMs', () => {
       slow.close()
     }
   })
+
+  it('tells of a key whose first load a change overtook, once it is gone', async () => {
+    // The value is read, then a change commits before the load hands it over: LastGood keeps no
+    // `last` for such a load, yet the caller was served, so the key's deletion must be told.
+    let gate: Promise<void> | undefined
+    let open = (): void => undefined
+    const overtaken = new KeyedStoreView<string>(
+      store,
+      async (key) => {
+        const name = (await store.read((r) => r.get('restapi', '', key)))?.api.name
+        await gate
+        return name
+      },
+      { onGone: (key) => gone.push(`overtaken:${key}`) },
+    )
+    try {
+      await put('w')
+      gate = new Promise((resolve) => (open = resolve))
+      const first = overtaken.now('w')
+      await put('unrelated')
+      gate = undefined
+      open()
+      expect(await first).toBe('w')
+      await remove('w')
+      expect(await overtaken.now('w')).toBeUndefined()
+      expect(gone).toContain('overtaken:w')
+    } finally {
+      overtaken.close()
+    }
+  })
 })
