@@ -221,23 +221,32 @@ export async function measureInterleaved(
 }
 
 /**
- * Pairs of Tollgate routes whose ratio is one of the issue's targets: [route, route it is
- * compared with]. Both are served by the same gateway, so their ratio is taken at the same
- * moment too (`measurePaired`), not only from the medians of runs seconds apart.
+ * Pairs of targets whose ratio is one of the issue's targets: [target, target it is compared
+ * with]. Their ratio is also taken at the same moment (`measurePaired`), not only from the medians
+ * of runs seconds apart: four compare two of Tollgate's routes, three compare Tollgate with a
+ * yardstick (each a process of its own, loaded in turn with the gateway as the routes are).
  */
 export const PAIRS: readonly (readonly [TargetId, TargetId])[] = [
   ['templates', 'http-proxy'],
   ['keyed', 'mock'],
   ['get-cached', 'get'],
   ['mock-3000', 'mock'],
+  ['http-proxy', 'node-proxy'],
+  ['http-proxy', 'nginx'],
+  ['mock', 'direct'],
 ]
 
-/** One pair's ratio of requests/s: the median of its blocks', and each block's. */
+/**
+ * One pair's ratio of requests/s, and of p99 latency: the median of its blocks', and each block's.
+ */
 export interface PairedRatio {
   of: TargetId
   to: TargetId
   ratio: number
   blocks: number[]
+  /** The first's p99 ÷ the second's (each the mean of its two runs in a block). */
+  p99Ratio: number
+  p99Blocks: number[]
 }
 
 /**
@@ -257,8 +266,10 @@ export async function measurePaired(
     const [a, b] = [targets.get(of), targets.get(to)]
     if (!a || !b) continue
     const blocks: number[] = []
+    const p99Blocks: number[] = []
     for (let block = 0; block < settings.blocks; block++) {
       const perSecond = { of: 0, to: 0 }
+      const p99 = { of: 0, to: 0 }
       for (const [which, target] of [
         ['to', b],
         ['of', a],
@@ -269,14 +280,16 @@ export async function measurePaired(
         failures += failuresOf(result)
         // Two runs of the same length each: the sums compare as the requests/s do.
         perSecond[which] += result.requestsPerSecond
+        p99[which] += result.p99
         emptyAccessLog(settings.accessLog)
       }
       blocks.push(perSecond.of / perSecond.to)
+      p99Blocks.push(p99.of / p99.to)
     }
     // The median: a block in which the machine stalled (one of four read 0.558 against 0.94–1.08
     // for 3,000 resources ÷ 3 on 2026-12-06, 22:50) does not move it.
     const ratio = median(blocks)
-    ratios.push({ of, to, ratio, blocks })
+    ratios.push({ of, to, ratio, blocks, p99Ratio: median(p99Blocks), p99Blocks })
     process.stderr.write(
       `${of} ÷ ${to}, same moment: ${ratio.toFixed(3)} (blocks ${blocks.map((r) => r.toFixed(3)).join(', ')})\n`,
     )

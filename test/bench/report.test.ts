@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { PairedRatio } from '../../bench/all/measure.js'
 import type { Soak } from '../../bench/all/points.js'
 import { directSpread, MAX_DIRECT_SPREAD, renderReport, type Run } from '../../bench/all/report.js'
 
@@ -92,20 +93,65 @@ describe("the targets that compare two of Tollgate's routes", () => {
     ...[9677, 14302, 11204].map((r) => run('mock', r)),
     ...[7816, 9442, 14976].map((r) => run('mock-3000', r)),
   ]
-  const row = (paired: { of: 'mock-3000'; to: 'mock'; ratio: number; blocks: number[] }[]): string =>
+  const pair = (ratio: number, blocks: number[]): PairedRatio => ({
+    of: 'mock-3000',
+    to: 'mock',
+    ratio,
+    blocks,
+    p99Ratio: 1,
+    p99Blocks: [1],
+  })
+  const row = (paired: PairedRatio[]): string =>
     reportLines(runs, paired).find((line) => line.startsWith('| 3,000 resources')) ?? ''
 
   it('are judged by the ratio taken at the same moment, with the ratio of the rounds beside it', () => {
-    expect(row([{ of: 'mock-3000', to: 'mock', ratio: 0.991, blocks: [0.98, 1.002] }])).toBe(
+    expect(row([pair(0.991, [0.98, 1.002])])).toBe(
       '| 3,000 resources ÷ 3 resources, same MOCK route, requests/s | 0.99× (rounds: 0.84×) | ≥ 0.95× | met |',
     )
-    expect(row([{ of: 'mock-3000', to: 'mock', ratio: 0.9, blocks: [0.9] }])).toContain('| **not met** |')
+    expect(row([pair(0.9, [0.9])])).toContain('| **not met** |')
   })
 
   it('fall back to the ratio of the rounds in a run that did not pair them', () => {
     expect(row([])).toBe(
       '| 3,000 resources ÷ 3 resources, same MOCK route, requests/s | 0.84× | ≥ 0.95× | **not met** |',
     )
+  })
+})
+
+describe('the targets that compare Tollgate with a yardstick', () => {
+  // The rounds of the run of 2026-12-07 15:13 (docs/performance.md): HTTP_PROXY and the minimal
+  // Node proxy, whose medians were taken while the machine changed speed between runs.
+  const runs = [
+    ...[7413, 5329, 3991].map((r, i) => ({ ...run('http-proxy', r), p99: [14.96, 19.09, 34.57][i]! })),
+    ...[9542, 8197, 8602].map((r, i) => ({ ...run('node-proxy', r), p99: [10.07, 14.24, 11.2][i]! })),
+  ]
+  const rows = (paired: Parameters<typeof reportLines>[1]): string[] =>
+    reportLines(runs, paired).filter((line) => line.startsWith('| HTTP_PROXY'))
+
+  it('are judged by the ratios taken at the same moment, requests/s and p99 alike', () => {
+    const paired: PairedRatio[] = [
+      {
+        of: 'http-proxy',
+        to: 'node-proxy',
+        ratio: 0.812,
+        blocks: [0.8, 0.812, 0.83],
+        p99Ratio: 1.31,
+        p99Blocks: [1.2, 1.31, 1.4],
+      },
+    ]
+    expect(rows(paired)).toEqual([
+      '| HTTP_PROXY ÷ minimal Node proxy, requests/s | 0.81× (rounds: 0.62×) | ≥ 1× | **not met** |',
+      '| HTTP_PROXY ÷ nginx, requests/s | not measured | ≥ 0.5× | not measured |',
+      '| HTTP_PROXY p99 ÷ minimal Node proxy p99 | 1.31× (rounds: 1.70×) | ≤ 1.5× | met |',
+    ])
+  })
+
+  it('fall back to the medians of the rounds in a run that did not pair them', () => {
+    expect(rows([])).toEqual([
+      '| HTTP_PROXY ÷ minimal Node proxy, requests/s | 0.62× | ≥ 1× | **not met** |',
+      '| HTTP_PROXY ÷ nginx, requests/s | not measured | ≥ 0.5× | not measured |',
+      '| HTTP_PROXY p99 ÷ minimal Node proxy p99 | 1.70× | ≤ 1.5× | **not met** |',
+    ])
   })
 })
 
