@@ -4,7 +4,7 @@
 // code cache (scripts/launcher.cjs). One file instead of ~400 modules: Node 20's ESM loader spent
 // ~0.5 s resolving, reading and linking them at start-up (docs/performance.md).
 import { build, type Plugin } from 'esbuild'
-import { cpSync } from 'node:fs'
+import { cpSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -53,3 +53,10 @@ await build({
   plugins: [moduleUrls],
   logLevel: 'warning',
 })
+
+// dist/tollgate.cjs decodes the bundle as Latin-1, faster than UTF-8 (docs/performance.md), which
+// reads it right only while every byte is ASCII: esbuild's default charset escapes any other
+// character of the sources as \uXXXX, and this keeps it so.
+const bundleBytes = readFileSync(join(dist, 'bundle.cjs'))
+const nonAscii = bundleBytes.findIndex((byte) => byte > 0x7f)
+if (nonAscii !== -1) throw new Error(`dist/bundle.cjs has a non-ASCII byte at offset ${nonAscii}`)

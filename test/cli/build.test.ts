@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,6 +52,8 @@ describe('npm run build', () => {
         if (Date.now() > deadline) throw new Error('the compiled gateway did not become healthy in 20 s')
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
+      // The launcher decodes the bundle as Latin-1: right only for a bundle of ASCII bytes.
+      expect(readFileSync(join(ROOT, 'dist/bundle.cjs')).findIndex((byte) => byte > 0x7f)).toBe(-1)
       // pino, bundled into dist/bundle.cjs, writes the process log: JSON lines on stdout.
       await expect
         .poll(() => stdout.split('\n').filter((line) => line.includes('"service":"tollgate"')).length)
