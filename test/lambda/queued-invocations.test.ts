@@ -18,6 +18,9 @@ import { createFunction, lambdaClient } from '../support/lambda.js'
 // log, and an invocation queued behind one that runs long, ends its process or times out is given
 // back unrun (NOT_RUN) for another environment. Real child processes running node-runner.mjs.
 const HANDLER = `
+// What the gateway's messages were, as the process received them.
+const received = []
+process.on('message', (message) => received.push(message.type))
 exports.handler = async (event, context) => {
   const start = process.hrtime.bigint()
   console.log('line of ' + event.tag)
@@ -33,6 +36,7 @@ exports.handler = async (event, context) => {
     remaining: context.getRemainingTimeInMillis(),
     start: String(start),
     end: String(process.hrtime.bigint()),
+    received: [...received],
   }
 }
 `
@@ -78,6 +82,7 @@ const body = (outcome: InvocationOutcome | typeof NOT_RUN) =>
     remaining: number
     start: string
     end: string
+    received: string[]
   }
 
 describe('an environment with invocations queued behind the running one', () => {
@@ -109,6 +114,31 @@ describe('an environment with invocations queued behind the running one', () => 
     for (const result of results) expect(result.remaining).toBeGreaterThan(29_000)
     // The last waited behind eleven others; its duration is its own run, not that wait.
     expect(ran(outcomes[11] as InvocationOutcome).report.durationMs).toBeLessThan(15)
+  })
+
+  it('sends the invocations of one turn together; one whose event cannot be sent fails alone', async () => {
+    const env = await environment()
+    // Three invocations in one turn go to the process as one message; the second's event has a
+    // BigInt, which JSON cannot carry: it gets an error outcome, the other two run.
+    const outcomes = await Promise.all([
+      invoke(env, { tag: 'first' }),
+      invoke(env, { tag: 'unsendable', big: 1n }),
+      invoke(env, { tag: 'third' }),
+    ])
+    expect(body(outcomes[0]).tag).toBe('first')
+    expect(body(outcomes[2]).tag).toBe('third')
+    // Tried as one message first; the channel refused it, and the three went one by one.
+    expect(body(outcomes[2]).received).toEqual(['invoke', 'invoke'])
+    const failed = ran(outcomes[1])
+    expect(failed.functionError).toBe('Unhandled')
+    expect(JSON.parse(failed.payload)).toMatchObject({
+      errorType: 'Runtime.InvalidEvent',
+      errorMessage: expect.stringContaining('BigInt') as unknown,
+    })
+    // The process is still there for the next. Four sent in one turn arrive as one message.
+    const four = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => invoke(env, { tag })))
+    expect(body(four[0]!).pid).toBe(body(outcomes[0]).pid)
+    expect(body(four[3]!).received).toEqual(['invoke', 'invoke', 'batch'])
   })
 
   it('gives back those queued behind an invocation that waits past the scale-out wait', async () => {

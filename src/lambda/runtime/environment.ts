@@ -121,6 +121,11 @@ type RunnerMessage =
   | { type: 'cancelled'; id: string }
   | { type: 'crash'; error: ErrorShape }
 
+/** What the gateway sends the process. */
+type GatewayMessage =
+  | { type: 'invoke'; id: string; event: unknown; context: Record<string, unknown>; timeoutMs: number }
+  | { type: 'cancel'; id: string }
+
 /**
  * One execution environment: a child Node process running the handler, one invocation at a
  * time. A handler that throws is a function error; one that exits, crashes, runs out of memory
@@ -129,7 +134,8 @@ type RunnerMessage =
  * test_lambda.snapshot.json). Holds the child process until `dispose()`.
  *
  * While one invocation runs, the environment can take the next (`canQueue`): it is sent to the
- * process at once and starts there when the current one ends, still one at a time, its timeout,
+ * process at once (with the other messages of this turn: `#flush`) and starts there when the
+ * current one ends, still one at a time, its timeout,
  * memory watch and remaining time counted from that start. Under a burst the process then goes
  * from one invocation to the next without sleeping in between, and the gateway reads several
  * results in one turn of its event loop, whose answers go out together (TurnBatch); see
@@ -156,6 +162,12 @@ export class ExecutionEnvironment {
   /** Fires when the running invocation has run QUEUED_WAIT_MS with others queued behind it. */
   #slowTimer: NodeJS.Timeout | undefined
   #note: string | undefined
+  /**
+   * Messages for the process, written together once this turn's other callbacks have run
+   * (`#flush`): one write, and one wake-up of the process, for the invocations of many requests
+   * read in one turn, instead of one each. Each invoke's pending, to answer it if it cannot be sent.
+   */
+  #outbox: { message: GatewayMessage; pending: Pending | undefined }[] = []
   lastUsed = Date.now()
 
   constructor(spec: EnvironmentSpec) {
@@ -245,16 +257,7 @@ export class ExecutionEnvironment {
           return
         }
         const timeoutMs = this.#spec.timeoutSeconds * 1000
-        try {
-          this.#child.send({ type: 'invoke', id: requestId, event, context, timeoutMs })
-        } catch (error) {
-          // An event the channel cannot serialise: an error outcome, not a rejection nobody handles.
-          const errorMessage = `RequestId: ${requestId} Error: ${(error as Error).message}`
-          this.#finish(pending, {
-            payload: JSON.stringify({ errorType: 'Runtime.InvalidEvent', errorMessage }),
-            functionError: 'Unhandled',
-          })
-        }
+        this.#send({ type: 'invoke', id: requestId, event, context, timeoutMs }, pending)
       })
     })
   }
@@ -297,10 +300,45 @@ export class ExecutionEnvironment {
       if (pending.started !== undefined || pending.held || pending.cancelSent || !this.#child.connected)
         continue
       pending.cancelSent = true
+      this.#send({ type: 'cancel', id: pending.requestId })
+    }
+  }
+
+  /** Queues a message for the process, in order; `#flush` writes the turn's messages at once. */
+  #send(message: GatewayMessage, pending?: Pending): void {
+    this.#outbox.push({ message, pending })
+    if (this.#outbox.length === 1) setImmediate(() => this.#flush())
+  }
+
+  /**
+   * Writes the queued messages in one IPC message (the runner takes a 'batch' apart in order). A
+   * batch the channel cannot serialise is sent message by message, so that only an invoke whose
+   * event cannot be serialised fails, with an error outcome. On a closed channel the exit gives
+   * the invocations back.
+   */
+  #flush(): void {
+    const outbox = this.#outbox
+    this.#outbox = []
+    if (!this.#child.connected) return
+    if (outbox.length > 1) {
       try {
-        this.#child.send({ type: 'cancel', id: pending.requestId })
+        this.#child.send({ type: 'batch', messages: outbox.map((queued) => queued.message) })
+        return
       } catch {
-        // The channel closed: the exit gives it back.
+        // Sent one by one below.
+      }
+    }
+    for (const { message, pending } of outbox) {
+      try {
+        this.#child.send(message)
+      } catch (error) {
+        if (!pending || !this.#queue.includes(pending)) continue
+        // An event the channel cannot serialise: an error outcome, not a rejection nobody handles.
+        const errorMessage = `RequestId: ${pending.requestId} Error: ${(error as Error).message}`
+        this.#finish(pending, {
+          payload: JSON.stringify({ errorType: 'Runtime.InvalidEvent', errorMessage }),
+          functionError: 'Unhandled',
+        })
       }
     }
   }

@@ -188,8 +188,13 @@ async function drain() {
   running = false
 }
 
-process.on('message', (message) => {
-  if (message?.type === 'invoke') {
+// The gateway writes the messages of one turn of its event loop together, as a 'batch'.
+process.on('message', receive)
+
+function receive(message) {
+  if (message?.type === 'batch') {
+    for (const one of message.messages) receive(one)
+  } else if (message?.type === 'invoke') {
     queue.push(message)
     if (!running) void drain()
   } else if (message?.type === 'cancel') {
@@ -198,7 +203,7 @@ process.on('message', (message) => {
     queue.splice(at, 1)
     process.send({ type: 'cancelled', id: message.id })
   }
-})
+}
 
 // The REPORT line's "Max Memory Used": the process's peak resident set (maxRSS is in kilobytes).
 function maxMemoryMb() {
