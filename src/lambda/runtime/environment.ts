@@ -134,9 +134,9 @@ type GatewayMessage =
  * test_lambda.snapshot.json). Holds the child process until `dispose()`.
  *
  * While one invocation runs, the environment can take the next (`canQueue`): it is sent to the
- * process at once (with the other messages of this turn: `#flush`) and starts there when the
- * current one ends, still one at a time, its timeout,
- * memory watch and remaining time counted from that start. Under a burst the process then goes
+ * process without waiting (at the end of this turn, with the turn's other messages: `#flush`) and
+ * starts there when the current one ends, still one at a time, its timeout, memory watch and
+ * remaining time counted from that start. Under a burst the process then goes
  * from one invocation to the next without sleeping in between, and the gateway reads several
  * results in one turn of its event loop, whose answers go out together (TurnBatch); see
  * QUEUE_DEPTH for what it gains. A queued
