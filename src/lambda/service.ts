@@ -295,7 +295,7 @@ export class LambdaService {
       PackageType: 'Zip',
       Architectures: ['x86_64'],
       EphemeralStorage: { Size: 512 },
-      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fields.FunctionName}` },
+      LoggingConfig: { LogFormat: 'Text', LogGroup: logGroupOf(fields.FunctionName) },
     }
   }
 
@@ -451,7 +451,7 @@ export class LambdaService {
     }
     const { outcome, coldStart, stream, started } = ran
     const config = current.configuration
-    const logGroupName = `/aws/lambda/${config.FunctionName}`
+    const logGroupName = logGroupOf(config.FunctionName)
     if (outcome.log && this.#log.isLevelEnabled('debug'))
       this.#log.debug({ function: name, requestId }, outcome.log.trimEnd())
     const finished = Date.now()
@@ -489,7 +489,7 @@ export class LambdaService {
         invokedFunctionArn: qualifier ? `${this.functionArn(name)}:${qualifier}` : this.functionArn(name),
         memoryLimitInMB: String(config.MemorySize),
         awsRequestId: requestId,
-        logGroupName: `/aws/lambda/${config.FunctionName}`,
+        logGroupName: logGroupOf(config.FunctionName),
         logStreamName: stream,
         // The X-Ray trace header the function sees as _X_AMZN_TRACE_ID (not a context field).
         _traceId:
@@ -627,7 +627,7 @@ export class LambdaService {
       AWS_LAMBDA_FUNCTION_NAME: config.FunctionName,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize),
       AWS_LAMBDA_FUNCTION_VERSION: config.Version,
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.FunctionName}`,
+      AWS_LAMBDA_LOG_GROUP_NAME: logGroupOf(config.FunctionName),
       AWS_LAMBDA_LOG_STREAM_NAME: stream,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_REGION: this.#config.region,
@@ -681,6 +681,9 @@ export class LambdaService {
 }
 
 const latestKey = (name: string): string => `${name}:$LATEST`
+
+/** The log group of a function's invocations (Lambda's default LoggingConfig). */
+const logGroupOf = (functionName: string): string => `/aws/lambda/${functionName}`
 
 type PooledEnvironment = Acquired & { pool: EnvironmentPool }
 

@@ -296,9 +296,9 @@ export class ExecutionEnvironment {
 
   /** The running invocation runs long: the process gives back those queued behind it. */
   #cancelQueued(): void {
+    if (!this.#child.connected) return
     for (const pending of this.#queue) {
-      if (pending.started !== undefined || pending.held || pending.cancelSent || !this.#child.connected)
-        continue
+      if (pending.started !== undefined || pending.held || pending.cancelSent) continue
       pending.cancelSent = true
       this.#send({ type: 'cancel', id: pending.requestId })
     }
