@@ -17,7 +17,7 @@ function valueText(value: unknown): string {
   return oneLine(JSON.stringify(value))
 }
 
-const BATCH_CHARACTERS = 4_096
+const BATCH_CHARACTERS = 65_536
 const FLUSH_INTERVAL_MS = 500
 
 /**
@@ -48,8 +48,9 @@ export class AccessLog {
   #closed = false
 
   constructor(file: string | undefined) {
-    // Lines are gathered here up to 4 KB, or half a second, per write: one write(2) per line cost
-    // the HTTP_PROXY path ~7% of its CPU (docs/performance.md). Gathered here rather than by the
+    // Lines are gathered here up to 64 KB, or half a second, per write: one write(2) per line cost
+    // the HTTP_PROXY path ~7% of its CPU, and batches of 4 KB still ~2.5% more than of 64 KB
+    // (docs/performance.md): each asynchronous write is a hop to libuv's thread pool and back. Gathered here rather than by the
     // destination's own `minLength`: it appends each line to a string and measures that string's
     // byte length on every write, which copies the whole gathered text once per line. Shutdown
     // writes what is gathered; a crash may lose the last half second, as AWS's own delivery to
