@@ -73,9 +73,35 @@ class OverrideMap extends Map<string, TemplateValue> {
 /** Velocity's `#stop` is missing from velocityjs's grammar: it becomes a reserved macro call. */
 const STOP = /#(?:\{stop\}|stop(?![A-Za-z0-9_]))/g
 
+/** The AST fields that hold a name: references' and path steps' `id`, `#foreach`'s `to`. */
+const NAME_FIELDS = new Set(['id', 'to'])
+
+/**
+ * Replaces every name in a parsed template by V8's internalized copy of it (the string a property
+ * key of that name is), once per template. The parser hands out names cut from the template's
+ * text; a `Map` lookup or a `switch` comparing such a name with a key written in our code compares
+ * their characters, where two internalized strings compare by identity. The request template of
+ * `npm run bench` rendered in 7.5 µs instead of 8.9 (docs/performance.md). No library does this;
+ * reading back the key of a one-key object is how JavaScript hands out the internalized copy.
+ */
+function internNames(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) internNames(item)
+    return
+  }
+  if (typeof node !== 'object' || node === null) return
+  const record = node as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    const value = record[key]
+    if (typeof value !== 'string') internNames(value)
+    else if (NAME_FIELDS.has(key)) record[key] = Object.keys({ [value]: 0 })[0]
+  }
+}
+
 function parseTemplate(text: string): ParsedTemplate {
   try {
     const ast = parse(text.replace(STOP, '#tollgateStop()')) as unknown as AstNode[]
+    internNames(ast)
     return { ast, source: new Source(text) }
   } catch (error) {
     throw new TemplateError(`Invalid mapping template: ${(error as Error).message.split('\n')[0] ?? ''}`)
