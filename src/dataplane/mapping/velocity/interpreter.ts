@@ -290,7 +290,7 @@ export class Renderer {
           current = value[index < 0 ? value.length + index : index]
         else if (value instanceof Map && index !== undefined && index !== null) {
           const key = javaString(index)
-          current = value.has(key) ? value.get(key) : undefined
+          current = value.get(key)
         } else current = undefined
       }
     }

@@ -37,7 +37,7 @@ export function callMethod(
 
 /** `$value.name`: a map's entry; for other values only Java bean properties templates use. */
 export function readProperty(target: TemplateValue, name: string): TemplateValue | undefined {
-  if (target instanceof Map) return target.has(name) ? target.get(name) : undefined
+  if (target instanceof Map) return target.get(name)
   if (isHost(target)) return target.property(name)
   if (typeof target === 'string' || Array.isArray(target)) {
     // Velocity resolves $x.empty to isEmpty(), $x.class is refused.
@@ -48,7 +48,8 @@ export function readProperty(target: TemplateValue, name: string): TemplateValue
 }
 
 function stringMethod(s: string, name: string, args: readonly TemplateValue[]): TemplateValue | undefined {
-  const [a, b] = args
+  const a = args[0]
+  const b = args[1]
   switch (name) {
     case 'length':
       return s.length
@@ -127,7 +128,8 @@ function listMethod(
   name: string,
   args: readonly TemplateValue[],
 ): TemplateValue | undefined {
-  const [a, b] = args
+  const a = args[0]
+  const b = args[1]
   switch (name) {
     case 'size':
       return list.length
@@ -185,11 +187,12 @@ function mapMethod(
   name: string,
   args: readonly TemplateValue[],
 ): TemplateValue | undefined {
-  const [a, b] = args
+  const a = args[0]
+  const b = args[1]
   const key = a === undefined || a === null ? undefined : javaString(a)
   switch (name) {
     case 'get':
-      return key !== undefined && map.has(key) ? (map.get(key) ?? null) : null
+      return key !== undefined ? (map.get(key) ?? null) : null
     case 'containsKey':
       return key !== undefined && map.has(key)
     case 'containsValue':
