@@ -43,6 +43,7 @@ import {
 } from './all/report.js'
 import {
   configureMainApi,
+  configureRegionalApi,
   configureSmallApi,
   createFunction,
   importAndDeploy,
@@ -203,6 +204,7 @@ async function main(): Promise<number> {
   const accessLog = join(tmp, 'access.log')
   const configuring = await startTollgateAndWait(cpu, dataDir, { accessLogFile: accessLog })
   const mainApi = await configureMainApi(configuring.url, backendPort)
+  const regionalApi = await configureRegionalApi(configuring.url, backendPort)
   await createFunction(configuring.url)
   const small = await configureSmallApi(configuring.url)
   const bigApi = await importAndDeploy(configuring.url, openApiWithResources('bench-big', 3_000), 'v1')
@@ -237,6 +239,7 @@ async function main(): Promise<number> {
     }
   }
   targets.set('http-proxy', gatewayTarget(invokeUrl(tg.url, mainApi, 'live', '/hello'), true))
+  targets.set('http-proxy-regional', gatewayTarget(invokeUrl(tg.url, regionalApi, 'live', '/hello'), true))
   targets.set('templates', gatewayTarget(invokeUrl(tg.url, mainApi, 'live', '/templates?id=42'), true))
   targets.set('mock', gatewayTarget(invokeUrl(tg.url, small.apiId, 'v1', '/mock'), false))
   targets.set('mock-3000', gatewayTarget(invokeUrl(tg.url, bigApi, 'v1', '/mock'), false))

@@ -54,7 +54,14 @@ async function check(targets: ReadonlyMap<TargetId, Target>): Promise<void> {
     if (answer.status < 200 || answer.status > 299) {
       throw new Error(`${LABELS[id]} (${target.url}) answered ${answer.status}: ${answer.body.slice(0, 500)}`)
     }
-    const proxied = ['nginx', 'node-proxy', 'http-proxy', 'get', 'get-cached'].includes(id)
+    const proxied = [
+      'nginx',
+      'node-proxy',
+      'http-proxy',
+      'http-proxy-regional',
+      'get',
+      'get-cached',
+    ].includes(id)
     if (proxied && answer.body !== direct.body) {
       throw new Error(`${LABELS[id]} answered ${answer.body.slice(0, 300)}, the backend ${direct.body}`)
     }
@@ -224,7 +231,9 @@ export async function measureInterleaved(
  * Pairs of targets whose ratio is one of the issue's targets: [target, target it is compared
  * with]. Their ratio is also taken at the same moment (`measurePaired`), not only from the medians
  * of runs seconds apart: four compare two of Tollgate's routes, three compare Tollgate with a
- * yardstick (each a process of its own, loaded in turn with the gateway as the routes are).
+ * yardstick (each a process of its own, loaded in turn with the gateway as the routes are). One
+ * more is no target but tells what the HTTP_PROXY ratio is made of: the same route on a REGIONAL
+ * API, whose backend is not sent the ten CloudFront headers AWS adds for an EDGE one.
  */
 export const PAIRS: readonly (readonly [TargetId, TargetId])[] = [
   ['templates', 'http-proxy'],
@@ -233,6 +242,7 @@ export const PAIRS: readonly (readonly [TargetId, TargetId])[] = [
   ['mock-3000', 'mock'],
   ['http-proxy', 'node-proxy'],
   ['http-proxy', 'nginx'],
+  ['http-proxy-regional', 'node-proxy'],
   ['mock', 'direct'],
 ]
 

@@ -13,6 +13,7 @@ export type TargetId =
   | 'node-proxy'
   | 'offline'
   | 'http-proxy'
+  | 'http-proxy-regional'
   | 'templates'
   | 'mock'
   | 'mock-3000'
@@ -27,6 +28,7 @@ export const LABELS: Record<TargetId, string> = {
   'node-proxy': 'minimal Node proxy (node:http + undici Pool)',
   offline: 'serverless-offline 13 (trivial handler, http event)',
   'http-proxy': 'Tollgate HTTP_PROXY ({proxy+}, stage variable, access log)',
+  'http-proxy-regional': 'Tollgate HTTP_PROXY, same route on a REGIONAL API (no CloudFront headers)',
   templates: 'Tollgate HTTP, request + response template',
   mock: 'Tollgate MOCK (API of 3 resources)',
   'mock-3000': 'Tollgate MOCK, same route in an API of 3,000 resources',

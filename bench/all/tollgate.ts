@@ -4,6 +4,9 @@
  * (the sources through tsx) with `--from-source`; and the
  * APIs every scenario loads, created through the management API:
  *
+ * - `bench-regional` (REGIONAL), stage `live`: the same `{proxy+}` ANY HTTP_PROXY with the same
+ *   stage variable and access log, without the CloudFront headers an EDGE API adds to the
+ *   backend's request (the default type, and `bench-main`'s);
  * - `bench-main`, stages `live` and `cached` (same deployment, access log on, stage variable
  *   `backendHost`): `{proxy+}` ANY HTTP_PROXY to `http://${stageVariables.backendHost}/{proxy}`;
  *   `/templates` GET HTTP with a request and a response mapping template; `/get` GET HTTP_PROXY to
@@ -114,18 +117,21 @@ async function addResource(base: string, apiId: string, parentId: string, pathPa
   return String((await call(base, 'POST', `/restapis/${apiId}/resources/${parentId}`, { pathPart }))['id'])
 }
 
-async function createApi(base: string, name: string): Promise<{ apiId: string; rootId: string }> {
-  const api = await call(base, 'POST', '/restapis', { name })
+async function createApi(
+  base: string,
+  name: string,
+  endpointType = 'EDGE',
+): Promise<{ apiId: string; rootId: string }> {
+  const api = await call(base, 'POST', '/restapis', {
+    name,
+    endpointConfiguration: { types: [endpointType] },
+  })
   return { apiId: String(api['id']), rootId: String(api['rootResourceId']) }
 }
 
-/** The main API with its two stages; returns its id. */
-export async function configureMainApi(base: string, backendPort: number): Promise<string> {
-  const { apiId, rootId } = await createApi(base, 'bench-main')
-  const methodPath = (resourceId: string, httpMethod: string): string =>
-    `/restapis/${apiId}/resources/${resourceId}/methods/${httpMethod}`
-
-  const proxy = methodPath(await addResource(base, apiId, rootId, '{proxy+}'), 'ANY')
+/** `{proxy+}` ANY, HTTP_PROXY to the backend named by stage variable `backendHost`. */
+async function putProxyRoute(base: string, apiId: string, rootId: string): Promise<void> {
+  const proxy = `/restapis/${apiId}/resources/${await addResource(base, apiId, rootId, '{proxy+}')}/methods/ANY`
   await call(base, 'PUT', proxy, {
     authorizationType: 'NONE',
     requestParameters: { 'method.request.path.proxy': true },
@@ -136,6 +142,33 @@ export async function configureMainApi(base: string, backendPort: number): Promi
     uri: 'http://${stageVariables.backendHost}/{proxy}',
     requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' },
   })
+}
+
+async function logAccess(base: string, apiId: string, stage: string): Promise<void> {
+  await call(base, 'PATCH', `/restapis/${apiId}/stages/${stage}`, {
+    patchOperations: [{ op: 'replace', path: '/accessLogSettings/format', value: ACCESS_LOG_FORMAT }],
+  })
+}
+
+/** `bench-regional`: the main API's HTTP_PROXY route on a REGIONAL API; returns its id. */
+export async function configureRegionalApi(base: string, backendPort: number): Promise<string> {
+  const { apiId, rootId } = await createApi(base, 'bench-regional', 'REGIONAL')
+  await putProxyRoute(base, apiId, rootId)
+  await call(base, 'POST', `/restapis/${apiId}/deployments`, {
+    stageName: 'live',
+    variables: { backendHost: `127.0.0.1:${backendPort}` },
+  })
+  await logAccess(base, apiId, 'live')
+  return apiId
+}
+
+/** The main API with its two stages; returns its id. */
+export async function configureMainApi(base: string, backendPort: number): Promise<string> {
+  const { apiId, rootId } = await createApi(base, 'bench-main')
+  const methodPath = (resourceId: string, httpMethod: string): string =>
+    `/restapis/${apiId}/resources/${resourceId}/methods/${httpMethod}`
+
+  await putProxyRoute(base, apiId, rootId)
 
   const templates = methodPath(await addResource(base, apiId, rootId, 'templates'), 'GET')
   await call(base, 'PUT', templates, { authorizationType: 'NONE' })
@@ -182,11 +215,7 @@ export async function configureMainApi(base: string, backendPort: number): Promi
     cacheClusterEnabled: true,
     cacheClusterSize: '0.5',
   })
-  for (const stage of ['live', 'cached']) {
-    await call(base, 'PATCH', `/restapis/${apiId}/stages/${stage}`, {
-      patchOperations: [{ op: 'replace', path: '/accessLogSettings/format', value: ACCESS_LOG_FORMAT }],
-    })
-  }
+  for (const stage of ['live', 'cached']) await logAccess(base, apiId, stage)
   return apiId
 }
 
