@@ -64,6 +64,22 @@ describe('template sandbox', () => {
     expect(render("$input.path('$.t')", `{"t": ${JSON.stringify(ESCAPE)}}`)).toBe(ESCAPE)
   })
 
+  it("keeps variables named like Object's members, or __proto__, ordinary variables", () => {
+    // Names are replaced by their internalized strings when a template is parsed (velocity/index.ts,
+    // internNames); a name must stay a name, whatever it spells.
+    expect(
+      render(
+        '#set($__proto__ = "p")#set($constructor = "c")#foreach($toString in ["t"])$toString#end$__proto__$constructor',
+      ),
+    ).toBe('tpc')
+    expect(
+      render(
+        '#set($m = {})#set($x = $m.put("__proto__", "a"))#set($x = $m.put("constructor", "b"))$m.__proto__$m.constructor',
+      ),
+    ).toBe('ab')
+    expect(prototypeKeys()).toEqual(baseline)
+  })
+
   it('cannot pollute prototypes through #set on special keys', () => {
     render('#set($m = {})#set($m.__proto__ = "x")#set($m.constructor = "y")$m.get("__proto__")')
     render('#set($context.__proto__.polluted = "yes")#set($input.__proto__.polluted = "yes")')
