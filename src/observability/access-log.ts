@@ -50,11 +50,11 @@ export class AccessLog {
   constructor(file: string | undefined) {
     // Lines are gathered here up to 64 KB, or half a second, per write: one write(2) per line cost
     // the HTTP_PROXY path ~7% of its CPU, and batches of 4 KB still ~2.5% more than of 64 KB
-    // (docs/performance.md): each asynchronous write is a hop to libuv's thread pool and back. Gathered here rather than by the
-    // destination's own `minLength`: it appends each line to a string and measures that string's
-    // byte length on every write, which copies the whole gathered text once per line. Shutdown
-    // writes what is gathered; a crash may lose the last half second, as AWS's own delivery to
-    // CloudWatch Logs is delayed.
+    // (docs/performance.md): each asynchronous write is a hop to libuv's thread pool and back.
+    // Gathered here rather than by the destination's own `minLength`: it appends each line to a
+    // string and measures that string's byte length on every write, which copies the whole
+    // gathered text once per line. Shutdown writes what is gathered; a crash may lose the last
+    // half second, as AWS's own delivery to CloudWatch Logs is delayed.
     this.#destination = destination({ dest: file ?? 1, sync: false, mkdir: true })
   }
 
