@@ -135,8 +135,32 @@ function markSections(stream) {
 const endStdout = markSections(process.stdout)
 const endStderr = markSections(process.stderr)
 
+// The single-value map each multi-value map of a proxy event repeats (compactEvent in
+// environment.ts): sent as 0 when it held one value per key, put back here.
+const TWIN_OF = { multiValueHeaders: 'headers', multiValueQueryStringParameters: 'queryStringParameters' }
+
+function rebuildMultiValues(event, names) {
+  for (const name of names) {
+    const single = event[TWIN_OF[name]]
+    const multi = {}
+    for (const key of Object.keys(single)) {
+      // An own `__proto__` key stays a key (assigning it would set the prototype).
+      if (key === '__proto__')
+        Object.defineProperty(multi, key, {
+          value: [single[key]],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      else multi[key] = [single[key]]
+    }
+    event[name] = multi
+  }
+}
+
 async function invoke(message) {
   const { id, event, context: fields, timeoutMs } = message
+  if (message.rebuild) rebuildMultiValues(event, message.rebuild)
   const deadline = Date.now() + timeoutMs
   const startedAt = performance.now()
   current = id
