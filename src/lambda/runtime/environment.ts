@@ -409,10 +409,14 @@ export class ExecutionEnvironment {
 
   #onMessage(message: RunnerMessage): void {
     if (message.type === 'cancelled') {
-      const at = this.#queue.findIndex((p) => p.requestId === message.id && p.started === undefined)
-      if (at === -1) return
-      const [pending] = this.#queue.splice(at, 1)
-      if (pending) this.#giveBack(pending)
+      // The runner never started it. Here it may have started already: its predecessor's result
+      // was read before this answer to the cancel, and made it the head (#begin). Its timers stop
+      // with it, and the next one starts; without this, it waited for its timeout.
+      const at = this.#queue.findIndex((p) => p.requestId === message.id)
+      const pending = this.#queue[at]
+      if (!pending) return
+      this.#dequeue(pending, at)
+      this.#giveBack(pending)
       return
     }
     if (message.type !== 'result' && message.type !== 'error') return
@@ -521,13 +525,7 @@ export class ExecutionEnvironment {
   ): void {
     const at = this.#queue.indexOf(pending)
     if (at === -1) return
-    this.#queue.splice(at, 1)
-    clearTimeout(pending.timer)
-    if (at === 0) {
-      clearTimeout(this.#slowTimer)
-      this.#slowTimer = undefined
-    }
-    pending.stopMemoryWatch?.()
+    this.#dequeue(pending, at, false)
     this.lastUsed = Date.now()
     const requestId = pending.requestId
     const note = this.#note ? `INFO\t${this.#note}\n` : ''
@@ -547,8 +545,24 @@ export class ExecutionEnvironment {
         maxMemoryMb,
       }),
     )
+    if (at === 0) this.#beginNext()
+  }
+
+  /** Takes `pending` (at `at`) out of the queue with its timers; then starts the next, if asked. */
+  #dequeue(pending: Pending, at: number, beginNext = true): void {
+    this.#queue.splice(at, 1)
+    clearTimeout(pending.timer)
+    if (at === 0) {
+      clearTimeout(this.#slowTimer)
+      this.#slowTimer = undefined
+    }
+    pending.stopMemoryWatch?.()
+    if (beginNext && at === 0) this.#beginNext()
+  }
+
+  #beginNext(): void {
     const following = this.#queue[0]
-    if (at === 0 && following && following.started === undefined && this.#alive) this.#begin(following)
+    if (following && following.started === undefined && this.#alive) this.#begin(following)
   }
 }
 
