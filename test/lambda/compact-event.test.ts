@@ -29,7 +29,10 @@ describe('compactEvent', () => {
   it('sends multi-value maps of one value per key as 0, in place, without changing the event', () => {
     const event = proxyEvent()
     const sent = compactEvent(event)
-    expect(sent.rebuild).toEqual(['multiValueHeaders', 'multiValueQueryStringParameters'])
+    expect(sent.rebuild).toEqual([
+      ['multiValueHeaders', 'headers'],
+      ['multiValueQueryStringParameters', 'queryStringParameters'],
+    ])
     const copy = sent.event as Record<string, unknown>
     expect(Object.keys(copy)).toEqual(Object.keys(event))
     expect(copy['multiValueHeaders']).toBe(0)
@@ -55,7 +58,7 @@ describe('compactEvent', () => {
       const event = proxyEvent()
       change(event)
       const sent = compactEvent(event)
-      expect(sent.rebuild, name).toEqual(['multiValueQueryStringParameters'])
+      expect(sent.rebuild, name).toEqual([['multiValueQueryStringParameters', 'queryStringParameters']])
       expect((sent.event as Record<string, unknown>)['multiValueHeaders'], name).toBe(
         event['multiValueHeaders'],
       )

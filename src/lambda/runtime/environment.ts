@@ -129,16 +129,17 @@ type GatewayMessage =
       event: unknown
       context: Record<string, unknown>
       timeoutMs: number
-      /** The event's multi-value maps sent as 0, for the runner to rebuild (`compactEvent`). */
-      rebuild?: string[]
+      /** [multi-value map sent as 0, single-value map to rebuild it from] (`compactEvent`). */
+      rebuild?: MultiValueTwin[]
     }
   | { type: 'cancel'; id: string }
 
 /** A proxy event's multi-value maps, each with the single-value map it repeats. */
-const MULTI_VALUE_TWINS = [
+type MultiValueTwin = readonly [multi: string, single: string]
+const MULTI_VALUE_TWINS: readonly MultiValueTwin[] = [
   ['multiValueHeaders', 'headers'],
   ['multiValueQueryStringParameters', 'queryStringParameters'],
-] as const
+]
 
 const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' &&
@@ -166,22 +167,21 @@ function onlyRepeats(multi: Record<string, unknown>, single: Record<string, unkn
  * only repeat `headers` when no header came twice, and cost ~4 of the ~11 µs `JSON.stringify` took
  * for the bench's 2.5 KB invocation message, and ~1.5 µs of the runner's parse (in one process,
  * 2026-12-07). Such a map is sent as 0 in its place (the event is copied, its keys in the same
- * order) and named in `rebuild`; the runner puts back a map of one-value lists before the handler
- * sees the event (node-runner.mjs). Any other event, a client's payload included, goes as it is.
+ * order) and named with its twin in `rebuild`; the runner puts back a map of one-value lists
+ * before the handler sees the event (node-runner.mjs). Any other event, a client's payload
+ * included, goes as it is.
  */
-export function compactEvent(event: unknown): { event: unknown; rebuild?: string[] } {
+export function compactEvent(event: unknown): { event: unknown; rebuild?: MultiValueTwin[] } {
   if (!isPlainRecord(event)) return { event }
-  let copy: Record<string, unknown> | undefined
-  let rebuild: string[] | undefined
-  for (const [multiName, singleName] of MULTI_VALUE_TWINS) {
-    const multi = event[multiName]
-    const single = event[singleName]
-    if (!isPlainRecord(multi) || !isPlainRecord(single) || !onlyRepeats(multi, single)) continue
-    copy ??= { ...event }
-    copy[multiName] = 0
-    ;(rebuild ??= []).push(multiName)
-  }
-  return copy && rebuild ? { event: copy, rebuild } : { event }
+  const rebuild = MULTI_VALUE_TWINS.filter(([multi, single]) => {
+    const multiMap = event[multi]
+    const singleMap = event[single]
+    return isPlainRecord(multiMap) && isPlainRecord(singleMap) && onlyRepeats(multiMap, singleMap)
+  })
+  if (rebuild.length === 0) return { event }
+  const copy = { ...event }
+  for (const [multi] of rebuild) copy[multi] = 0
+  return { event: copy, rebuild }
 }
 
 /**
@@ -416,6 +416,7 @@ export class ExecutionEnvironment {
       const pending = this.#queue[at]
       if (!pending) return
       this.#dequeue(pending, at)
+      if (at === 0) this.#beginNext()
       this.#giveBack(pending)
       return
     }
@@ -525,7 +526,7 @@ export class ExecutionEnvironment {
   ): void {
     const at = this.#queue.indexOf(pending)
     if (at === -1) return
-    this.#dequeue(pending, at, false)
+    this.#dequeue(pending, at)
     this.lastUsed = Date.now()
     const requestId = pending.requestId
     const note = this.#note ? `INFO\t${this.#note}\n` : ''
@@ -548,8 +549,8 @@ export class ExecutionEnvironment {
     if (at === 0) this.#beginNext()
   }
 
-  /** Takes `pending` (at `at`) out of the queue with its timers; then starts the next, if asked. */
-  #dequeue(pending: Pending, at: number, beginNext = true): void {
+  /** Takes `pending` (at `at`) out of the queue with its timers. */
+  #dequeue(pending: Pending, at: number): void {
     this.#queue.splice(at, 1)
     clearTimeout(pending.timer)
     if (at === 0) {
@@ -557,7 +558,6 @@ export class ExecutionEnvironment {
       this.#slowTimer = undefined
     }
     pending.stopMemoryWatch?.()
-    if (beginNext && at === 0) this.#beginNext()
   }
 
   #beginNext(): void {

@@ -135,13 +135,11 @@ function markSections(stream) {
 const endStdout = markSections(process.stdout)
 const endStderr = markSections(process.stderr)
 
-// The single-value map each multi-value map of a proxy event repeats (compactEvent in
-// environment.ts): sent as 0 when it held one value per key, put back here.
-const TWIN_OF = { multiValueHeaders: 'headers', multiValueQueryStringParameters: 'queryStringParameters' }
-
-function rebuildMultiValues(event, names) {
-  for (const name of names) {
-    const single = event[TWIN_OF[name]]
+// A proxy event's multi-value maps that only repeated their single-value twins come as 0, named
+// with the twin in `rebuild` ([multi, single] pairs; compactEvent in environment.ts): put back here.
+function rebuildMultiValues(event, twins) {
+  for (const [name, singleName] of twins) {
+    const single = event[singleName]
     const multi = {}
     for (const key of Object.keys(single)) {
       // An own `__proto__` key stays a key (assigning it would set the prototype).
